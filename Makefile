@@ -1,0 +1,202 @@
+# sandftpd - a hardened FTP server.  See README.md.
+#
+#   make              build build/sandftpd
+#   make run          install missing build dependencies, build, and serve
+#                     a demo tree anonymously on 127.0.0.1:2121
+#   make check        unit tests and integration tests (as root: also as
+#                     an unprivileged user)
+#   make check SANITIZE=address,undefined
+#   make install      install to $(PREFIX) (and create the session user)
+
+CC ?= cc
+PREFIX ?= /usr/local
+SANITIZE ?=
+PKGS := libseccomp libcap
+ARCH := $(shell uname -m)
+
+ifeq ($(SANITIZE),)
+BUILD ?= build
+OPT := -O2 -g
+HARDEN := -D_FORTIFY_SOURCE=3 -fstack-protector-strong \
+	-fstack-clash-protection
+ifeq ($(ARCH),x86_64)
+HARDEN += -fcf-protection
+endif
+ifeq ($(ARCH),aarch64)
+HARDEN += -mbranch-protection=standard
+endif
+SANFLAGS :=
+else
+BUILD ?= build/sanitize
+OPT := -O1 -g -fno-omit-frame-pointer
+HARDEN := -fstack-protector-strong
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-sanitize-recover=all \
+	-DSANDFTPD_SANITIZE
+endif
+
+WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wpointer-arith -Wvla
+ifneq ($(WERROR),)
+WARN += -Werror
+endif
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+
+CFLAGS ?=
+LDFLAGS ?=
+ALL_CFLAGS = -std=c17 -D_GNU_SOURCE $(WARN) $(OPT) $(HARDEN) -fPIE \
+	$(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(SANFLAGS) $(LDFLAGS)
+
+SRCS := $(wildcard common/*.c) $(wildcard sandbox/*.c) $(wildcard daemon/*.c)
+OBJS := $(SRCS:%.c=$(BUILD)/obj/%.o)
+LIB_OBJS := $(filter-out $(BUILD)/obj/daemon/main.o,$(OBJS))
+HOOK_OBJS := $(SRCS:%.c=$(BUILD)/hooks/%.o)
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
+
+BIN := $(BUILD)/sandftpd
+HOOK_BIN := $(BUILD)/sandftpd-testhooks
+UNIT_BIN := $(BUILD)/unit-tests
+
+.PHONY: all run check unit integration deps test-deps demo install \
+	uninstall user clean fuzz
+
+all: $(BIN)
+
+$(BIN): $(OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The same code with test hooks: a child that can forge privileged
+# requests, to prove the master refuses them.  Never installed.
+$(HOOK_BIN): $(HOOK_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(HOOK_OBJS) $(PKG_LIBS)
+
+$(BUILD)/hooks/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DSANDFTPD_TESTHOOKS -c -o $@ $<
+
+$(BUILD)/obj/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
+
+$(UNIT_BIN): $(UNIT_OBJS) $(LIB_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJS) $(LIB_OBJS) $(PKG_LIBS) \
+		$(CHECK_LIBS)
+
+-include $(OBJS:.o=.d) $(HOOK_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)
+
+# ---- dependencies (Debian/Ubuntu; only what pkg-config or PATH lacks) ----
+
+# $(call apt_missing,MODULE:PACKAGE ... ,COMMAND:PACKAGE ...)
+define apt_missing
+	@missing=""; \
+	command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"; \
+	command -v $(CC) >/dev/null 2>&1 || missing="$$missing gcc"; \
+	for mp in $(1); do \
+		mod=$${mp%%:*}; pkg=$${mp#*:}; \
+		pkg-config --exists $$mod 2>/dev/null || \
+			missing="$$missing $$pkg"; \
+	done; \
+	for cp in $(2); do \
+		cmd=$${cp%%:*}; pkg=$${cp#*:}; \
+		command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then sudo=""; \
+		elif command -v sudo >/dev/null 2>&1; then sudo=sudo; \
+		else echo "missing packages:$$missing (run as root:" \
+			"apt-get install$$missing)"; exit 1; fi; \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq \
+			$$missing >/dev/null; \
+	fi
+endef
+
+deps:
+	$(call apt_missing,libseccomp:libseccomp-dev libcap:libcap-dev,make:make)
+
+test-deps: deps
+	$(call apt_missing,check:check,lftp:lftp curl:curl python3:python3 setpriv:util-linux)
+
+# ---- make run: a demo tree, served anonymously on 127.0.0.1:2121 ----
+
+DEMO := $(CURDIR)/build/demo
+RUN_PORT ?= 2121
+
+demo:
+	@mkdir -p $(DEMO)/root/pub/新文件夹 $(DEMO)/root/docs
+	@printf 'Welcome to the sandftpd demo server.\n' > $(DEMO)/root/README.txt
+	@printf 'Hello, world.\nLine two.\n' > $(DEMO)/root/docs/hello.txt
+	@printf 'こんにちは\n' > $(DEMO)/root/pub/新文件夹/テスト.txt
+	@head -c 1048576 /dev/urandom > $(DEMO)/root/pub/random-1M.bin
+	@find $(DEMO)/root -type d -exec chmod 755 {} +
+	@find $(DEMO)/root -type f -exec chmod 644 {} +
+	@printf '%s\n' '# written by make run' \
+		'listen = 127.0.0.1:$(RUN_PORT)' 'anonymous = yes' \
+		'anon_root = $(DEMO)/root' 'pasv_ports = 40000-40999' \
+		'port20 = no' > $(DEMO)/sandftpd.conf
+
+user:
+	@if [ "$$(id -u)" = 0 ] && ! getent passwd sandftpd >/dev/null; then \
+		echo "creating the session user 'sandftpd'"; \
+		useradd --system --no-create-home --home-dir /nonexistent \
+			--shell /usr/sbin/nologin sandftpd; \
+	fi
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory demo user
+	@echo
+	@echo "sandftpd serves $(DEMO)/root on ftp://127.0.0.1:$(RUN_PORT)/"
+	@echo "  curl ftp://127.0.0.1:$(RUN_PORT)/"
+	@echo "  curl ftp://127.0.0.1:$(RUN_PORT)/README.txt"
+	@echo "  lftp -p $(RUN_PORT) -u anonymous, 127.0.0.1"
+	@echo "Stop it with Ctrl-C."
+	@echo
+	$(BIN) -F -f $(DEMO)/sandftpd.conf
+
+# ---- tests ----
+
+unit: $(UNIT_BIN)
+	CK_DEFAULT_TIMEOUT=20 $(UNIT_BIN)
+
+integration: $(BIN) $(HOOK_BIN)
+	python3 tests/integration/run.py --binary $(BIN) --hooks $(HOOK_BIN)
+
+check: test-deps
+	@$(MAKE) --no-print-directory $(BIN) $(HOOK_BIN) $(UNIT_BIN)
+	@$(MAKE) --no-print-directory unit integration
+
+fuzz:
+	$(MAKE) -C tests/fuzz
+
+# ---- install ----
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man5 \
+		$(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/sandftpd
+	install -m 644 docs/sandftpd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 644 docs/sandftpd.conf.5 \
+		$(DESTDIR)$(PREFIX)/share/man/man5/
+	@if [ -z "$(DESTDIR)" ]; then \
+		[ -e /etc/sandftpd.conf ] || \
+			install -m 644 etc/sandftpd.conf /etc/sandftpd.conf; \
+		$(MAKE) --no-print-directory user; \
+	fi
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/sandftpd \
+		$(DESTDIR)$(PREFIX)/share/man/man8/sandftpd.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man5/sandftpd.conf.5
+
+clean:
+	rm -rf build

@@ -1,0 +1,410 @@
+/*
+ * config.c - the key table, value parsers and the file reader.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "util.h"
+
+enum key_type {
+	KEY_BOOL,
+	KEY_UINT,
+	KEY_STRING,
+	KEY_PATH,	/* absolute path */
+	KEY_LISTEN,
+	KEY_PORTRANGE,
+	KEY_IPV4_OPT,	/* IPv4 literal or empty */
+};
+
+struct key_def {
+	const char *name;
+	enum key_type type;
+	size_t offset;
+	size_t size;		/* for strings */
+	unsigned min, max;	/* for numbers */
+};
+
+#define OFF(f) offsetof(struct config, f)
+#define SZ(f) sizeof(((struct config *)0)->f)
+
+static const struct key_def keys[] = {
+	{ "listen", KEY_LISTEN, 0, 0, 0, 0 },
+	{ "anonymous", KEY_BOOL, OFF(anonymous), 0, 0, 0 },
+	{ "anon_root", KEY_PATH, OFF(anon_root), SZ(anon_root), 0, 0 },
+	{ "session_user", KEY_STRING, OFF(session_user), SZ(session_user), 0, 0 },
+	{ "empty_dir", KEY_PATH, OFF(empty_dir), SZ(empty_dir), 0, 0 },
+	{ "port20", KEY_BOOL, OFF(port20), 0, 0, 0 },
+	{ "pasv_ports", KEY_PORTRANGE, 0, 0, 1024, 65535 },
+	{ "pasv_address", KEY_IPV4_OPT, 0, 0, 0, 0 },
+	{ "max_clients", KEY_UINT, OFF(max_clients), 0, 1, 100000 },
+	{ "max_per_ip", KEY_UINT, OFF(max_per_ip), 0, 0, 100000 },
+	{ "pool_spare", KEY_UINT, OFF(pool_spare), 0, 1, 256 },
+	{ "login_timeout", KEY_UINT, OFF(login_timeout), 0, 1, 86400 },
+	{ "idle_timeout", KEY_UINT, OFF(idle_timeout), 0, 1, 86400 },
+	{ "data_timeout", KEY_UINT, OFF(data_timeout), 0, 1, 86400 },
+	{ "crash_limit", KEY_UINT, OFF(crash_limit), 0, 0, 1000 },
+	{ "crash_ban", KEY_UINT, OFF(crash_ban), 0, 1, 86400 },
+	{ "seccomp_debug", KEY_BOOL, OFF(seccomp_debug), 0, 0, 0 },
+	{ "log_debug", KEY_BOOL, OFF(log_debug), 0, 0, 0 },
+};
+
+static void
+add_default_listen(struct config *cf, const char *text)
+{
+	struct config_listen *l = &cf->listen[cf->nlisten++];
+
+	addr_parse_listen(text, &l->addr);
+	str_copy(l->text, sizeof(l->text), text);
+}
+
+void
+config_defaults(struct config *cf)
+{
+	memset(cf, 0, sizeof(*cf));
+	add_default_listen(cf, "0.0.0.0:21");
+	add_default_listen(cf, "[::]:21");
+	cf->listen_is_default = true;
+	cf->listen_source = -1;
+	cf->anonymous = false;
+	str_copy(cf->anon_root, sizeof(cf->anon_root), "/srv/ftp");
+	str_copy(cf->session_user, sizeof(cf->session_user), "sandftpd");
+	str_copy(cf->empty_dir, sizeof(cf->empty_dir), "/run/sandftpd/empty");
+	cf->port20 = true;
+	cf->pasv_min = 1024;
+	cf->pasv_max = 65535;
+	cf->max_clients = 2000;
+	cf->max_per_ip = 50;
+	cf->pool_spare = 4;
+	cf->login_timeout = 60;
+	cf->idle_timeout = 300;
+	cf->data_timeout = 120;
+	cf->crash_limit = 3;
+	cf->crash_ban = 300;
+}
+
+PRINTF_LIKE(5, 6) static int
+bad(struct strbuf *errs, const char *origin, int line, const char *key,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	sb_appendf(errs, "%s:%d: %s: ", origin, line, key);
+	va_start(ap, fmt);
+	sb_vappendf(errs, fmt, ap);
+	va_end(ap);
+	sb_append_char(errs, '\n');
+	return -1;
+}
+
+static int
+set_bool(bool *dst, const char *v)
+{
+	if (strcmp(v, "yes") == 0)
+		*dst = true;
+	else if (strcmp(v, "no") == 0)
+		*dst = false;
+	else
+		return -1;
+	return 0;
+}
+
+static int
+set_listen(struct config *cf, const char *v, int source_id)
+{
+	struct config_listen l;
+
+	if (addr_parse_listen(v, &l.addr) < 0)
+		return -1;
+	str_copy(l.text, sizeof(l.text), v);
+	if (cf->listen_source != source_id || cf->listen_is_default) {
+		cf->nlisten = 0;
+		cf->listen_is_default = false;
+		cf->listen_source = source_id;
+	}
+	if (cf->nlisten >= CONFIG_MAX_LISTEN)
+		return -2;
+	cf->listen[cf->nlisten++] = l;
+	return 0;
+}
+
+static int
+set_portrange(struct config *cf, const char *v)
+{
+	char lo[16], hi[16];
+	const char *dash = strchr(v, '-');
+	uint64_t a, b;
+
+	if (dash == NULL ||
+	    str_copy_n(lo, sizeof(lo), v, (size_t)(dash - v)) < 0 ||
+	    str_copy(hi, sizeof(hi), dash + 1) < 0)
+		return -1;
+	if (parse_uint(lo, 1024, 65535, &a) < 0 ||
+	    parse_uint(hi, 1024, 65535, &b) < 0 || a > b)
+		return -1;
+	cf->pasv_min = (unsigned)a;
+	cf->pasv_max = (unsigned)b;
+	return 0;
+}
+
+static bool
+valid_user_name(const char *v)
+{
+	if (*v == '\0' || *v == '-')
+		return false;
+	for (; *v; v++)
+		if (!((*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z') ||
+		    (*v >= '0' && *v <= '9') || *v == '_' || *v == '-' ||
+		    *v == '.'))
+			return false;
+	return true;
+}
+
+int
+config_set(struct config *cf, const char *key, const char *value,
+    const char *origin, int line, int source_id, struct strbuf *errs)
+{
+	const struct key_def *k = NULL;
+	char *base = (char *)cf;
+	uint64_t num;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		if (strcmp(keys[i].name, key) == 0)
+			k = &keys[i];
+	if (k == NULL)
+		return bad(errs, origin, line, key, "unknown key");
+
+	switch (k->type) {
+	case KEY_BOOL:
+		if (set_bool((bool *)(base + k->offset), value) < 0)
+			return bad(errs, origin, line, key,
+			    "expected yes or no, got '%s'", value);
+		return 0;
+	case KEY_UINT:
+		if (parse_uint(value, k->min, k->max, &num) < 0)
+			return bad(errs, origin, line, key,
+			    "expected a number from %u to %u, got '%s'",
+			    k->min, k->max, value);
+		*(unsigned *)(base + k->offset) = (unsigned)num;
+		return 0;
+	case KEY_STRING:
+		if (!valid_user_name(value) ||
+		    str_copy(base + k->offset, k->size, value) < 0)
+			return bad(errs, origin, line, key,
+			    "expected a user name (letters, digits, '_', '-', "
+			    "'.'; at most %zu characters), got '%s'",
+			    k->size - 1, value);
+		return 0;
+	case KEY_PATH:
+		if (value[0] != '/')
+			return bad(errs, origin, line, key,
+			    "expected an absolute path, got '%s'", value);
+		if (str_copy(base + k->offset, k->size, value) < 0)
+			return bad(errs, origin, line, key, "path too long");
+		return 0;
+	case KEY_LISTEN:
+		rc = set_listen(cf, value, source_id);
+		if (rc == -2)
+			return bad(errs, origin, line, key,
+			    "at most %d listen addresses", CONFIG_MAX_LISTEN);
+		if (rc < 0)
+			return bad(errs, origin, line, key,
+			    "expected ADDR:PORT or [V6ADDR]:PORT with a "
+			    "numeric address, got '%s'", value);
+		return 0;
+	case KEY_PORTRANGE:
+		if (set_portrange(cf, value) < 0)
+			return bad(errs, origin, line, key,
+			    "expected MIN-MAX with 1024 <= MIN <= MAX <= "
+			    "65535, got '%s'", value);
+		return 0;
+	case KEY_IPV4_OPT:
+		if (value[0] == '\0') {
+			cf->pasv_address_set = false;
+			return 0;
+		}
+		if (inet_pton(AF_INET, value, &cf->pasv_address) != 1)
+			return bad(errs, origin, line, key,
+			    "expected an IPv4 address (or nothing), got '%s'",
+			    value);
+		cf->pasv_address_set = true;
+		return 0;
+	}
+	return bad(errs, origin, line, key, "internal: unhandled key type");
+}
+
+static char *
+trim(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' ||
+	    end[-1] == '\r' || end[-1] == '\n'))
+		*--end = '\0';
+	return s;
+}
+
+/* '#' starts a comment at the start of a line or after white space. */
+static void
+strip_comment(char *s)
+{
+	char *p;
+
+	for (p = s; *p; p++)
+		if (*p == '#' && (p == s || p[-1] == ' ' || p[-1] == '\t')) {
+			*p = '\0';
+			return;
+		}
+}
+
+static int
+parse_line(struct config *cf, char *line, const char *origin, int lineno,
+    int source_id, struct strbuf *errs)
+{
+	char *eq, *key, *value, *k;
+
+	strip_comment(line);
+	line = trim(line);
+	if (*line == '\0')
+		return 0;
+	eq = strchr(line, '=');
+	if (eq == NULL) {
+		sb_appendf(errs, "%s:%d: %s: expected 'key = value'\n",
+		    origin, lineno, line);
+		return -1;
+	}
+	*eq = '\0';
+	key = trim(line);
+	value = trim(eq + 1);
+	for (k = key; *k; k++)
+		if (!((*k >= 'a' && *k <= 'z') || (*k >= '0' && *k <= '9') ||
+		    *k == '_')) {
+			sb_appendf(errs, "%s:%d: %s: not a valid key name\n",
+			    origin, lineno, key);
+			return -1;
+		}
+	if (*key == '\0') {
+		sb_appendf(errs, "%s:%d: (empty): missing key before '='\n",
+		    origin, lineno);
+		return -1;
+	}
+	return config_set(cf, key, value, origin, lineno, source_id, errs);
+}
+
+int
+config_load_file(struct config *cf, const char *path, int source_id,
+    struct strbuf *errs)
+{
+	char line[CONFIG_LINE_MAX + 2];
+	int lineno = 0, nerr = 0;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (f == NULL) {
+		sb_appendf(errs, "%s:0: (file): cannot open: %s\n", path,
+		    strerror(errno));
+		return 1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		size_t len = strlen(line);
+
+		lineno++;
+		if (len > CONFIG_LINE_MAX && line[len - 1] != '\n') {
+			int c;
+
+			sb_appendf(errs, "%s:%d: (line): longer than %d bytes\n",
+			    path, lineno, CONFIG_LINE_MAX);
+			nerr++;
+			while ((c = fgetc(f)) != EOF && c != '\n')
+				;
+			continue;
+		}
+		if (memchr(line, '\0', len) != NULL || strlen(line) != len) {
+			sb_appendf(errs, "%s:%d: (line): contains a NUL byte\n",
+			    path, lineno);
+			nerr++;
+			continue;
+		}
+		if (parse_line(cf, line, path, lineno, source_id, errs) < 0)
+			nerr++;
+	}
+	if (ferror(f)) {
+		sb_appendf(errs, "%s:%d: (file): read error\n", path, lineno);
+		nerr++;
+	}
+	fclose(f);
+	return nerr;
+}
+
+int
+config_set_option(struct config *cf, const char *arg, int n,
+    struct strbuf *errs)
+{
+	char buf[CONFIG_LINE_MAX + 1];
+
+	if (str_copy(buf, sizeof(buf), arg) < 0) {
+		sb_appendf(errs, "-o:%d: (option): too long\n", n);
+		return -1;
+	}
+	if (strchr(buf, '=') == NULL) {
+		sb_appendf(errs, "-o:%d: %s: expected KEY=VALUE\n", n, buf);
+		return -1;
+	}
+	/* Each -o is its own source, so repeated -o listen=... accumulate
+	 * only when given one after the other from the command line. */
+	return parse_line(cf, buf, "-o", n, 1000, errs);
+}
+
+int
+config_check(const struct config *cf, struct strbuf *errs)
+{
+	int nerr = 0;
+
+	if (cf->nlisten == 0) {
+		sb_appendf(errs, "config:0: listen: no listen address\n");
+		nerr++;
+	}
+	if (cf->max_per_ip > cf->max_clients) {
+		sb_appendf(errs, "config:0: max_per_ip: %u is more than "
+		    "max_clients (%u)\n", cf->max_per_ip, cf->max_clients);
+		nerr++;
+	}
+	return nerr;
+}
+
+void
+config_dump(const struct config *cf, struct strbuf *out)
+{
+	char addr[INET_ADDRSTRLEN];
+	int i;
+
+	for (i = 0; i < cf->nlisten; i++)
+		sb_appendf(out, "listen = %s\n", cf->listen[i].text);
+	sb_appendf(out, "anonymous = %s\n", cf->anonymous ? "yes" : "no");
+	sb_appendf(out, "anon_root = %s\n", cf->anon_root);
+	sb_appendf(out, "session_user = %s\n", cf->session_user);
+	sb_appendf(out, "empty_dir = %s\n", cf->empty_dir);
+	sb_appendf(out, "port20 = %s\n", cf->port20 ? "yes" : "no");
+	sb_appendf(out, "pasv_ports = %u-%u\n", cf->pasv_min, cf->pasv_max);
+	if (cf->pasv_address_set)
+		inet_ntop(AF_INET, &cf->pasv_address, addr, sizeof(addr));
+	sb_appendf(out, "pasv_address = %s\n",
+	    cf->pasv_address_set ? addr : "");
+	sb_appendf(out, "max_clients = %u\n", cf->max_clients);
+	sb_appendf(out, "max_per_ip = %u\n", cf->max_per_ip);
+	sb_appendf(out, "pool_spare = %u\n", cf->pool_spare);
+	sb_appendf(out, "login_timeout = %u\n", cf->login_timeout);
+	sb_appendf(out, "idle_timeout = %u\n", cf->idle_timeout);
+	sb_appendf(out, "data_timeout = %u\n", cf->data_timeout);
+	sb_appendf(out, "crash_limit = %u\n", cf->crash_limit);
+	sb_appendf(out, "crash_ban = %u\n", cf->crash_ban);
+	sb_appendf(out, "seccomp_debug = %s\n", cf->seccomp_debug ? "yes" : "no");
+	sb_appendf(out, "log_debug = %s\n", cf->log_debug ? "yes" : "no");
+}

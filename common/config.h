@@ -1,0 +1,76 @@
+/*
+ * config.h - the configuration: built-in defaults, `key = value` files and
+ * `-o KEY=VALUE` overrides, all through one table of keys.  Every error
+ * names its origin (file or "-o"), line (or option number) and key.
+ * Read only by the master; children get the values they need as a fixed
+ * struct over the socketpair.
+ */
+#ifndef SANDFTPD_CONFIG_H
+#define SANDFTPD_CONFIG_H
+
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+
+#include "addr.h"
+#include "strbuf.h"
+
+#define CONFIG_MAX_LISTEN 16
+#define CONFIG_LINE_MAX 4096
+#define CONFIG_DEFAULT_FILE "/etc/sandftpd.conf"
+
+struct config_listen {
+	struct sock_addr addr;
+	char text[ADDR_TEXT_MAX];
+};
+
+struct config {
+	struct config_listen listen[CONFIG_MAX_LISTEN];
+	int nlisten;
+	bool listen_is_default;
+
+	bool anonymous;
+	char anon_root[PATH_MAX];
+	char session_user[64];
+	char empty_dir[PATH_MAX];
+	bool port20;
+	unsigned pasv_min, pasv_max;
+	bool pasv_address_set;
+	struct in_addr pasv_address;
+
+	unsigned max_clients, max_per_ip, pool_spare;
+	unsigned login_timeout, idle_timeout, data_timeout;
+	unsigned crash_limit, crash_ban;
+	bool seccomp_debug;
+	bool log_debug;
+
+	/* Bookkeeping: which source last set `listen` (to replace, not add). */
+	int listen_source;
+};
+
+void config_defaults(struct config *cf);
+
+/*
+ * Apply one `key = value`.  origin/line name the source for errors, which
+ * are appended to errs as "ORIGIN:LINE: KEY: problem\n".  source_id tells
+ * sources apart (a repeatable key from a new source replaces the list).
+ * Returns 0 or -1.
+ */
+int config_set(struct config *cf, const char *key, const char *value,
+    const char *origin, int line, int source_id, struct strbuf *errs);
+
+/* Parse a whole file; returns the number of errors (0 = fine). */
+int config_load_file(struct config *cf, const char *path, int source_id,
+    struct strbuf *errs);
+
+/* Parse one -o argument "KEY=VALUE" (option number n); 0 or -1. */
+int config_set_option(struct config *cf, const char *arg, int n,
+    struct strbuf *errs);
+
+/* Checks across keys; returns the number of errors appended. */
+int config_check(const struct config *cf, struct strbuf *errs);
+
+/* Write the effective configuration as `key = value` lines. */
+void config_dump(const struct config *cf, struct strbuf *out);
+
+#endif

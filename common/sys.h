@@ -1,0 +1,43 @@
+/*
+ * sys.h - the thin system-call layer.  Everything that can be interrupted
+ * is retried on EINTR here, so callers see only real results; syscalls
+ * glibc has no wrapper for (openat2, getdents64) live here too.
+ */
+#ifndef SANDFTPD_SYS_H
+#define SANDFTPD_SYS_H
+
+#include <poll.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+ssize_t sys_read(int fd, void *buf, size_t n);
+ssize_t sys_write(int fd, const void *buf, size_t n);
+ssize_t sys_pread(int fd, void *buf, size_t n, off_t off);
+int sys_close(int fd);
+int sys_poll(struct pollfd *fds, nfds_t n, int timeout_ms);
+ssize_t sys_send(int fd, const void *buf, size_t n, int flags);
+ssize_t sys_recv(int fd, void *buf, size_t n, int flags);
+ssize_t sys_sendmsg(int fd, const struct msghdr *msg, int flags);
+ssize_t sys_recvmsg(int fd, struct msghdr *msg, int flags);
+int sys_accept(int fd, struct sockaddr *sa, socklen_t *len, int flags);
+ssize_t sys_sendfile(int out, int in, off_t *off, size_t n);
+
+/* openat2(2) with the given flags, mode and RESOLVE_* bits. */
+int sys_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode,
+    uint64_t resolve);
+ssize_t sys_getdents64(int fd, void *buf, size_t n);
+
+int sys_set_nonblock(int fd, int on);
+
+/* Milliseconds on CLOCK_MONOTONIC. */
+int64_t sys_now_ms(void);
+
+/* Sleep, resuming after signals until the time is over. */
+void sys_sleep_ms(int ms);
+
+/* Fill buf with random bytes (getrandom); returns 0 or -1. */
+int sys_random(void *buf, size_t n);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * commands.h - the command table's handlers, grouped by file:
+ * cmd_login.c (login and session), cmd_info.c (informational),
+ * cmd_dir.c (working directory), cmd_params.c (transfer parameters),
+ * cmd_data.c (data connection set-up), cmd_file.c (files, and the
+ * refusal of writes), cmd_list.c (listings).
+ *
+ * A handler gets the argument after the command word ("" if none); the
+ * dispatcher has already checked login state and required arguments.
+ */
+#ifndef SANDFTPD_COMMANDS_H
+#define SANDFTPD_COMMANDS_H
+
+#include "session.h"
+
+typedef void cmd_fn(struct session *s, char *arg);
+
+cmd_fn cmd_user, cmd_pass, cmd_acct, cmd_rein, cmd_quit, cmd_host;
+cmd_fn cmd_auth, cmd_pbsz_prot;
+cmd_fn cmd_feat, cmd_opts, cmd_help, cmd_syst, cmd_stat, cmd_noop;
+cmd_fn cmd_pwd, cmd_cwd, cmd_cdup;
+cmd_fn cmd_type, cmd_mode, cmd_stru, cmd_rest, cmd_allo;
+cmd_fn cmd_pasv, cmd_epsv, cmd_port, cmd_eprt, cmd_abor;
+cmd_fn cmd_retr, cmd_size, cmd_mdtm, cmd_mlst, cmd_site;
+cmd_fn cmd_stor, cmd_appe, cmd_stou, cmd_dele, cmd_mkd, cmd_rmd;
+cmd_fn cmd_rnfr, cmd_rnto;
+cmd_fn cmd_list, cmd_nlst, cmd_mlsd;
+
+/* The names HELP prints, in table order. */
+void commands_help(struct reply_buf *rb);
+/* Syntax line for HELP CMD; NULL if unknown. */
+const char *commands_syntax(const char *name);
+
+/* STAT with a path: the listing on the control connection (cmd_list.c). */
+void list_stat_path(struct session *s, char *arg);
+/* STAT without a path (cmd_info.c), also used for STAT in transfers. */
+void stat_transfer(struct session *s);
+
+#endif

@@ -1,0 +1,208 @@
+/*
+ * datachan.c - passive listeners and active connections.
+ *
+ * Passive: a listener on our end of the control connection's address,
+ * with a port from pasv_ports; a connection from any host other than the
+ * client is closed and logged (no data-connection hijacking), and the
+ * wait goes on.  Active: only to the client's own host and a port >= 1024
+ * (no bounce); from port 20 the master opens the socket (it alone may
+ * bind there), otherwise this child connects from an ephemeral port.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../common/log.h"
+#include "../common/sys.h"
+#include "transfer.h"
+
+#define PASV_BIND_TRIES 64
+
+void
+data_close(int fd, bool abort)
+{
+	if (fd < 0)
+		return;
+	if (abort) {
+		struct linger l = { 1, 0 };
+
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	}
+	sys_close(fd);
+}
+
+void
+data_reset(struct session *s)
+{
+	if (s->data.listen_fd >= 0)
+		sys_close(s->data.listen_fd);
+	s->data.listen_fd = -1;
+	s->data.mode = DATA_NONE;
+}
+
+bool
+data_configured(const struct session *s)
+{
+	return s->data.mode != DATA_NONE;
+}
+
+static int
+bind_in_range(struct session *s, int fd, uint16_t *port)
+{
+	unsigned span = (unsigned)s->pasv_max - s->pasv_min + 1;
+	struct sock_addr a = s->local;
+	uint32_t r;
+	unsigned i;
+
+	if (sys_random(&r, sizeof(r)) < 0)
+		r = (uint32_t)sys_now_ms();
+	/* Random tries first, then a sweep so a nearly full range works. */
+	for (i = 0; i < PASV_BIND_TRIES + span; i++) {
+		unsigned off = i < PASV_BIND_TRIES ?
+		    (r + i * 2654435761u) % span : (r + i) % span;
+		uint16_t p = (uint16_t)(s->pasv_min + off);
+
+		addr_set_port(&a, p);
+		if (bind(fd, (struct sockaddr *)&a.ss, a.len) == 0) {
+			*port = p;
+			return 0;
+		}
+		if (errno != EADDRINUSE)
+			return -1;
+		if (i >= PASV_BIND_TRIES + span - 1)
+			break;
+	}
+	errno = EADDRINUSE;
+	return -1;
+}
+
+int
+data_pasv_listen(struct session *s, uint16_t *port)
+{
+	int fd;
+
+	data_reset(s);
+	fd = socket(addr_family(&s->local),
+	    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (bind_in_range(s, fd, port) < 0 || listen(fd, 1) < 0) {
+		int e = errno;
+
+		sys_close(fd);
+		errno = e;
+		return -1;
+	}
+	s->data.listen_fd = fd;
+	s->data.mode = DATA_PASV;
+	return 0;
+}
+
+const char *
+data_port_refusal(const struct session *s, const struct sock_addr *target)
+{
+	if (!addr_same_host(target, &s->peer))
+		return "Illegal PORT command: not the client's address.";
+	if (addr_port(target) < 1024)
+		return "Illegal PORT command: privileged port.";
+	return NULL;
+}
+
+void
+data_set_port(struct session *s, const struct sock_addr *target)
+{
+	data_reset(s);
+	s->data.target = *target;
+	s->data.mode = DATA_PORT;
+}
+
+static enum xfer_result
+accept_client(struct session *s, int *fd)
+{
+	int64_t deadline = sys_now_ms() + (int64_t)s->data_timeout * 1000;
+
+	for (;;) {
+		enum xfer_result r;
+		struct sock_addr from;
+		char who[ADDR_TEXT_MAX];
+		int c;
+
+		r = xfer_wait(s, s->data.listen_fd, POLLIN, deadline);
+		if (r != XFER_OK)
+			return r;
+		from.len = sizeof(from.ss);
+		c = sys_accept(s->data.listen_fd, (struct sockaddr *)&from.ss,
+		    &from.len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (c < 0) {
+			if (errno == EAGAIN || errno == ECONNABORTED)
+				continue;
+			return XFER_CONN_FAILED;
+		}
+		if (addr_same_host(&from, &s->peer)) {
+			*fd = c;
+			return XFER_OK;
+		}
+		addr_text(&from, who, sizeof(who));
+		log_warn("refused a data connection from %s: not the client",
+		    who);
+		data_close(c, true);
+	}
+}
+
+static enum xfer_result
+connect_client(struct session *s, int *fd)
+{
+	int64_t deadline = sys_now_ms() + (int64_t)s->data_timeout * 1000;
+	struct sock_addr src = s->local;
+	socklen_t len = sizeof(int);
+	enum xfer_result r;
+	int c, err = 0;
+
+	if (s->init_flags & INIT_PORT20) {
+		c = priv_port20(s, addr_port(&s->data.target));
+		if (c < 0)
+			return XFER_CONN_FAILED;
+	} else {
+		c = socket(addr_family(&s->data.target),
+		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (c < 0)
+			return XFER_CONN_FAILED;
+		addr_set_port(&src, 0);	/* our address, any port */
+		if (bind(c, (struct sockaddr *)&src.ss, src.len) < 0 ||
+		    (connect(c, (struct sockaddr *)&s->data.target.ss,
+		    s->data.target.len) < 0 && errno != EINPROGRESS)) {
+			sys_close(c);
+			return XFER_CONN_FAILED;
+		}
+	}
+	r = xfer_wait(s, c, POLLOUT, deadline);
+	if (r != XFER_OK) {
+		data_close(c, true);
+		return r;
+	}
+	if (getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err != 0) {
+		sys_close(c);
+		return XFER_CONN_FAILED;
+	}
+	*fd = c;
+	return XFER_OK;
+}
+
+enum xfer_result
+data_open(struct session *s, int *fd)
+{
+	enum xfer_result r;
+
+	*fd = -1;
+	if (s->data.mode == DATA_PASV)
+		r = accept_client(s, fd);
+	else if (s->data.mode == DATA_PORT)
+		r = connect_client(s, fd);
+	else
+		r = XFER_CONN_FAILED;
+	/* One data connection per PASV/PORT: the next needs a new one. */
+	data_reset(s);
+	return r;
+}

@@ -1,0 +1,101 @@
+/*
+ * fsaccess.c - path resolution, authorization and jailed opens for a
+ * logged-in session.  The string work here only decides what the client
+ * meant; the jail itself is the kernel's (RESOLVE_IN_ROOT, Landlock).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/sys.h"
+#include "fsaccess.h"
+
+bool
+fs_authorize(const struct session *s, enum fs_op op, const char *vpath)
+{
+	(void)vpath;	/* per-path rules (upload directories) come later */
+	if (!s->logged_in || s->root_fd < 0)
+		return false;
+	switch (op) {
+	case FS_LIST:
+	case FS_READ:
+	case FS_INFO:
+	case FS_CHDIR:
+		return (s->rights & RIGHT_READ) != 0;
+	case FS_STORE:
+	case FS_APPEND:
+	case FS_DELETE:
+	case FS_MKDIR:
+	case FS_RMDIR:
+	case FS_RENAME:
+	case FS_CHMOD:
+	case FS_SETTIME:
+		return (s->rights & RIGHT_WRITE) != 0;
+	}
+	return false;
+}
+
+int
+fs_prepare(struct session *s, enum fs_op op, const char *arg,
+    char vpath[VPATH_MAX])
+{
+	if (path_join(s->cwd, arg, vpath, VPATH_MAX) < 0) {
+		reply(s, 553, "File name too long.");
+		return -1;
+	}
+	if (!fs_authorize(s, op, vpath)) {
+		reply(s, 550, "Permission denied.");
+		return -1;
+	}
+	return 0;
+}
+
+int
+fs_open(const struct session *s, const char *vpath, int flags)
+{
+	/* openat2 refuses O_PATH combined with anything but these. */
+	if (!(flags & O_PATH))
+		flags |= O_NOCTTY;
+	return sys_openat2(s->root_fd, path_relative(vpath),
+	    (uint64_t)(flags | O_CLOEXEC), 0,
+	    RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+}
+
+int
+fs_stat(const struct session *s, const char *vpath, struct stat *st)
+{
+	int fd = fs_open(s, vpath, O_PATH);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fstat(fd, st);
+	sys_close(fd);
+	return rc;
+}
+
+const char *
+fs_strerror(int err)
+{
+	switch (err) {
+	case ENOENT:
+		return "No such file or directory.";
+	case EACCES:
+	case EPERM:
+		return "Permission denied.";
+	case ENOTDIR:
+		return "Not a directory.";
+	case EISDIR:
+		return "Is a directory.";
+	case ELOOP:
+		return "Too many levels of symbolic links.";
+	case ENAMETOOLONG:
+		return "File name too long.";
+	case EXDEV:
+		return "Path leaves the served tree.";
+	default:
+		return "Requested action not taken.";
+	}
+}

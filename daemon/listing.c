@@ -1,0 +1,301 @@
+/*
+ * listing.c - reading directories with getdents64 into one sorted name
+ * array, and the `ls -l` and RFC 3659 line formats.  Times are UTC (a
+ * jailed child has no time zone files).  Owners are shown as numbers.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/sys.h"
+#include "listing.h"
+#include "session.h"
+
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+static const char *const months[12] = {
+	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+};
+
+static bool
+wanted(const char *name, unsigned flags, const char *pattern)
+{
+	bool dotdot = strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
+
+	if (pattern) {
+		if (dotdot)
+			return false;
+		if (name[0] == '.' && pattern[0] != '.')
+			return false;
+		return wildcard_match(pattern, name);
+	}
+	if (dotdot)
+		return (flags & DIRLIST_DOTDOT) != 0;
+	if (name[0] == '.')
+		return (flags & DIRLIST_HIDDEN) != 0;
+	return true;
+}
+
+int
+dirlist_add(struct dirlist *dl, const char *name)
+{
+	if (dl->n == dl->cap) {
+		size_t ncap = dl->cap ? dl->cap * 2 : 256;
+		size_t *p;
+
+		if (ncap > DIRLIST_MAX_ENTRIES) {
+			errno = E2BIG;
+			return -1;
+		}
+		p = realloc(dl->off, ncap * sizeof(*p));
+		if (p == NULL)
+			return -1;
+		dl->off = p;
+		dl->cap = ncap;
+	}
+	dl->off[dl->n] = dl->names.len;
+	if (sb_append(&dl->names, name, strlen(name) + 1) < 0) {
+		errno = E2BIG;
+		return -1;
+	}
+	dl->n++;
+	return 0;
+}
+
+static int
+cmp_names(const void *a, const void *b, void *base)
+{
+	const char *names = base;
+
+	return strcmp(names + *(const size_t *)a, names + *(const size_t *)b);
+}
+
+int
+dirlist_read(int dirfd, struct dirlist *dl, unsigned flags,
+    const char *pattern)
+{
+	static char buf[64 * 1024];
+	ssize_t n, pos;
+
+	memset(dl, 0, sizeof(*dl));
+	sb_init(&dl->names, DIRLIST_MAX_BYTES);
+	while ((n = sys_getdents64(dirfd, buf, sizeof(buf))) > 0) {
+		for (pos = 0; pos < n;) {
+			struct linux_dirent64 *d = (void *)(buf + pos);
+
+			pos += d->d_reclen;
+			if (wanted(d->d_name, flags, pattern) &&
+			    dirlist_add(dl, d->d_name) < 0)
+				return -1;
+		}
+	}
+	if (n < 0)
+		return -1;
+	if (dl->n > 1)
+		qsort_r(dl->off, dl->n, sizeof(*dl->off), cmp_names,
+		    dl->names.data);
+	return 0;
+}
+
+void
+dirlist_free(struct dirlist *dl)
+{
+	sb_free(&dl->names);
+	free(dl->off);
+	dl->off = NULL;
+	dl->n = dl->cap = 0;
+}
+
+const char *
+dirlist_name(const struct dirlist *dl, size_t i)
+{
+	return dl->names.data + dl->off[i];
+}
+
+static char
+type_char(mode_t m)
+{
+	switch (m & S_IFMT) {
+	case S_IFDIR:
+		return 'd';
+	case S_IFLNK:
+		return 'l';
+	case S_IFCHR:
+		return 'c';
+	case S_IFBLK:
+		return 'b';
+	case S_IFIFO:
+		return 'p';
+	case S_IFSOCK:
+		return 's';
+	default:
+		return '-';
+	}
+}
+
+static void
+mode_string(mode_t m, char out[11])
+{
+	static const char rwx[] = "rwxrwxrwx";
+	int i;
+
+	out[0] = type_char(m);
+	for (i = 0; i < 9; i++)
+		out[i + 1] = (m & (1u << (8 - i))) ? rwx[i] : '-';
+	if (m & S_ISUID)
+		out[3] = (m & S_IXUSR) ? 's' : 'S';
+	if (m & S_ISGID)
+		out[6] = (m & S_IXGRP) ? 's' : 'S';
+	if (m & S_ISVTX)
+		out[9] = (m & S_IXOTH) ? 't' : 'T';
+	out[10] = '\0';
+}
+
+void
+list_line_ls(struct strbuf *out, const char *name, const struct stat *st,
+    const char *link_target, time_t now)
+{
+	char mode[11], when[32];
+	struct tm tm;
+	time_t t = st->st_mtime;
+
+	mode_string(st->st_mode, mode);
+	gmtime_r(&t, &tm);
+	/* Like ls: the time for the last six months, else the year. */
+	if (t > now + 3600 || now - t > 182 * 24 * 3600)
+		snprintf(when, sizeof(when), "%s %2d  %4d", months[tm.tm_mon],
+		    tm.tm_mday, tm.tm_year + 1900);
+	else
+		snprintf(when, sizeof(when), "%s %2d %02d:%02d",
+		    months[tm.tm_mon], tm.tm_mday, tm.tm_hour, tm.tm_min);
+	sb_appendf(out, "%s %4lu %-8u %-8u %12llu %s %s", mode,
+	    (unsigned long)st->st_nlink, (unsigned)st->st_uid,
+	    (unsigned)st->st_gid, (unsigned long long)st->st_size, when, name);
+	if (link_target)
+		sb_appendf(out, " -> %s", link_target);
+	sb_append(out, "\r\n", 2);
+}
+
+void
+format_mdtm(time_t t, char out[MDTM_BUF])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(out, MDTM_BUF, "%04d%02d%02d%02d%02d%02d", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+const char *
+mlsx_type(const struct stat *st)
+{
+	switch (st->st_mode & S_IFMT) {
+	case S_IFREG:
+		return "file";
+	case S_IFDIR:
+		return "dir";
+	case S_IFLNK:
+		return "OS.unix=symlink";
+	case S_IFCHR:
+		return "OS.unix=chr";
+	case S_IFBLK:
+		return "OS.unix=blk";
+	case S_IFIFO:
+		return "OS.unix=fifo";
+	default:
+		return "OS.unix=socket";
+	}
+}
+
+/* RFC 3659 §7.5.5 perm letters for what this session may do. */
+static const char *
+perm_letters(const struct stat *st, uint32_t rights)
+{
+	bool dir = S_ISDIR(st->st_mode);
+
+	if (rights & RIGHT_WRITE)
+		return dir ? "cdeflmp" : "adfrw";
+	if (rights & RIGHT_READ)
+		return dir ? "el" : "r";
+	return "";
+}
+
+void
+list_line_mlsx(struct strbuf *out, const char *name, const struct stat *st,
+    const char *type, uint32_t facts, uint32_t rights, bool crlf)
+{
+	char when[MDTM_BUF];
+
+	if (facts & MLST_TYPE)
+		sb_appendf(out, "type=%s;", type);
+	if ((facts & MLST_SIZE) && !S_ISDIR(st->st_mode))
+		sb_appendf(out, "size=%llu;", (unsigned long long)st->st_size);
+	if (facts & MLST_MODIFY) {
+		format_mdtm(st->st_mtime, when);
+		sb_appendf(out, "modify=%s;", when);
+	}
+	if (facts & MLST_PERM)
+		sb_appendf(out, "perm=%s;", perm_letters(st, rights));
+	if (facts & MLST_UNIX_MODE)
+		sb_appendf(out, "unix.mode=0%o;",
+		    (unsigned)(st->st_mode & 07777));
+	sb_appendf(out, " %s", name);
+	if (crlf)
+		sb_append(out, "\r\n", 2);
+}
+
+static const struct {
+	const char *name;
+	uint32_t bit;
+} fact_names[] = {
+	{ "type", MLST_TYPE },
+	{ "size", MLST_SIZE },
+	{ "modify", MLST_MODIFY },
+	{ "perm", MLST_PERM },
+	{ "unix.mode", MLST_UNIX_MODE },
+};
+
+uint32_t
+mlst_facts_parse(const char *arg)
+{
+	uint32_t facts = 0;
+
+	while (*arg) {
+		const char *semi = strchr(arg, ';');
+		size_t len = semi ? (size_t)(semi - arg) : strlen(arg);
+		size_t i;
+
+		for (i = 0; i < sizeof(fact_names) / sizeof(fact_names[0]); i++)
+			if (strlen(fact_names[i].name) == len &&
+			    strncasecmp(fact_names[i].name, arg, len) == 0)
+				facts |= fact_names[i].bit;
+		arg += len;
+		if (*arg == ';')
+			arg++;
+	}
+	return facts;
+}
+
+void
+mlst_facts_text(uint32_t facts, bool for_feat, struct strbuf *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(fact_names) / sizeof(fact_names[0]); i++) {
+		bool on = (facts & fact_names[i].bit) != 0;
+
+		if (for_feat)
+			sb_appendf(out, "%s%s;", fact_names[i].name,
+			    on ? "*" : "");
+		else if (on)
+			sb_appendf(out, "%s;", fact_names[i].name);
+	}
+}

@@ -1,0 +1,115 @@
+/*
+ * main.c - the command line.  Either the master (the normal case) or, when
+ * the master execs us with WORKER_ARG, a pool child.
+ *
+ *   sandftpd [-f FILE] [-o KEY=VALUE]... [-F] [-t] [-V]
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/config.h"
+#include "../common/util.h"
+#include "../sandbox/sandbox.h"
+#include "master.h"
+#include "worker.h"
+
+#define MAX_OPTIONS 256
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: sandftpd [-f FILE] [-o KEY=VALUE]... [-F] [-t] [-V]\n"
+	    "  -f FILE   configuration file (default %s, if it exists)\n"
+	    "  -o K=V    set one key, after the file (repeatable)\n"
+	    "  -F        stay in the foreground, log to stderr\n"
+	    "  -t        check the configuration, print the problems, "
+	    "exit 0/1\n"
+	    "  -V        print the version and the compiled-in features\n",
+	    CONFIG_DEFAULT_FILE);
+	exit(1);
+}
+
+static void
+version(void)
+{
+	int abi = landlock_abi();
+
+	printf("sandftpd %s\n", SANDFTPD_VERSION);
+	printf("features: privilege separation, pre-forked exec'd session "
+	    "children, seccomp (libseccomp %s), Landlock (%s%d on this "
+	    "kernel), capabilities (libcap), openat2 jail, IPv6\n",
+	    sandbox_seccomp_version(), abi ? "ABI " : "not available, ABI ", abi);
+	printf("not in this build: TLS, system and virtual users, uploads\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct config cf;
+	const char *file = NULL, *options[MAX_OPTIONS];
+	bool foreground = false, check = false;
+	struct strbuf errs;
+	int nopt = 0, c, i, nerr = 0;
+
+	if (argc == 2 && strcmp(argv[1], WORKER_ARG) == 0)
+		return worker_main();
+
+	while ((c = getopt(argc, argv, "f:o:FtVh")) != -1) {
+		switch (c) {
+		case 'f':
+			file = optarg;
+			break;
+		case 'o':
+			if (nopt == MAX_OPTIONS) {
+				fprintf(stderr, "sandftpd: too many -o\n");
+				return 1;
+			}
+			options[nopt++] = optarg;
+			break;
+		case 'F':
+			foreground = true;
+			break;
+		case 't':
+			check = true;
+			break;
+		case 'V':
+			version();
+			return 0;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	config_defaults(&cf);
+	sb_init(&errs, 64 * 1024);
+	if (file == NULL && access(CONFIG_DEFAULT_FILE, F_OK) == 0)
+		file = CONFIG_DEFAULT_FILE;
+	if (file)
+		nerr += config_load_file(&cf, file, 1, &errs);
+	for (i = 0; i < nopt; i++)
+		if (config_set_option(&cf, options[i], i + 1, &errs) < 0)
+			nerr++;
+	if (nerr == 0)
+		nerr += config_check(&cf, &errs);
+	if (nerr) {
+		fprintf(stderr, "%s", sb_str(&errs));
+		fprintf(stderr, "sandftpd: %d configuration error%s\n", nerr,
+		    nerr == 1 ? "" : "s");
+		return 1;
+	}
+	sb_free(&errs);
+	if (check) {
+		if (master_check_runtime(&cf, true) != 0)
+			return 1;
+		printf("sandftpd: configuration OK%s%s\n",
+		    file ? ": " : " (built-in defaults)", file ? file : "");
+		return 0;
+	}
+	return master_run(&cf, foreground);
+}

@@ -1,0 +1,214 @@
+/*
+ * session.c - one client session: taking it over from the master,
+ * restoring the state a previous child handed on, the command loop with
+ * its login and idle timeouts, and the end of the session.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/log.h"
+#include "../common/sys.h"
+#include "commands.h"
+#include "listing.h"
+#include "session.h"
+
+void
+session_init(struct session *s, int ipc_fd, const struct ipc_worker_init *w,
+    int root_fd)
+{
+	memset(s, 0, sizeof(*s));
+	s->ctrl_fd = -1;
+	s->ipc_fd = ipc_fd;
+	s->root_fd = root_fd;
+	s->kind = (enum worker_kind)w->kind;
+	s->init_flags = w->flags;
+	s->login_timeout = w->login_timeout;
+	s->idle_timeout = w->idle_timeout;
+	s->data_timeout = w->data_timeout;
+	s->pasv_min = w->pasv_min;
+	s->pasv_max = w->pasv_max;
+	memcpy(s->pasv_address, w->pasv_address, 4);
+	s->data.listen_fd = -1;
+	s->mlst_facts = MLST_FACTS_DEFAULT;
+	s->ascii = true;	/* RFC 959: the default type is ASCII */
+	str_copy(s->cwd, sizeof(s->cwd), "/");
+	lr_init(&s->in);
+}
+
+void
+session_state_export(const struct session *s, struct ipc_session_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->flags = (s->utf8 ? STATE_UTF8 : 0) | (s->host_given ? STATE_HOST : 0);
+	st->mlst_facts = s->mlst_facts;
+	st->login_failures = s->login_failures;
+	st->telnet_state = s->in.telnet;
+	str_copy(st->host, sizeof(st->host), s->host);
+	st->pending_len = (uint32_t)s->in.len;
+	memcpy(st->pending, s->in.buf, s->in.len);
+}
+
+/* The state came from another child, i.e. from client input: check it. */
+static void
+state_import(struct session *s, const struct ipc_session_state *st)
+{
+	if (st->pending_len > sizeof(st->pending) ||
+	    st->pending_len > sizeof(s->in.buf) ||
+	    !str_terminated(st->host, sizeof(st->host)) || st->telnet_state > 4)
+		fatalx("handed-on session state is malformed");
+	s->utf8 = (st->flags & STATE_UTF8) != 0;
+	s->host_given = (st->flags & STATE_HOST) != 0;
+	s->mlst_facts = st->mlst_facts & MLST_FACTS_ALL;
+	s->login_failures = st->login_failures < LOGIN_FAILURES_MAX ?
+	    st->login_failures : LOGIN_FAILURES_MAX - 1;
+	str_copy(s->host, sizeof(s->host), st->host);
+	s->in.telnet = st->telnet_state;
+	memcpy(s->in.buf, st->pending, st->pending_len);
+	s->in.len = st->pending_len;
+}
+
+NORETURN void
+session_exit(struct session *s, int status)
+{
+	if (s->ctrl_fd >= 0) {
+		shutdown(s->ctrl_fd, SHUT_WR);
+		sys_close(s->ctrl_fd);
+	}
+	_exit(status);
+}
+
+NORETURN void
+session_close(struct session *s, const char *why)
+{
+	reply(s, 421, "%s", why);
+	session_exit(s, 0);
+}
+
+void
+session_poll_master(struct session *s)
+{
+	struct pollfd p = { s->ipc_fd, POLLIN, 0 };
+	struct ipc_msg m;
+	int rc;
+
+	if (sys_poll(&p, 1, 0) <= 0)
+		return;
+	rc = ipc_recv(s->ipc_fd, &m);
+	if (rc == 0) {
+		s->shutdown_requested = true;	/* the master is gone */
+		return;
+	}
+	if (rc < 0)
+		return;
+	if (ipc_check_from_master(&m) != NULL ||
+	    m.u.hdr.type != IPC_SHUTDOWN)
+		fatalx("unexpected message from the master");
+	s->shutdown_requested = true;
+}
+
+/* How long until the login or idle timeout, in ms (>= 0). */
+static int64_t
+time_left(const struct session *s, const char **why)
+{
+	int64_t now = sys_now_ms();
+	int64_t idle = s->last_command_ms + (int64_t)s->idle_timeout * 1000;
+	int64_t until = idle;
+
+	*why = "Timeout: no command received in time.";
+	if (s->login_deadline_ms && s->login_deadline_ms < until) {
+		until = s->login_deadline_ms;
+		*why = "Timeout: login not completed in time.";
+	}
+	return until > now ? until - now : 0;
+}
+
+static void
+run_lines(struct session *s)
+{
+	char line[CTRL_LINE_MAX + 1];
+	enum rd_result r;
+
+	while ((r = lr_next(&s->in, line, sizeof(line))) != RD_NONE) {
+		s->last_command_ms = sys_now_ms();
+		if (r == RD_TOO_LONG) {
+			reply(s, 500, "Command line too long.");
+			continue;
+		}
+		if (r == RD_BADCHAR) {
+			reply(s, 501, "NUL byte in command line.");
+			continue;
+		}
+		command_dispatch(s, line);
+		if (s->shutdown_requested)
+			session_close(s, "Server shutting down.");
+	}
+}
+
+static void
+command_loop(struct session *s)
+{
+	for (;;) {
+		struct pollfd p[2] = {
+			{ s->ctrl_fd, POLLIN, 0 },
+			{ s->ipc_fd, POLLIN, 0 },
+		};
+		const char *why;
+		int64_t left;
+		int rc;
+
+		run_lines(s);
+		left = time_left(s, &why);
+		if (left == 0)
+			session_close(s, why);
+		rc = sys_poll(p, 2, (int)(left > 3600000 ? 3600000 : left));
+		if (rc < 0)
+			fatal("poll");
+		if (p[1].revents)
+			session_poll_master(s);
+		if (s->shutdown_requested)
+			session_close(s, "Server shutting down.");
+		if (p[0].revents) {
+			rc = ctrl_read(s);
+			if (rc <= 0)
+				session_exit(s, 0);	/* client closed */
+		}
+	}
+}
+
+void
+session_start(struct session *s, const struct ipc_session_start *st,
+    int ctrl_fd)
+{
+	char who[ADDR_TEXT_MAX];
+
+	s->ctrl_fd = ctrl_fd;
+	s->id = st->session_id;
+	if (addr_from_wire(&st->peer, &s->peer) < 0 ||
+	    addr_from_wire(&st->local, &s->local) < 0)
+		fatalx("session start with a bad address");
+	if (!str_terminated(st->user, sizeof(st->user)))
+		fatalx("session start with a bad user name");
+	s->last_command_ms = sys_now_ms();
+	if (st->has_state)
+		state_import(s, &st->state);
+	addr_host_text(&s->peer, who, sizeof(who));
+
+	if (st->identity == IDENTITY_ANON) {
+		if (s->kind != WORKER_ANON || s->root_fd < 0)
+			fatalx("anonymous session given to a non-anonymous "
+			    "child");
+		s->logged_in = true;
+		s->rights = RIGHT_READ;
+		str_copy(s->user, sizeof(s->user), st->user);
+		reply(s, 230, "Login successful.");
+	} else {
+		if (s->kind != WORKER_PRELOGIN)
+			fatalx("pre-login session given to a logged-in child");
+		s->login_deadline_ms = s->last_command_ms +
+		    (int64_t)s->login_timeout * 1000;
+		reply(s, 220, "FTP server ready.");
+	}
+	command_loop(s);
+}

@@ -1,0 +1,101 @@
+/*
+ * jail.c - the process-level restrictions: an empty root, the session
+ * uid (verified by trying to get the old one back), resource limits,
+ * no core dumps, no new privileges, and locked securebits.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <linux/securebits.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+
+int
+jail_chroot_fd(int dirfd)
+{
+	if (fchdir(dirfd) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		return -1;
+	return 0;
+}
+
+int
+jail_switch_uid(uid_t uid, gid_t gid)
+{
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg;
+
+	if (uid == 0 || gid == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
+	    setresuid(uid, uid, uid) < 0)
+		return -1;
+	/* Verify: all three ids moved and the old ones are out of reach. */
+	if (getresuid(&ru, &eu, &su) < 0 || getresgid(&rg, &eg, &sg) < 0)
+		return -1;
+	if (ru != uid || eu != uid || su != uid || rg != gid || eg != gid ||
+	    sg != gid) {
+		errno = EPERM;
+		return -1;
+	}
+	if (setuid(0) == 0 || seteuid(0) == 0 || setgid(0) == 0) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
+int
+jail_rlimits(void)
+{
+	static const struct {
+		int res;
+		rlim_t val;
+	} limits[] = {
+		{ RLIMIT_NPROC, 0 },	/* no fork, even if seccomp failed */
+		{ RLIMIT_CORE, 0 },
+		{ RLIMIT_NOFILE, 32 },
+		{ RLIMIT_MEMLOCK, 0 },
+		{ RLIMIT_MSGQUEUE, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		struct rlimit rl = { limits[i].val, limits[i].val };
+
+		if (setrlimit(limits[i].res, &rl) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+jail_no_dump(void)
+{
+	return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+int
+jail_no_new_privs(void)
+{
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -1;
+	return prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1 ? 0 : -1;
+}
+
+/*
+ * uid 0 would carry no capabilities, and that can never be changed back.
+ * Needs CAP_SETPCAP, so it runs before the uid switch.
+ */
+int
+jail_lock_securebits(void)
+{
+	unsigned long bits = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
+	    SECBIT_KEEP_CAPS_LOCKED | SECBIT_NO_CAP_AMBIENT_RAISE |
+	    SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
+
+	return prctl(PR_SET_SECUREBITS, bits, 0, 0, 0);
+}

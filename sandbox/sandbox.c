@@ -1,0 +1,80 @@
+/*
+ * sandbox.c - the one place a child gives up what it will never need
+ * again.  The order matters and is written out step by step: every step
+ * that needs a privilege runs while the privilege is still there, and
+ * every step is checked; the first failure ends the process (fatal), so a
+ * child can never serve a client with a partial sandbox.
+ */
+#include <errno.h>
+#include <unistd.h>
+
+#include "../common/ipc.h"
+#include "../common/log.h"
+#include "sandbox.h"
+
+/* Root only: empty root, locked securebits, bounding set, uid switch. */
+static void
+drop_root(const struct sandbox_spec *spec, struct sandbox_report *r)
+{
+	/* Needs CAP_SYS_CHROOT. */
+	if (jail_chroot_fd(spec->empty_dir_fd) < 0)
+		fatal("sandbox: chroot to the empty directory");
+	close(spec->empty_dir_fd);
+	r->applied |= SANDBOX_CHROOT;
+
+	/* Both need CAP_SETPCAP. */
+	if (jail_lock_securebits() < 0)
+		fatal("sandbox: locking securebits");
+	if (caps_clear_bounding() < 0)
+		fatal("sandbox: clearing the capability bounding set");
+	r->applied |= SANDBOX_BOUNDING;
+
+	/* Needs CAP_SETUID/CAP_SETGID; the kernel then clears all sets. */
+	if (jail_switch_uid(spec->uid, spec->gid) < 0)
+		fatal("sandbox: switching to uid %u gid %u",
+		    (unsigned)spec->uid, (unsigned)spec->gid);
+	r->applied |= SANDBOX_UID;
+}
+
+void
+sandbox_enter(const struct sandbox_spec *spec, struct sandbox_report *r)
+{
+	r->applied = 0;
+	r->landlock_abi = 0;
+
+	if (jail_no_dump() < 0)
+		fatal("sandbox: PR_SET_DUMPABLE");
+	r->applied |= SANDBOX_NODUMP;
+
+	if (spec->privileged)
+		drop_root(spec, r);
+
+	if (caps_drop_all() < 0 || !caps_none_left())
+		fatalx("sandbox: capabilities remain after dropping them");
+	r->applied |= SANDBOX_CAPS;
+
+	if (jail_rlimits() < 0)
+		fatal("sandbox: resource limits");
+	r->applied |= SANDBOX_RLIMITS;
+
+	/* Landlock needs no_new_privs (or CAP_SYS_ADMIN, which is gone). */
+	if (jail_no_new_privs() < 0)
+		fatal("sandbox: PR_SET_NO_NEW_PRIVS");
+	r->applied |= SANDBOX_NNP;
+
+	r->landlock_abi = landlock_abi();
+	if (r->landlock_abi > 0) {
+		if (landlock_restrict(spec->root_fd, r->landlock_abi) < 0)
+			fatal("sandbox: Landlock (ABI %d)", r->landlock_abi);
+		r->applied |= SANDBOX_LANDLOCK;
+	}
+
+	r->uid = getuid();
+	r->gid = getgid();
+
+	/* Last: the filter also forbids every call made above. */
+	if (seccomp_install(spec->policy, spec->allow_connect,
+	    spec->seccomp_debug) < 0)
+		fatalx("sandbox: installing the seccomp filter failed");
+	r->applied |= SANDBOX_SECCOMP;
+}

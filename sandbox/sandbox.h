@@ -1,0 +1,71 @@
+/*
+ * sandbox.h - what a child may do from the moment it could meet a client:
+ * one call, sandbox_enter(), applies every restriction in order and
+ * fails closed (fatal, the child exits and the master logs why).
+ *
+ * The pieces live in caps.c (libcap), jail.c (chroot, uid, rlimits,
+ * prctl), landlock.c and seccomp.c (libseccomp).  The master uses
+ * caps_restrict_master() from here too.
+ */
+#ifndef SANDFTPD_SANDBOX_H
+#define SANDFTPD_SANDBOX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum seccomp_policy {
+	POLICY_PRELOGIN,	/* control socket, socketpair, poll, time, exit */
+	POLICY_SESSION_RO,	/* + read-only file access and data sockets */
+};
+
+struct sandbox_spec {
+	bool privileged;	/* root: chroot, uid switch, bounding set */
+	uid_t uid;
+	gid_t gid;
+	int empty_dir_fd;	/* privileged: the empty directory to chroot to */
+	int root_fd;		/* -1: no file access at all; else the tree */
+	enum seccomp_policy policy;
+	bool allow_connect;	/* the child opens active-mode sockets itself */
+	bool seccomp_debug;	/* trap and name a violating syscall, then die */
+};
+
+struct sandbox_report {
+	uint32_t applied;	/* SANDBOX_* from ipc.h */
+	int landlock_abi;
+	uid_t uid;
+	gid_t gid;
+};
+
+/* Apply everything; on any failure log why and exit.  No return on error. */
+void sandbox_enter(const struct sandbox_spec *spec, struct sandbox_report *r);
+
+/* Called (from the SIGSYS handler, async-signal-safe) in debug mode. */
+typedef void (*seccomp_violation_fn)(const char *name, long nr);
+void sandbox_on_violation(seccomp_violation_fn fn);
+
+/* caps.c */
+int caps_restrict_master(const int *keep, int nkeep);
+int caps_clear_bounding(void);
+int caps_drop_all(void);
+bool caps_none_left(void);
+void caps_describe(char *buf, size_t n);
+
+/* jail.c */
+int jail_chroot_fd(int dirfd);
+int jail_switch_uid(uid_t uid, gid_t gid);
+int jail_rlimits(void);
+int jail_no_dump(void);
+int jail_no_new_privs(void);
+int jail_lock_securebits(void);
+
+/* landlock.c */
+int landlock_abi(void);
+int landlock_restrict(int root_fd, int abi);
+
+/* seccomp.c */
+int seccomp_install(enum seccomp_policy policy, bool allow_connect,
+    bool debug);
+const char *sandbox_seccomp_version(void);
+
+#endif
