@@ -23,19 +23,30 @@ struct command {
 static const struct command table[] = {
 	{ "ABOR", cmd_abor, 0, "ABOR (abort the transfer)" },
 	{ "ACCT", cmd_acct, 0, "ACCT <sp> account (not needed)" },
+	{ "ADAT", cmd_not_implemented, 0, NULL },
 	{ "ALLO", cmd_allo, 0, "ALLO <sp> size (ignored)" },
 	{ "APPE", cmd_appe, CMD_ARG, "APPE <sp> pathname" },
 	{ "AUTH", cmd_auth, CMD_PRELOGIN, "AUTH <sp> mechanism" },
+	{ "CCC", cmd_not_implemented, 0, NULL },
 	{ "CDUP", cmd_cdup, 0, "CDUP (up one directory)" },
+	{ "CONF", cmd_not_implemented, 0, NULL },
 	{ "CWD", cmd_cwd, CMD_ARG, "CWD <sp> pathname" },
 	{ "DELE", cmd_dele, CMD_ARG, "DELE <sp> pathname" },
+	{ "ENC", cmd_not_implemented, 0, NULL },
 	{ "EPRT", cmd_eprt, CMD_ARG, "EPRT <sp> |proto|addr|port|" },
 	{ "EPSV", cmd_epsv, 0, "EPSV [<sp> proto | ALL]" },
 	{ "FEAT", cmd_feat, CMD_PRELOGIN, "FEAT (list extensions)" },
 	{ "HELP", cmd_help, CMD_PRELOGIN, "HELP [<sp> command]" },
 	{ "HOST", cmd_host, CMD_PRELOGIN | CMD_ARG, "HOST <sp> hostname" },
+	{ "LANG", cmd_not_implemented, 0, NULL },
 	{ "LIST", cmd_list, 0, "LIST [<sp> [-flags] pathname]" },
+	{ "LPRT", cmd_not_implemented, 0, NULL },
+	{ "LPSV", cmd_not_implemented, 0, NULL },
 	{ "MDTM", cmd_mdtm, CMD_ARG, "MDTM <sp> pathname" },
+	{ "MFCT", cmd_not_implemented, 0, NULL },
+	{ "MFF", cmd_not_implemented, 0, NULL },
+	{ "MFMT", cmd_not_implemented, 0, NULL },
+	{ "MIC", cmd_not_implemented, 0, NULL },
 	{ "MKD", cmd_mkd, CMD_ARG, "MKD <sp> pathname" },
 	{ "MLSD", cmd_mlsd, 0, "MLSD [<sp> pathname]" },
 	{ "MLST", cmd_mlst, 0, "MLST [<sp> pathname]" },
@@ -58,6 +69,7 @@ static const struct command table[] = {
 	{ "RNTO", cmd_rnto, CMD_ARG, "RNTO <sp> pathname" },
 	{ "SITE", cmd_site, CMD_ARG, "SITE <sp> HELP" },
 	{ "SIZE", cmd_size, CMD_ARG, "SIZE <sp> pathname" },
+	{ "SMNT", cmd_not_implemented, 0, NULL },
 	{ "STAT", cmd_stat, 0, "STAT [<sp> pathname]" },
 	{ "STOR", cmd_stor, CMD_ARG, "STOR <sp> pathname" },
 	{ "STOU", cmd_stou, 0, "STOU" },
@@ -67,6 +79,9 @@ static const struct command table[] = {
 	{ "USER", cmd_user, CMD_PRELOGIN | CMD_ARG, "USER <sp> username" },
 	{ "XCUP", cmd_cdup, 0, "XCUP (same as CDUP)" },
 	{ "XCWD", cmd_cwd, CMD_ARG, "XCWD <sp> pathname (same as CWD)" },
+#ifdef SANDFTPD_TESTHOOKS
+	{ "XFRG", cmd_xfrg, CMD_PRELOGIN | CMD_ARG, NULL },
+#endif
 	{ "XMKD", cmd_mkd, CMD_ARG, "XMKD <sp> pathname (same as MKD)" },
 	{ "XPWD", cmd_pwd, 0, "XPWD (same as PWD)" },
 	{ "XRMD", cmd_rmd, CMD_ARG, "XRMD <sp> pathname (same as RMD)" },
@@ -91,28 +106,42 @@ commands_syntax(const char *name)
 	return c ? c->syntax : NULL;
 }
 
+/* The implemented commands (those with a syntax line), 12 a line. */
 void
 commands_help(struct reply_buf *rb)
 {
 	char line[80];
 	size_t i, len = 0;
+	int n = 0;
 
 	for (i = 0; i < ARRAY_SIZE(table); i++) {
-		len += (size_t)snprintf(line + len, sizeof(line) - len, "%-5s",
-		    table[i].name);
-		if ((i + 1) % 12 == 0 || i + 1 == ARRAY_SIZE(table)) {
+		if (table[i].syntax == NULL)
+			continue;
+		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%s",
+		    len ? " " : "", table[i].name);
+		if (++n % 12 == 0) {
 			reply_line(rb, "%s", line);
 			len = 0;
 		}
 	}
+	if (len)
+		reply_line(rb, "%s", line);
+}
+
+/* Commands of the RFCs that this server does not offer. */
+void
+cmd_not_implemented(struct session *s, char *arg)
+{
+	(void)arg;
+	reply(s, 502, "Command not implemented.");
 }
 
 /*
  * Split "VERB arg" in place: the verb (upper-cased) and everything after
  * the first space as the argument, so names with leading spaces survive.
  */
-static int
-split_line(char *line, char **verb, char **arg)
+int
+command_split(char *line, char **verb, char **arg)
 {
 	char *sp = strchr(line, ' ');
 	char *p;
@@ -152,7 +181,7 @@ command_dispatch(struct session *s, char *line)
 	const struct command *c;
 	char *verb, *arg;
 
-	if (split_line(line, &verb, &arg) < 0) {
+	if (command_split(line, &verb, &arg) < 0) {
 		reply(s, 500, "Syntax error, command unrecognized.");
 		return;
 	}
@@ -182,7 +211,7 @@ command_during_transfer(struct session *s)
 		char *verb, *arg;
 		enum rd_result r = lr_next(&s->in, line, sizeof(line));
 
-		if (r != RD_LINE || split_line(line, &verb, &arg) < 0) {
+		if (r != RD_LINE || command_split(line, &verb, &arg) < 0) {
 			s->in = save;	/* leave it for after the transfer */
 			return false;
 		}

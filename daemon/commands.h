@@ -25,10 +25,20 @@ cmd_fn cmd_retr, cmd_size, cmd_mdtm, cmd_mlst, cmd_site;
 cmd_fn cmd_stor, cmd_appe, cmd_stou, cmd_dele, cmd_mkd, cmd_rmd;
 cmd_fn cmd_rnfr, cmd_rnto;
 cmd_fn cmd_list, cmd_nlst, cmd_mlsd;
+cmd_fn cmd_not_implemented;
+#ifdef SANDFTPD_TESTHOOKS
+cmd_fn cmd_xfrg;
+#endif
+
+/*
+ * Split "VERB arg" in place: verb upper-cased (1-8 letters), the argument
+ * is everything after the first space.  0, or -1 for a malformed verb.
+ */
+int command_split(char *line, char **verb, char **arg);
 
 /* The names HELP prints, in table order. */
 void commands_help(struct reply_buf *rb);
-/* Syntax line for HELP CMD; NULL if unknown. */
+/* Syntax line for HELP CMD; NULL if unknown or not implemented. */
 const char *commands_syntax(const char *name);
 
 /* STAT with a path: the listing on the control connection (cmd_list.c). */

@@ -104,9 +104,9 @@ const char *
 data_port_refusal(const struct session *s, const struct sock_addr *target)
 {
 	if (!addr_same_host(target, &s->peer))
-		return "Illegal PORT command: not the client's address.";
+		return "Refused: data connections go to your own address only.";
 	if (addr_port(target) < 1024)
-		return "Illegal PORT command: privileged port.";
+		return "Refused: data port below 1024.";
 	return NULL;
 }
 

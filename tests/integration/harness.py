@@ -1,0 +1,358 @@
+"""Integration-test harness: start the real sandftpd on loopback, build
+test trees, talk to it with real clients, inspect its processes.
+
+run.py sets BINARY, HOOKS and UNPRIV before the tests run.  In
+unprivileged mode the daemon runs as `nobody` (through setpriv) when the
+suite runs as root, or as the current user otherwise.
+"""
+import ftplib
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+
+BINARY = None        # path of build/sandftpd
+HOOKS = None         # path of build/sandftpd-testhooks
+UNPRIV = False       # run the daemon without root
+NOBODY = 65534
+
+IS_ROOT = os.geteuid() == 0
+
+
+def privileged():
+    """True when the daemon under test runs as root."""
+    return IS_ROOT and not UNPRIV
+
+
+def free_port():
+    for _ in range(200):
+        port = random.randint(20000, 29999)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+    raise RuntimeError("no free port")
+
+
+def free_range(width=40):
+    for _ in range(200):
+        base = random.randint(30000, 39000)
+        ok = True
+        for p in range(base, base + width):
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", p))
+                except OSError:
+                    ok = False
+                    break
+        if ok:
+            return base, base + width - 1
+    raise RuntimeError("no free passive range")
+
+
+class Tree:
+    """A test tree, readable by everyone (the session user must read it)."""
+
+    def __init__(self):
+        self.base = tempfile.mkdtemp(prefix="sandftpd-test-")
+        os.chmod(self.base, 0o755)
+        self.root = os.path.join(self.base, "root")
+        os.mkdir(self.root, 0o755)
+
+    def file(self, rel, data=b"", mode=0o644, mtime=None):
+        path = os.path.join(self.root, rel)
+        os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+        os.chmod(path, mode)
+        if mtime is not None:
+            os.utime(path, (mtime, mtime))
+        return path
+
+    def dir(self, rel, mode=0o755):
+        path = os.path.join(self.root, rel)
+        os.makedirs(path, mode=0o755, exist_ok=True)
+        os.chmod(path, mode)
+        return path
+
+    def symlink(self, rel, target):
+        os.symlink(target, os.path.join(self.root, rel))
+
+    def cleanup(self):
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+def standard_tree():
+    t = Tree()
+    t.file("README.txt", b"Welcome.\n")
+    t.file("text/unix.txt", b"line one\nline two\nline three\n")
+    t.file("text/dos.txt", b"line one\r\nline two\r\n")
+    t.file("bin/random.bin", os.urandom(300 * 1024))
+    t.file("bin/small.bin", bytes(range(256)) * 16)
+    t.file("pub/新文件夹/テスト.txt", "こんにちは\n".encode())
+    t.file("pub/deep/a/b/c.txt", b"deep\n")
+    t.file(".hidden", b"secret-ish\n")
+    t.file("old.txt", b"old\n", mtime=946684800)  # 2000-01-01
+    t.dir("empty")
+    return t
+
+
+class Server:
+    """One sandftpd on loopback, foreground, log captured from stderr."""
+
+    def __init__(self, tree=None, options=None, binary=None, anonymous=True,
+                 ipv6=False):
+        self.tree = tree
+        self.binary = binary or BINARY
+        self.port = free_port()
+        self.pasv = free_range()
+        self.host = "::1" if ipv6 else "127.0.0.1"
+        self.options = {
+            "listen": ("[::1]:%d" if ipv6 else "127.0.0.1:%d") % self.port,
+            "anonymous": "yes" if anonymous else "no",
+            "pasv_ports": "%d-%d" % self.pasv,
+            "pool_spare": "2",
+            "crash_limit": "0",
+        }
+        if tree is not None:
+            self.options["anon_root"] = tree.root
+        if options:
+            self.options.update(options)
+        self.proc = None
+        self.lines = []
+        self.lock = threading.Lock()
+        self.workdir = tempfile.mkdtemp(prefix="sandftpd-srv-")
+        os.chmod(self.workdir, 0o755)
+
+    # -- life cycle --
+
+    def command(self):
+        conf = os.path.join(self.workdir, "sandftpd.conf")
+        with open(conf, "w") as f:
+            for k, v in self.options.items():
+                for one in (v if isinstance(v, list) else [v]):
+                    f.write("%s = %s\n" % (k, one))
+        os.chmod(conf, 0o644)
+        binary = self.binary
+        cmd = [binary, "-F", "-f", conf]
+        if IS_ROOT and UNPRIV:
+            # nobody cannot reach a build tree under /root: use a copy.
+            copy = os.path.join(self.workdir, os.path.basename(binary))
+            shutil.copy2(binary, copy)
+            os.chmod(copy, 0o755)
+            cmd = ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY,
+                   "--clear-groups", "--", copy, "-F", "-f", conf]
+        return cmd
+
+    def start(self, wait=True):
+        self.proc = subprocess.Popen(self.command(), stderr=subprocess.PIPE,
+                                     stdout=subprocess.DEVNULL)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        if wait:
+            self.wait_log(r"ready: serving", timeout=15)
+        return self
+
+    def _read(self):
+        for raw in self.proc.stderr:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            with self.lock:
+                self.lines.append(line)
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            self.reader.join(5)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+        return self.proc.returncode if self.proc else None
+
+    # -- log --
+
+    def log(self):
+        with self.lock:
+            return "\n".join(self.lines)
+
+    def wait_log(self, pattern, timeout=10, start=0):
+        """Wait until a log line (from line index `start`) matches."""
+        rx = re.compile(pattern)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            with self.lock:
+                for line in self.lines[start:]:
+                    if rx.search(line):
+                        return line
+            if self.proc.poll() is not None and not self.reader.is_alive():
+                break
+            time.sleep(0.05)
+        raise AssertionError("no log line matching %r in:\n%s"
+                             % (pattern, self.log()))
+
+    def mark(self):
+        with self.lock:
+            return len(self.lines)
+
+    def signal_deaths(self):
+        return [l for l in self.lines if "killed by signal" in l]
+
+    # -- processes --
+
+    def pids(self):
+        """The master and all its descendants."""
+        result, todo = [], [self.master_pid()]
+        while todo:
+            pid = todo.pop()
+            result.append(pid)
+            for tid in os.listdir("/proc/%d/task" % pid) if os.path.exists(
+                    "/proc/%d/task" % pid) else []:
+                try:
+                    with open("/proc/%d/task/%s/children" % (pid, tid)) as f:
+                        todo.extend(int(c) for c in f.read().split())
+                except OSError:
+                    pass
+        return result
+
+    def master_pid(self):
+        # Under setpriv the master is exec'd in place: same pid.
+        return self.proc.pid
+
+    # -- clients --
+
+    def ftp(self, login=True, timeout=10):
+        f = ftplib.FTP(timeout=timeout)
+        f.connect(self.host, self.port)
+        if login:
+            f.login()
+        return f
+
+    def raw(self, timeout=10):
+        return RawClient(self.host, self.port, timeout)
+
+    def url(self, path=""):
+        host = "[%s]" % self.host if ":" in self.host else self.host
+        return "ftp://%s:%d/%s" % (host, self.port, path)
+
+
+class RawClient:
+    """A control connection spoken by hand, for exact replies."""
+
+    def __init__(self, host, port, timeout=10):
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.file = self.sock.makefile("rb")
+
+    def send(self, data):
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        self.sock.sendall(data)
+
+    def cmd(self, line):
+        self.send(line + "\r\n")
+        return self.reply()
+
+    def reply(self):
+        """One full reply: (code, [lines])."""
+        lines = []
+        first = self.file.readline()
+        if not first:
+            return None, []
+        first = first.decode("utf-8", "replace").rstrip("\r\n")
+        lines.append(first)
+        code = first[:3]
+        if len(first) > 3 and first[3] == "-":
+            while True:
+                l = self.file.readline()
+                if not l:
+                    break
+                l = l.decode("utf-8", "replace").rstrip("\r\n")
+                lines.append(l)
+                if l.startswith(code + " "):
+                    break
+        return int(code), lines
+
+    def closed(self, timeout=5):
+        """True when the server closes the connection within timeout
+        (whatever it still sends first is read and dropped)."""
+        self.sock.settimeout(timeout)
+        try:
+            self.file.read()
+            return True
+        except (socket.timeout, TimeoutError):
+            return False
+        except OSError:
+            return True
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+def pasv_connect(client):
+    """Send EPSV on a RawClient and connect to the port it names."""
+    code, lines = client.cmd("EPSV")
+    assert code == 229, lines
+    port = int(re.search(r"\(\|\|\|(\d+)\|\)", lines[0]).group(1))
+    host = client.sock.getpeername()[0]
+    return socket.create_connection((host, port), timeout=10)
+
+
+def recv_all(sock):
+    chunks = []
+    while True:
+        b = sock.recv(65536)
+        if not b:
+            break
+        chunks.append(b)
+    sock.close()
+    return b"".join(chunks)
+
+
+class ServerTestCase(unittest.TestCase):
+    """A test case with one server (standard tree) for the whole class.
+
+    Every test's teardown checks that no child of the server died of a
+    signal, unless the test says it expected that (self.expect_deaths).
+    """
+
+    options = None
+    server_binary = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tree = standard_tree()
+        cls.server = Server(cls.tree, cls.options,
+                            binary=cls.server_binary).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.tree.cleanup()
+
+    def setUp(self):
+        self.expect_deaths = False
+        self._mark = self.server.mark()
+
+    def tearDown(self):
+        if not self.expect_deaths:
+            time.sleep(0.05)
+            with self.server.lock:
+                new = self.server.lines[self._mark:]
+            deaths = [l for l in new if "killed by signal" in l or
+                      "seccomp" in l]
+            self.assertEqual(deaths, [], "a session child died:\n" +
+                             "\n".join(new))

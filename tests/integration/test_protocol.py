@@ -1,0 +1,560 @@
+"""RFC 959/1123/2389/2428/3659/7151 behaviour of the command set, driven
+with ftplib and by hand, inside the real sandbox."""
+import ftplib
+import hashlib
+import os
+import re
+import socket
+import time
+
+import harness
+from harness import ServerTestCase, pasv_connect, recv_all
+
+
+class PreLogin(ServerTestCase):
+    def test_greeting_and_syst(self):
+        c = self.server.raw()
+        code, lines = c.reply()
+        self.assertEqual(code, 220)
+        self.assertEqual(c.cmd("SYST"), (215, ["215 UNIX Type: L8"]))
+        c.close()
+
+    def test_only_allowlist_before_login(self):
+        c = self.server.raw()
+        c.reply()
+        for cmd in ["PWD", "CWD /", "LIST", "RETR README.txt", "PASV",
+                    "EPSV", "PORT 127,0,0,1,4,1", "STAT", "SIZE README.txt",
+                    "MDTM README.txt", "TYPE I", "MLSD", "NLST", "REST 1",
+                    "STOR x", "DELE x", "MKD x", "ABOR", "REIN", "ACCT x",
+                    "SMNT x", "CDUP", "XPWD"]:
+            code, lines = c.cmd(cmd)
+            self.assertEqual(code, 530, (cmd, lines))
+        # The allowlist answers.
+        self.assertEqual(c.cmd("NOOP")[0], 200)
+        self.assertEqual(c.cmd("FEAT")[0], 211)
+        self.assertEqual(c.cmd("HELP")[0], 214)
+        self.assertEqual(c.cmd("OPTS UTF8 ON")[0], 200)
+        self.assertEqual(c.cmd("HOST example.org")[0], 220)
+        self.assertEqual(c.cmd("AUTH TLS")[0], 502)
+        self.assertEqual(c.cmd("PBSZ 0")[0], 502)
+        self.assertEqual(c.cmd("PROT P")[0], 502)
+        self.assertEqual(c.cmd("QUIT")[0], 221)
+        self.assertTrue(c.closed())
+
+    def test_pass_without_user(self):
+        c = self.server.raw()
+        c.reply()
+        self.assertEqual(c.cmd("PASS x")[0], 503)
+        c.close()
+
+    def test_wrong_user_refused_then_anonymous_ok(self):
+        c = self.server.raw()
+        c.reply()
+        self.assertEqual(c.cmd("USER root")[0], 331)
+        self.assertEqual(c.cmd("PASS hunter2")[0], 530)
+        self.assertEqual(c.cmd("USER ANONYMOUS")[0], 331)
+        self.assertEqual(c.cmd("PASS me@example.org")[0], 230)
+        self.assertEqual(c.cmd("PWD")[0], 257)
+        c.close()
+        self.server.wait_log(r"login failed for user 'root'")
+
+    def test_three_failures_disconnect(self):
+        c = self.server.raw()
+        c.reply()
+        for i in range(2):
+            c.cmd("USER bob")
+            self.assertEqual(c.cmd("PASS x")[0], 530)
+        c.cmd("USER bob")
+        code, lines = c.cmd("PASS x")
+        self.assertEqual(code, 530)
+        self.assertEqual(c.reply()[0], 421)
+        self.assertTrue(c.closed())
+
+    def test_host_rules(self):
+        c = self.server.raw()
+        c.reply()
+        self.assertEqual(c.cmd("HOST")[0], 501)
+        self.assertEqual(c.cmd("HOST bad host!")[0], 501)
+        self.assertEqual(c.cmd("HOST [::1]")[0], 220)
+        c.cmd("USER anonymous")
+        self.assertEqual(c.cmd("HOST example.org")[0], 503)
+        c.close()
+
+    def test_ftp_user_is_anonymous(self):
+        f = self.server.ftp(login=False)
+        self.assertTrue(f.login("ftp", "x").startswith("230"))
+        f.quit()
+
+
+class LineReader(ServerTestCase):
+    def login(self):
+        c = self.server.raw()
+        c.reply()
+        c.cmd("USER anonymous")
+        c.cmd("PASS x")
+        return c
+
+    def test_bare_lf_and_case(self):
+        c = self.server.raw()
+        c.reply()
+        c.send("user anonymous\n")
+        self.assertEqual(c.reply()[0], 331)
+        c.send("pass x\n")
+        self.assertEqual(c.reply()[0], 230)
+        c.send("pWd\n")
+        self.assertEqual(c.reply()[0], 257)
+        c.close()
+
+    def test_telnet_iac_ignored(self):
+        c = self.login()
+        c.send(b"\xff\xf4\xff\xf2NOOP\r\n")      # IP, DM
+        self.assertEqual(c.reply()[0], 200)
+        c.send(b"\xff\xfb\x01\xff\xfd\x03SYST\r\n")  # WILL ECHO, DO SGA
+        self.assertEqual(c.reply()[0], 215)
+        c.close()
+
+    def test_overlong_line_rejected_whole(self):
+        c = self.login()
+        c.send(b"RETR " + b"A" * 6000 + b"\r\nPWD\r\n")
+        self.assertEqual(c.reply()[0], 500)
+        self.assertEqual(c.reply()[0], 257)     # the session survives
+        c.send(b"NOOP" + b" " * 20000 + b"\r\n")
+        self.assertEqual(c.reply()[0], 500)
+        self.assertEqual(c.cmd("NOOP")[0], 200)
+        c.close()
+
+    def test_pipelined_commands_across_login(self):
+        c = self.server.raw()
+        c.reply()
+        c.send("USER anonymous\r\nPASS x\r\nPWD\r\nCWD pub\r\nPWD\r\n")
+        self.assertEqual(c.reply()[0], 331)
+        self.assertEqual(c.reply()[0], 230)
+        self.assertEqual(c.reply(), (257, ['257 "/" is the current '
+                                           'directory.']))
+        self.assertEqual(c.reply()[0], 250)
+        self.assertEqual(c.reply()[1][0][:12], '257 "/pub" i')
+        c.close()
+
+    def test_unknown_and_malformed(self):
+        c = self.login()
+        self.assertEqual(c.cmd("FOOBAR")[0], 500)
+        self.assertEqual(c.cmd("12345")[0], 500)
+        self.assertEqual(c.cmd("")[0], 500)
+        self.assertEqual(c.cmd("SMNT /x")[0], 502)
+        self.assertEqual(c.cmd("LPSV")[0], 502)
+        c.send(b"NOOP\x00x\r\n")
+        self.assertEqual(c.reply()[0], 501)
+        c.close()
+
+
+class Commands(ServerTestCase):
+    def setUp(self):
+        super().setUp()
+        self.f = self.server.ftp()
+
+    def tearDown(self):
+        try:
+            self.f.quit()
+        except (ftplib.Error, OSError, EOFError):
+            pass
+        super().tearDown()
+
+    def test_feat_exact(self):
+        resp = self.f.sendcmd("FEAT")
+        lines = resp.split("\n")
+        self.assertEqual(lines[0], "211-Features:")
+        self.assertEqual(lines[-1], "211 End")
+        feats = sorted(l.strip() for l in lines[1:-1])
+        self.assertEqual(feats, sorted([
+            "EPRT", "EPSV", "HOST", "MDTM",
+            "MLST type*;size*;modify*;perm*;unix.mode*;", "PASV",
+            "REST STREAM", "SIZE", "TVFS", "UTF8"]))
+        for l in lines[1:-1]:
+            self.assertTrue(l.startswith(" "), l)
+
+    def test_help(self):
+        resp = self.f.sendcmd("HELP")
+        self.assertTrue(resp.startswith("214-"))
+        self.assertTrue(resp.split("\n")[-1].startswith("214 "))
+        self.assertIn("RETR", resp)
+        self.assertNotIn("SMNT", resp)
+        self.assertTrue(self.f.sendcmd("HELP retr").startswith("214 "))
+        with self.assertRaises(ftplib.error_perm) as e:
+            self.f.sendcmd("HELP SMNT")
+        self.assertTrue(str(e.exception).startswith("502"))
+
+    def test_pwd_cwd_cdup(self):
+        self.assertEqual(self.f.pwd(), "/")
+        self.assertTrue(self.f.cwd("pub/deep").startswith("250"))
+        self.assertEqual(self.f.pwd(), "/pub/deep")
+        self.assertTrue(self.f.sendcmd("CDUP").startswith("200"))
+        self.assertEqual(self.f.pwd(), "/pub")
+        self.assertTrue(self.f.sendcmd("XCWD deep/a").startswith("250"))
+        self.assertTrue(self.f.sendcmd("XCUP").startswith("200"))
+        self.assertTrue(self.f.sendcmd("XPWD").startswith('257 "/pub/deep"'))
+        self.f.cwd("/")
+        self.f.cwd("..")        # the root's parent is the root
+        self.assertEqual(self.f.pwd(), "/")
+        with self.assertRaises(ftplib.error_perm):
+            self.f.cwd("README.txt")
+        with self.assertRaises(ftplib.error_perm):
+            self.f.cwd("nonexistent")
+
+    def test_pwd_quotes_doubled(self):
+        self.tree.dir('say "hi"')
+        self.f.cwd('say "hi"')
+        resp = self.f.sendcmd("PWD")
+        self.assertEqual(resp, '257 "/say ""hi""" is the current directory.')
+        self.assertEqual(self.f.pwd(), '/say "hi"')
+
+    def test_utf8_names(self):
+        self.f.cwd("pub/新文件夹")
+        self.assertEqual(self.f.pwd(), "/pub/新文件夹")
+        self.assertEqual(self.f.nlst(), ["テスト.txt"])
+        data = []
+        self.f.retrbinary("RETR テスト.txt", data.append)
+        self.assertEqual(b"".join(data), "こんにちは\n".encode())
+
+    def test_type_mode_stru(self):
+        s = self.f.sendcmd
+        self.assertTrue(s("TYPE A").startswith("200"))
+        self.assertTrue(s("TYPE I").startswith("200"))
+        self.assertTrue(s("TYPE L 8").startswith("200"))
+        self.assertTrue(s("TYPE A N").startswith("200"))
+        for bad, code in [("TYPE E", "504"), ("TYPE A T", "504"),
+                          ("TYPE L 7", "504"), ("TYPE X", "501"),
+                          ("MODE B", "504"), ("MODE C", "504"),
+                          ("MODE Q", "501"), ("STRU R", "504"),
+                          ("STRU P", "504"), ("STRU Z", "501")]:
+            with self.assertRaises(ftplib.Error) as e:
+                s(bad)
+            self.assertTrue(str(e.exception).startswith(code), bad)
+        self.assertTrue(s("MODE S").startswith("200"))
+        self.assertTrue(s("STRU F").startswith("200"))
+        self.assertTrue(s("ALLO 1000").startswith("202"))
+        self.assertTrue(s("ACCT x").startswith("202"))
+        self.assertTrue(s("NOOP").startswith("200"))
+
+    def test_size_mdtm(self):
+        self.f.voidcmd("TYPE I")
+        self.assertEqual(self.f.size("text/unix.txt"), 29)
+        self.f.voidcmd("TYPE A")
+        self.assertEqual(self.f.size("text/unix.txt"), 32)  # 3 LF -> CRLF
+        self.assertEqual(self.f.size("text/dos.txt"), 20)   # already CRLF
+        self.f.voidcmd("TYPE I")
+        self.assertEqual(self.f.sendcmd("MDTM old.txt"),
+                         "213 20000101000000")
+        with self.assertRaises(ftplib.error_perm):
+            self.f.size("pub")
+        with self.assertRaises(ftplib.error_perm):
+            self.f.sendcmd("MDTM nonexistent")
+        with self.assertRaises(ftplib.error_perm) as e:
+            self.f.sendcmd("MDTM 20200101000000 README.txt")
+        self.assertTrue(str(e.exception).startswith("550"))
+
+    def test_retr_binary_and_ascii(self):
+        want = open(os.path.join(self.tree.root, "bin/random.bin"),
+                    "rb").read()
+        got = []
+        self.f.retrbinary("RETR bin/random.bin", got.append)
+        self.assertEqual(b"".join(got), want)
+        self.f.voidcmd("TYPE A")
+        sock = self.f.transfercmd("RETR text/unix.txt")
+        data = recv_all(sock)
+        self.f.voidresp()
+        self.assertEqual(data, b"line one\r\nline two\r\nline three\r\n")
+        sock = self.f.transfercmd("RETR text/dos.txt")
+        self.assertEqual(recv_all(sock), b"line one\r\nline two\r\n")
+        self.f.voidresp()
+
+    def test_rest_resumes(self):
+        want = open(os.path.join(self.tree.root, "bin/random.bin"),
+                    "rb").read()
+        got = []
+        self.f.retrbinary("RETR bin/random.bin", got.append, rest=123457)
+        self.assertEqual(b"".join(got), want[123457:])
+        with self.assertRaises(ftplib.error_perm) as e:
+            self.f.retrbinary("RETR bin/random.bin", got.append,
+                              rest=len(want) + 1)
+        self.assertTrue(str(e.exception).startswith("554"))
+        with self.assertRaises(ftplib.error_perm):
+            self.f.sendcmd("REST -1")
+
+    def test_retr_errors(self):
+        with self.assertRaises(ftplib.error_temp) as e:
+            self.f.sendcmd("RETR README.txt")       # no PASV/PORT
+        self.assertTrue(str(e.exception).startswith("425"))
+        for name in ["nonexistent", "pub", "../../etc/passwd"]:
+            with self.assertRaises(ftplib.error_perm):
+                self.f.retrbinary("RETR " + name, lambda b: None)
+        self.assertEqual(self.f.pwd(), "/")
+
+    def test_list_format(self):
+        lines = []
+        self.f.retrlines("LIST", lines.append)
+        names = [l.split()[-1] for l in lines]
+        self.assertEqual(names, sorted(names))
+        self.assertIn("README.txt", names)
+        self.assertNotIn(".hidden", names)
+        rx = re.compile(r"^[-dlcbps][-rwxsStT]{9} +\d+ +\d+ +\d+ +\d+ "
+                        r"[A-Z][a-z]{2} [ \d]\d (\d\d:\d\d| \d{4}) .+$")
+        for l in lines:
+            self.assertRegex(l, rx)
+        old = [l for l in lines if l.endswith(" old.txt")][0]
+        self.assertIn("Jan  1  2000 old.txt", old)
+        lines = []
+        self.f.retrlines("LIST -la", lines.append)
+        names = [l.split()[-1] for l in lines]
+        self.assertIn(".hidden", names)
+        self.assertIn(".", names)
+        lines = []
+        self.f.retrlines("LIST -l text", lines.append)
+        self.assertEqual([l.split()[-1] for l in lines],
+                         ["dos.txt", "unix.txt"])
+        lines = []
+        self.f.retrlines("LIST README.txt", lines.append)
+        self.assertEqual(len(lines), 1)
+        self.assertTrue(lines[0].endswith(" README.txt"))
+        with self.assertRaises(ftplib.error_perm):
+            self.f.retrlines("LIST nonexistent", lines.append)
+
+    def test_nlst_and_wildcards(self):
+        self.assertEqual(self.f.nlst(), ["README.txt", "bin", "empty",
+                                         "old.txt", "pub", "text"])
+        self.assertEqual(self.f.nlst("text"), ["text/dos.txt",
+                                               "text/unix.txt"])
+        self.assertEqual(self.f.nlst("text/*.txt"), ["text/dos.txt",
+                                                     "text/unix.txt"])
+        self.assertEqual(self.f.nlst("*.txt"), ["README.txt", "old.txt"])
+        self.assertEqual(self.f.nlst("[Ro]*"), ["README.txt", "old.txt"])
+        self.assertEqual(self.f.nlst("empty"), [])
+        with self.assertRaises(ftplib.error_perm):
+            self.f.nlst("*.nomatch")
+        lines = []
+        self.f.retrlines("LIST bin/*.bin", lines.append)
+        self.assertEqual([l.split()[-1] for l in lines],
+                         ["random.bin", "small.bin"])
+
+    def test_mlsd_mlst(self):
+        entries = dict(self.f.mlsd())
+        self.assertEqual(entries["."]["type"], "cdir")
+        self.assertEqual(entries["README.txt"]["type"], "file")
+        self.assertEqual(entries["README.txt"]["size"], "9")
+        self.assertEqual(entries["README.txt"]["perm"], "r")
+        self.assertEqual(entries["README.txt"]["unix.mode"], "0644")
+        self.assertEqual(entries["pub"]["type"], "dir")
+        self.assertEqual(entries["pub"]["perm"], "el")
+        self.assertEqual(entries["old.txt"]["modify"], "20000101000000")
+        self.assertIn(".hidden", entries)
+        resp = self.f.sendcmd("MLST old.txt").split("\r\n") \
+            if "\r\n" in self.f.sendcmd("MLST old.txt") else \
+            self.f.sendcmd("MLST old.txt").split("\n")
+        self.assertTrue(resp[0].startswith("250-"))
+        self.assertEqual(resp[1], " type=file;size=4;modify=20000101000000;"
+                         "perm=r;unix.mode=0644; /old.txt")
+        self.assertTrue(resp[2].startswith("250 "))
+        self.assertTrue(self.f.sendcmd("OPTS MLST size;type;bogus;")
+                        .startswith("200 MLST OPTS type;size;"))
+        resp = self.f.sendcmd("MLST old.txt").split("\n")
+        self.assertEqual(resp[1], " type=file;size=4; /old.txt")
+        with self.assertRaises(ftplib.error_perm) as e:
+            list(self.f.mlsd("README.txt"))
+        self.assertTrue(str(e.exception).startswith("501"))
+
+    def test_stat(self):
+        resp = self.f.sendcmd("STAT").split("\n")
+        self.assertTrue(resp[0].startswith("211-"))
+        self.assertTrue(resp[-1].startswith("211 "))
+        resp = self.f.sendcmd("STAT text").split("\n")
+        self.assertTrue(resp[0].startswith("213-"))
+        self.assertEqual(len(resp), 4)
+        self.assertTrue(resp[1].startswith(" -rw-r--r--"))
+        self.assertTrue(resp[-1].startswith("213 "))
+
+    def test_write_commands_refused(self):
+        for cmd in ["DELE README.txt", "MKD x", "XMKD x", "RMD empty",
+                    "XRMD empty", "RNFR README.txt",
+                    "SITE CHMOD 777 README.txt"]:
+            with self.assertRaises(ftplib.error_perm) as e:
+                self.f.sendcmd(cmd)
+            self.assertTrue(str(e.exception).startswith("550"), cmd)
+        with self.assertRaises(ftplib.error_perm) as e:
+            self.f.sendcmd("RNTO x")
+        self.assertTrue(str(e.exception).startswith("503"))
+        for cmd in ["STOR x", "APPE x", "STOU"]:
+            with self.assertRaises(ftplib.error_perm) as e:
+                self.f.storbinary(cmd, __import__("io").BytesIO(b"data"))
+            self.assertTrue(str(e.exception).startswith("550"), cmd)
+        self.assertFalse(os.path.exists(os.path.join(self.tree.root, "x")))
+        self.assertTrue(os.path.exists(os.path.join(self.tree.root,
+                                                    "README.txt")))
+
+    def test_user_after_login(self):
+        with self.assertRaises(ftplib.error_perm) as e:
+            self.f.sendcmd("USER other")
+        self.assertTrue(str(e.exception).startswith("530"))
+
+    def test_rein(self):
+        self.f.cwd("pub")
+        self.assertTrue(self.f.sendcmd("REIN").startswith("220"))
+        with self.assertRaises(ftplib.error_perm) as e:
+            self.f.pwd()
+        self.assertTrue(str(e.exception).startswith("530"))
+        self.f.login()
+        self.assertEqual(self.f.pwd(), "/")
+
+    def test_opts(self):
+        self.assertTrue(self.f.sendcmd("OPTS UTF8 ON").startswith("200"))
+        with self.assertRaises(ftplib.error_perm):
+            self.f.sendcmd("OPTS NOSUCH")
+
+
+class Transfers(ServerTestCase):
+    options = {"data_timeout": "5"}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Big enough that a transfer is still running when we poke it.
+        path = cls.tree.file("big.bin", b"")
+        with open(path, "wb") as f:
+            f.truncate(200 * 1024 * 1024)
+
+    def test_abor_during_transfer(self):
+        f = self.server.ftp()
+        f.voidcmd("TYPE I")
+        conn = f.transfercmd("RETR big.bin")
+        conn.recv(65536)
+        f.sock.sendall(b"ABOR\r\n")
+        self.assertTrue(f.getline().startswith("426"))
+        self.assertTrue(f.getline().startswith("226"))
+        conn.close()
+        self.assertEqual(f.pwd(), "/")     # the session goes on
+        f.quit()
+
+    def test_stat_noop_during_transfer(self):
+        f = self.server.ftp()
+        f.voidcmd("TYPE I")
+        conn = f.transfercmd("RETR big.bin")
+        conn.recv(65536)
+        f.sock.sendall(b"STAT\r\n")
+        line = f.getline()
+        self.assertRegex(line, r"^213 .*big\.bin.* \d+ of 209715200 bytes")
+        f.sock.sendall(b"NOOP\r\n")
+        self.assertTrue(f.getline().startswith("200"))
+        total = 65536
+        while True:
+            b = conn.recv(1 << 20)
+            if not b:
+                break
+            total += len(b)
+        conn.close()
+        self.assertTrue(f.getline().startswith("226"))
+        f.quit()
+
+    def test_abor_without_transfer(self):
+        f = self.server.ftp()
+        self.assertTrue(f.sendcmd("ABOR").startswith("225"))
+        f.quit()
+
+    def test_commands_queue_behind_transfer(self):
+        c = self.server.raw()
+        c.reply()
+        c.cmd("USER anonymous")
+        c.cmd("PASS x")
+        c.cmd("TYPE I")
+        data = pasv_connect(c)
+        c.send("RETR bin/small.bin\r\nPWD\r\n")
+        self.assertEqual(c.reply()[0], 150)
+        self.assertEqual(len(recv_all(data)), 4096)
+        self.assertEqual(c.reply()[0], 226)
+        self.assertEqual(c.reply()[0], 257)
+        c.close()
+
+    def test_pasv_and_epsv_all(self):
+        f = self.server.ftp()
+        resp = f.sendcmd("PASV")
+        m = re.search(r"\((\d+),(\d+),(\d+),(\d+),(\d+),(\d+)\)", resp)
+        self.assertTrue(resp.startswith("227"))
+        port = int(m.group(5)) * 256 + int(m.group(6))
+        lo, hi = self.server.pasv
+        self.assertTrue(lo <= port <= hi, (port, lo, hi))
+        resp = f.sendcmd("EPSV")
+        port = int(re.search(r"\|\|\|(\d+)\|", resp).group(1))
+        self.assertTrue(lo <= port <= hi)
+        with self.assertRaises(ftplib.error_perm) as e:
+            f.sendcmd("EPSV 2")
+        self.assertTrue(str(e.exception).startswith("522"))
+        self.assertTrue(f.sendcmd("EPSV 1").startswith("229"))
+        self.assertTrue(f.sendcmd("EPSV ALL").startswith("200"))
+        for cmd in ["PASV", "PORT 127,0,0,1,100,1", "EPRT |1|127.0.0.1|2000|"]:
+            with self.assertRaises(ftplib.error_perm) as e:
+                f.sendcmd(cmd)
+        f.quit()
+        # A transfer after EPSV ALL, by hand (ftplib would try PASV).
+        c = self.server.raw()
+        c.reply()
+        c.cmd("USER anonymous")
+        c.cmd("PASS x")
+        self.assertEqual(c.cmd("EPSV ALL")[0], 200)
+        self.assertEqual(c.cmd("TYPE I")[0], 200)
+        data = pasv_connect(c)
+        self.assertEqual(c.cmd("RETR README.txt")[0], 150)
+        self.assertEqual(recv_all(data), b"Welcome.\n")
+        self.assertEqual(c.reply()[0], 226)
+        c.close()
+
+    def test_port_refusals(self):
+        f = self.server.ftp()
+        for cmd, code in [("PORT 10,0,0,1,100,1", "500"),
+                          ("PORT 127,0,0,1,0,21", "500"),
+                          ("PORT 127,0,0,1", "501"),
+                          ("PORT 300,0,0,1,1,1", "501"),
+                          ("EPRT |1|10.0.0.1|2000|", "500"),
+                          ("EPRT |1|127.0.0.1|80|", "500"),
+                          ("EPRT |3|127.0.0.1|2000|", "522"),
+                          ("EPRT |2|::1|2000|", "522"),
+                          ("EPRT garbage", "501")]:
+            with self.assertRaises(ftplib.Error) as e:
+                f.sendcmd(cmd)
+            self.assertTrue(str(e.exception).startswith(code),
+                            (cmd, str(e.exception)))
+        f.quit()
+
+    def test_active_mode_transfer(self):
+        f = self.server.ftp()
+        f.set_pasv(False)
+        got = []
+        f.retrbinary("RETR bin/small.bin", got.append)
+        self.assertEqual(b"".join(got), bytes(range(256)) * 16)
+        lines = []
+        f.retrlines("LIST text", lines.append)
+        self.assertEqual(len(lines), 2)
+        f.quit()
+
+    def test_data_connection_from_other_host_refused(self):
+        c = self.server.raw()
+        c.reply()
+        c.cmd("USER anonymous")
+        c.cmd("PASS x")
+        c.cmd("TYPE I")
+        code, lines = c.cmd("EPSV")
+        port = int(re.search(r"\|\|\|(\d+)\|", lines[0]).group(1))
+        # A hijacker on another loopback address gets in first...
+        thief = socket.socket()
+        thief.bind(("127.0.0.2", 0))
+        thief.settimeout(5)
+        thief.connect(("127.0.0.1", port))
+        c.send("RETR README.txt\r\n")
+        # ...and is dropped, while the client's own connection is served.
+        real = socket.create_connection(("127.0.0.1", port), timeout=5)
+        self.assertEqual(c.reply()[0], 150)
+        self.assertEqual(recv_all(real), b"Welcome.\n")
+        self.assertEqual(c.reply()[0], 226)
+        try:
+            self.assertEqual(thief.recv(100), b"")   # closed...
+        except ConnectionResetError:
+            pass                                      # ...or reset
+        thief.close()
+        self.server.wait_log(r"refused a data connection from 127\.0\.0\.2")
+        c.close()
