@@ -14,10 +14,14 @@
  * Requests a child may make (and in which phase):
  *   READY     setup    the sandbox is in force; carries what was applied
  *   LOG       any      one log line, written by the master
- *   LOGIN     prelogin user + password + opaque session state + control fd
+ *   LOGIN     prelogin user + password + opaque session state + control fd;
+ *                      refused: a LOGIN_RESULT; accepted: no answer, the
+ *                      master kills the child and, once it is reaped,
+ *                      hands the connection to a child of the new identity
  *   PORT20    session  an active-mode data socket from local port 20 to
  *                      the client's own address (port >= 1024)
- *   REIN      session  give the connection back for a new login
+ *   REIN      session  give the connection back for a new login (the
+ *                      child is killed the same way)
  */
 #ifndef SANDFTPD_IPC_H
 #define SANDFTPD_IPC_H
@@ -160,7 +164,8 @@ struct ipc_login {
 	/* fds: [control connection] */
 };
 
-enum ipc_login_status { LOGIN_REFUSED = 0, LOGIN_ACCEPTED = 1 };
+/* Only refusals are answered; an accepted login ends the asking child. */
+enum ipc_login_status { LOGIN_REFUSED = 0 };
 
 struct ipc_login_result {
 	struct ipc_hdr hdr;

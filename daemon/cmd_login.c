@@ -36,8 +36,6 @@ cmd_user(struct session *s, char *arg)
 void
 cmd_pass(struct session *s, char *arg)
 {
-	int rc;
-
 	if (s->logged_in) {
 		reply(s, 230, "Already logged in.");
 		return;
@@ -50,11 +48,10 @@ cmd_pass(struct session *s, char *arg)
 		reply(s, 501, "Password too long.");
 		return;
 	}
-	rc = priv_login(s, s->login_user, arg);
+	/* An accepted login does not return: the session moves to a child
+	 * sandboxed for the new identity, and this one is ended. */
+	(void)priv_login(s, s->login_user, arg);
 	explicit_bzero(arg, strlen(arg));
-	if (rc == LOGIN_ACCEPTED)
-		_exit(0);	/* the session lives on in its new child */
-
 	s->have_user = false;
 	s->login_failures++;
 	sys_sleep_ms(LOGIN_FAIL_DELAY_MS);	/* slows down guessing */
@@ -82,7 +79,6 @@ cmd_rein(struct session *s, char *arg)
 	s->host_given = false;
 	s->host[0] = '\0';
 	priv_rein(s);
-	_exit(0);
 }
 
 void

@@ -41,12 +41,17 @@ struct child {
 	bool has_session;
 	struct session_rec sess;
 	bool killed;		/* by us, for a bad request */
+	bool handed_off;	/* killed by us after handing its session on */
 	char note[160];		/* last thing it logged, for its obituary */
+	int64_t log_window_ms;	/* LOG rate limit: this second's start, */
+	unsigned log_lines;	/* lines in it, */
+	unsigned log_dropped;	/* and lines dropped */
 };
 
 /* A session between two children (after LOGIN or REIN). */
 struct handoff {
 	struct session_rec sess;
+	pid_t wait_pid;		/* the old child, until it is reaped */
 	enum worker_kind to;
 	uint32_t identity;
 	int ctrl_fd;
@@ -122,6 +127,7 @@ int privops_start_session(struct master *m, struct child *c,
 void privops_deliver_handoffs(struct master *m);
 void privops_drop_handoffs(struct master *m, const char *why);
 void privops_end_session(struct master *m, const struct session_rec *sess);
+void privops_child_gone(struct master *m, pid_t pid);
 const char *child_label(const struct child *c, char *buf, size_t n);
 
 /* limits.c */

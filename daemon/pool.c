@@ -333,6 +333,15 @@ child_died(struct master *m, struct child *c, int st)
 	privops_readable(m, c);
 	child_label(c, label, sizeof(label));
 	describe_status(st, how, sizeof(how));
+	if (c->handed_off) {
+		/* Killed on purpose once its session moved on. */
+		log_debug("%s ended after handing on its session", label);
+		privops_child_gone(m, c->pid);
+		pool_close_ipc(m, c);
+		c->used = false;
+		m->live--;
+		return;
+	}
 
 	if (c->phase == PHASE_SETUP) {
 		m->starting[c->kind]--;

@@ -96,9 +96,12 @@ priv_login(struct session *s, const char *user, const char *pass)
 	if (ipc_send(s->ipc_fd, &m, sizeof(m), &s->ctrl_fd, 1) < 0)
 		fatal("sending LOGIN to the master");
 	explicit_bzero(m.pass, sizeof(m.pass));
+	/* Accepted: the master kills us while we wait here. */
 	priv_wait(s, IPC_LOGIN_RESULT, &answer);
 	r = (const struct ipc_login_result *)answer.u.raw;
-	return r->status == LOGIN_ACCEPTED ? LOGIN_ACCEPTED : LOGIN_REFUSED;
+	if (r->status != LOGIN_REFUSED)
+		fatalx("unknown login status %u", r->status);
+	return LOGIN_REFUSED;
 }
 
 int
@@ -133,4 +136,7 @@ priv_rein(struct session *s)
 	session_state_export(s, &m.state);
 	if (ipc_send(s->ipc_fd, &m, sizeof(m), &s->ctrl_fd, 1) < 0)
 		fatal("sending REIN to the master");
+	/* The master kills us; should it not, we must not serve on. */
+	for (;;)
+		sys_sleep_ms(1000);
 }

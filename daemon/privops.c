@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 
 #define LOGIN_REQUESTS_MAX 6	/* the child itself stops at 3 failures */
 #define HANDOFF_WAIT_MAX_MS 30000
+#define LOG_LINES_PER_SECOND 50
 
 static const char *
 client_text(const struct session_rec *s, char *buf, size_t n)
@@ -73,9 +75,24 @@ on_ready(struct master *m, struct child *c, const struct ipc_ready *r)
 static void
 on_log(struct master *m, struct child *c, struct ipc_log *l)
 {
+	int64_t now = sys_now_ms();
 	char label[200];
 
 	(void)m;
+	/* A child cannot flood the log: LOG_LINES_PER_SECOND, then drops. */
+	if (now - c->log_window_ms >= 1000) {
+		if (c->log_dropped)
+			log_warn("%s: %u log lines dropped (too many)",
+			    child_label(c, label, sizeof(label)),
+			    c->log_dropped);
+		c->log_window_ms = now;
+		c->log_lines = 0;
+		c->log_dropped = 0;
+	}
+	if (++c->log_lines > LOG_LINES_PER_SECOND) {
+		c->log_dropped++;
+		return;
+	}
 	log_sanitize(l->text);
 	str_copy(c->note, sizeof(c->note), l->text);
 	log_msg(l->prio, "%s: %s", child_label(c, label, sizeof(label)),
@@ -139,11 +156,28 @@ queue_handoff(struct master *m, struct child *c, enum worker_kind to,
 	h->ctrl_fd = fd;
 	h->since_ms = sys_now_ms();
 	h->state = *state;
+	/*
+	 * The old child still holds a copy of the client's socket.  It is
+	 * killed, and the session goes on only once it is reaped: no moment
+	 * with two processes on one connection, whatever the old one does.
+	 */
+	h->wait_pid = c->pid;
 	m->handoffs[m->nhandoffs++] = h;
-	/* The session now belongs to the queue; the old child just exits. */
 	c->has_session = false;
 	c->phase = PHASE_LEAVING;
-	privops_deliver_handoffs(m);
+	c->handed_off = true;
+	kill(c->pid, SIGKILL);
+	pool_close_ipc(m, c);
+}
+
+void
+privops_child_gone(struct master *m, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < m->nhandoffs; i++)
+		if (m->handoffs[i]->wait_pid == pid)
+			m->handoffs[i]->wait_pid = 0;
 }
 
 static void
@@ -186,7 +220,6 @@ on_login(struct master *m, struct child *c, struct ipc_msg *msg)
 	log_info("client %s: anonymous login (session %llu, user '%s')", who,
 	    (unsigned long long)c->sess.id, user);
 	str_copy(c->sess.user, sizeof(c->sess.user), "anonymous");
-	send_login_result(m, c, LOGIN_ACCEPTED);
 	msg->nfds = 0;		/* the descriptor goes with the handoff */
 	queue_handoff(m, c, WORKER_ANON, IDENTITY_ANON, &l->state, fd);
 }
@@ -340,8 +373,13 @@ privops_deliver_handoffs(struct master *m)
 
 	while (i < m->nhandoffs) {
 		struct handoff *h = m->handoffs[i];
-		struct child *c = pool_idle_child(m, h->to);
+		struct child *c;
 
+		if (h->wait_pid != 0) {	/* the old child is not gone yet */
+			i++;
+			continue;
+		}
+		c = pool_idle_child(m, h->to);
 		if (c && privops_start_session(m, c, &h->sess, h->identity,
 		    &h->state, h->ctrl_fd) == 0) {
 			close(h->ctrl_fd);

@@ -161,11 +161,12 @@ void quote_path(const char *path, char *out, size_t outsz);
 void priv_log_sink(int prio, const char *line);
 void priv_send_ready(int ipc_fd, uint32_t applied, int landlock_abi,
     uid_t uid, gid_t gid);
-/* LOGIN_ACCEPTED / LOGIN_REFUSED */
+/* Returns LOGIN_REFUSED; on acceptance the master ends this process. */
 int priv_login(struct session *s, const char *user, const char *pass);
 /* A socket connecting from port 20 to the client's port; -1 (errno). */
 int priv_port20(struct session *s, uint16_t port);
-void priv_rein(struct session *s);
+/* Hand the connection back for a new login; the master ends us. */
+NORETURN void priv_rein(struct session *s);
 /* Wait for one master message of the given type (SHUTDOWN is noted). */
 int priv_wait(struct session *s, uint32_t type, struct ipc_msg *m);
 
