@@ -171,7 +171,7 @@ unit: $(UNIT_BIN)
 integration: $(BIN) $(HOOK_BIN)
 	python3 tests/integration/run.py --binary $(BIN) --hooks $(HOOK_BIN)
 
-check: test-deps
+check: test-deps user
 	@$(MAKE) --no-print-directory $(BIN) $(HOOK_BIN) $(UNIT_BIN)
 	@$(MAKE) --no-print-directory unit integration
 
