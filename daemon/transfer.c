@@ -33,6 +33,8 @@ void
 xfer_end(struct session *s)
 {
 	s->xfer.active = false;
+	/* A long transfer is activity: the idle timer starts again now. */
+	s->last_command_ms = sys_now_ms();
 }
 
 enum xfer_result
