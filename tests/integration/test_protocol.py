@@ -558,3 +558,30 @@ class Transfers(ServerTestCase):
         thief.close()
         self.server.wait_log(r"refused a data connection from 127\.0\.0\.2")
         c.close()
+
+
+class LongTransfer(ServerTestCase):
+    options = {"idle_timeout": "2", "data_timeout": "5"}
+
+    def test_transfer_longer_than_idle_timeout(self):
+        path = self.tree.file("slow.bin", b"")
+        with open(path, "wb") as out:
+            out.truncate(16 * 1024 * 1024)
+        f = self.server.ftp()
+        f.voidcmd("TYPE I")
+        conn = f.transfercmd("RETR slow.bin")
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+        start, total = time.time(), 0
+        while True:
+            b = conn.recv(256 * 1024)
+            if not b:
+                break
+            total += len(b)
+            if time.time() - start < 3.0:
+                time.sleep(0.05)        # read slowly: about 3 seconds
+        conn.close()
+        self.assertGreater(time.time() - start, 2.5)
+        self.assertEqual(total, 16 * 1024 * 1024)
+        self.assertTrue(f.voidresp().startswith("226"))
+        self.assertEqual(f.pwd(), "/")  # not timed out right after
+        f.quit()
