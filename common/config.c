@@ -17,6 +17,7 @@ enum key_type {
 	KEY_LISTEN,
 	KEY_PORTRANGE,
 	KEY_IPV4_OPT,	/* IPv4 literal or empty */
+	KEY_NOT_YET,	/* a feature of a later version: only its "off" value */
 };
 
 struct key_def {
@@ -49,6 +50,7 @@ static const struct key_def keys[] = {
 	{ "crash_ban", KEY_UINT, OFF(crash_ban), 0, 1, 86400 },
 	{ "seccomp_debug", KEY_BOOL, OFF(seccomp_debug), 0, 0, 0 },
 	{ "log_debug", KEY_BOOL, OFF(log_debug), 0, 0, 0 },
+	{ "local_users", KEY_NOT_YET, 0, 0, 0, 0 },
 };
 
 static void
@@ -233,6 +235,11 @@ config_set(struct config *cf, const char *key, const char *value,
 			    value);
 		cf->pasv_address_set = true;
 		return 0;
+	case KEY_NOT_YET:
+		if (strcmp(value, "no") == 0)
+			return 0;
+		return bad(errs, origin, line, key, "system users are not "
+		    "available in this version; only 'no' is accepted");
 	}
 	return bad(errs, origin, line, key, "internal: unhandled key type");
 }
@@ -377,34 +384,4 @@ config_check(const struct config *cf, struct strbuf *errs)
 		nerr++;
 	}
 	return nerr;
-}
-
-void
-config_dump(const struct config *cf, struct strbuf *out)
-{
-	char addr[INET_ADDRSTRLEN];
-	int i;
-
-	for (i = 0; i < cf->nlisten; i++)
-		sb_appendf(out, "listen = %s\n", cf->listen[i].text);
-	sb_appendf(out, "anonymous = %s\n", cf->anonymous ? "yes" : "no");
-	sb_appendf(out, "anon_root = %s\n", cf->anon_root);
-	sb_appendf(out, "session_user = %s\n", cf->session_user);
-	sb_appendf(out, "empty_dir = %s\n", cf->empty_dir);
-	sb_appendf(out, "port20 = %s\n", cf->port20 ? "yes" : "no");
-	sb_appendf(out, "pasv_ports = %u-%u\n", cf->pasv_min, cf->pasv_max);
-	if (cf->pasv_address_set)
-		inet_ntop(AF_INET, &cf->pasv_address, addr, sizeof(addr));
-	sb_appendf(out, "pasv_address = %s\n",
-	    cf->pasv_address_set ? addr : "");
-	sb_appendf(out, "max_clients = %u\n", cf->max_clients);
-	sb_appendf(out, "max_per_ip = %u\n", cf->max_per_ip);
-	sb_appendf(out, "pool_spare = %u\n", cf->pool_spare);
-	sb_appendf(out, "login_timeout = %u\n", cf->login_timeout);
-	sb_appendf(out, "idle_timeout = %u\n", cf->idle_timeout);
-	sb_appendf(out, "data_timeout = %u\n", cf->data_timeout);
-	sb_appendf(out, "crash_limit = %u\n", cf->crash_limit);
-	sb_appendf(out, "crash_ban = %u\n", cf->crash_ban);
-	sb_appendf(out, "seccomp_debug = %s\n", cf->seccomp_debug ? "yes" : "no");
-	sb_appendf(out, "log_debug = %s\n", cf->log_debug ? "yes" : "no");
 }

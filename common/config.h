@@ -70,7 +70,4 @@ int config_set_option(struct config *cf, const char *arg, int n,
 /* Checks across keys; returns the number of errors appended. */
 int config_check(const struct config *cf, struct strbuf *errs);
 
-/* Write the effective configuration as `key = value` lines. */
-void config_dump(const struct config *cf, struct strbuf *out);
-
 #endif
