@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -194,19 +195,20 @@ config_set(struct config *cf, const char *key, const char *value,
 		*(unsigned *)(base + k->offset) = (unsigned)num;
 		return 0;
 	case KEY_STRING:
-		if (!valid_user_name(value) ||
-		    str_copy(base + k->offset, k->size, value) < 0)
+		if (!valid_user_name(value) || strlen(value) >= k->size)
 			return bad(errs, origin, line, key,
 			    "expected a user name (letters, digits, '_', '-', "
 			    "'.'; at most %zu characters), got '%s'",
 			    k->size - 1, value);
+		str_copy(base + k->offset, k->size, value);
 		return 0;
 	case KEY_PATH:
 		if (value[0] != '/')
 			return bad(errs, origin, line, key,
 			    "expected an absolute path, got '%s'", value);
-		if (str_copy(base + k->offset, k->size, value) < 0)
+		if (strlen(value) >= k->size)
 			return bad(errs, origin, line, key, "path too long");
+		str_copy(base + k->offset, k->size, value);
 		return 0;
 	case KEY_LISTEN:
 		rc = set_listen(cf, value, source_id);
@@ -309,7 +311,9 @@ int
 config_load_file(struct config *cf, const char *path, int source_id,
     struct strbuf *errs)
 {
-	char line[CONFIG_LINE_MAX + 2];
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
 	int lineno = 0, nerr = 0;
 	FILE *f;
 
@@ -319,21 +323,16 @@ config_load_file(struct config *cf, const char *path, int source_id,
 		    strerror(errno));
 		return 1;
 	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		size_t len = strlen(line);
-
+	/* getline() gives the true length, so a NUL inside is seen. */
+	while ((len = getline(&line, &cap, f)) >= 0) {
 		lineno++;
-		if (len > CONFIG_LINE_MAX && line[len - 1] != '\n') {
-			int c;
-
+		if (len > CONFIG_LINE_MAX + 1) {
 			sb_appendf(errs, "%s:%d: (line): longer than %d bytes\n",
 			    path, lineno, CONFIG_LINE_MAX);
 			nerr++;
-			while ((c = fgetc(f)) != EOF && c != '\n')
-				;
 			continue;
 		}
-		if (memchr(line, '\0', len) != NULL || strlen(line) != len) {
+		if (memchr(line, '\0', (size_t)len) != NULL) {
 			sb_appendf(errs, "%s:%d: (line): contains a NUL byte\n",
 			    path, lineno);
 			nerr++;
@@ -346,6 +345,7 @@ config_load_file(struct config *cf, const char *path, int source_id,
 		sb_appendf(errs, "%s:%d: (file): read error\n", path, lineno);
 		nerr++;
 	}
+	free(line);
 	fclose(f);
 	return nerr;
 }

@@ -130,12 +130,15 @@ struct ipc_log {
  */
 #define STATE_UTF8 0x01
 #define STATE_HOST 0x02
+#define STATE_READER_DISCARDING 0x01	/* inside an overlong line */
+#define STATE_READER_TOO_LONG 0x02	/* one ended, not yet reported */
 
 struct ipc_session_state {
 	uint32_t flags;		/* STATE_* */
 	uint32_t mlst_facts;	/* OPTS MLST selection */
 	uint32_t login_failures;
-	uint32_t telnet_state;	/* control-line reader state */
+	uint32_t telnet_state;	/* control-line reader: telnet filter, */
+	uint32_t reader_flags;	/* and STATE_READER_* */
 	char host[IPC_HOST_MAX];
 	uint32_t pending_len;
 	char pending[IPC_PENDING_MAX];

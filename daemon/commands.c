@@ -167,6 +167,8 @@ quote_path(const char *path, char *out, size_t outsz)
 {
 	size_t o = 0;
 
+	if (outsz == 0)
+		return;
 	for (; *path && o + 2 < outsz; path++) {
 		if (*path == '"')
 			out[o++] = '"';

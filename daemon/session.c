@@ -45,6 +45,8 @@ session_state_export(const struct session *s, struct ipc_session_state *st)
 	st->mlst_facts = s->mlst_facts;
 	st->login_failures = s->login_failures;
 	st->telnet_state = s->in.telnet;
+	st->reader_flags = (s->in.discarding ? STATE_READER_DISCARDING : 0) |
+	    (s->in.too_long ? STATE_READER_TOO_LONG : 0);
 	str_copy(st->host, sizeof(st->host), s->host);
 	st->pending_len = (uint32_t)s->in.len;
 	memcpy(st->pending, s->in.buf, s->in.len);
@@ -65,6 +67,8 @@ state_import(struct session *s, const struct ipc_session_state *st)
 	    st->login_failures : LOGIN_FAILURES_MAX - 1;
 	str_copy(s->host, sizeof(s->host), st->host);
 	s->in.telnet = st->telnet_state;
+	s->in.discarding = (st->reader_flags & STATE_READER_DISCARDING) != 0;
+	s->in.too_long = (st->reader_flags & STATE_READER_TOO_LONG) != 0;
 	memcpy(s->in.buf, st->pending, st->pending_len);
 	s->in.len = st->pending_len;
 }

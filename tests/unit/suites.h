@@ -1,0 +1,20 @@
+/*
+ * suites.h - the unit test suites; main.c runs them all.
+ */
+#ifndef SANDFTPD_UNIT_SUITES_H
+#define SANDFTPD_UNIT_SUITES_H
+
+#include <check.h>
+
+Suite *parser_suite(void);
+Suite *reply_suite(void);
+Suite *path_suite(void);
+Suite *ftpaddr_suite(void);
+Suite *config_suite(void);
+Suite *ipc_suite(void);
+Suite *listing_suite(void);
+Suite *wildcard_suite(void);
+Suite *ascii_suite(void);
+Suite *util_suite(void);
+
+#endif

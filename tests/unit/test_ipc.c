@@ -1,0 +1,434 @@
+/*
+ * test_ipc.c - the privsep message validators of common/ipc.c: what the
+ * master accepts from a child in each phase, and the child's check.
+ */
+#include <check.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "../../common/ipc.h"
+#include "../../common/util.h"
+#include "suites.h"
+
+#define NPHASES (PHASE_LEAVING + 1)
+#define ALL_PHASES 0x1fu
+
+static struct ipc_msg msg;
+
+/* A message of the given body: header filled in, sizes consistent. */
+static void
+build(const void *body, size_t size, uint32_t type, int nfds)
+{
+	int i;
+
+	ck_assert_uint_le(size, sizeof(msg.u.raw));
+	memset(&msg, 0, sizeof(msg));
+	memcpy(msg.u.raw, body, size);
+	msg.u.hdr.type = type;
+	msg.u.hdr.len = (uint32_t)size;
+	msg.len = size;
+	msg.nfds = nfds;
+	for (i = 0; i < IPC_MAX_FDS; i++)
+		msg.fds[i] = -1;
+	msg.truncated = false;
+}
+
+/* Claim another length, in the header and as received (zero-filled). */
+static void
+set_len(size_t len)
+{
+	ck_assert_uint_le(len, sizeof(msg.u.raw));
+	msg.u.hdr.len = (uint32_t)len;
+	msg.len = len;
+}
+
+static struct ipc_ready ready;
+static struct ipc_log logmsg;
+static struct ipc_login login;
+static struct ipc_port20 port20;
+static struct ipc_rein rein;
+
+/* Valid requests of every kind. */
+static void
+setup(void)
+{
+	memset(&ready, 0, sizeof(ready));
+	ready.applied = 0x1ff;
+	ready.landlock_abi = 3;
+	ready.uid = ready.gid = 65534;
+	memset(&logmsg, 0, sizeof(logmsg));
+	logmsg.prio = LOG_INFO;
+	str_copy(logmsg.text, sizeof(logmsg.text), "hello");
+	memset(&login, 0, sizeof(login));
+	str_copy(login.user, sizeof(login.user), "anonymous");
+	str_copy(login.pass, sizeof(login.pass), "guest@");
+	memset(&port20, 0, sizeof(port20));
+	port20.port = 2000;
+	memset(&rein, 0, sizeof(rein));
+}
+
+static void
+expect_reason(enum ipc_phase ph, const char *want)
+{
+	const char *got = ipc_check_from_child(&msg, ph);
+
+	if (want == NULL)
+		ck_assert_msg(got == NULL, "refused (%s): %s",
+		    ipc_phase_name(ph), got);
+	else
+		ck_assert_msg(got != NULL && strcmp(got, want) == 0,
+		    "want \"%s\", got \"%s\"", want, got ? got : "(accepted)");
+}
+
+static const struct {
+	uint32_t type;
+	const void *body;
+	size_t size;
+	unsigned phases;
+	int nfds;
+} reqs[] = {
+	{ IPC_READY, &ready, sizeof(ready), 1u << PHASE_SETUP, 0 },
+	{ IPC_LOG, &logmsg, sizeof(logmsg), ALL_PHASES, 0 },
+	{ IPC_LOGIN, &login, sizeof(login), 1u << PHASE_PRELOGIN, 1 },
+	{ IPC_PORT20, &port20, sizeof(port20), 1u << PHASE_SESSION, 0 },
+	{ IPC_REIN, &rein, sizeof(rein), 1u << PHASE_SESSION, 1 },
+};
+
+START_TEST(test_phases)
+{
+	size_t i;
+	int ph;
+
+	for (i = 0; i < ARRAY_SIZE(reqs); i++) {
+		for (ph = 0; ph < NPHASES; ph++) {
+			build(reqs[i].body, reqs[i].size, reqs[i].type,
+			    reqs[i].nfds);
+			if (reqs[i].phases & (1u << ph))
+				expect_reason((enum ipc_phase)ph, NULL);
+			else
+				expect_reason((enum ipc_phase)ph,
+				    "request not allowed in this phase");
+		}
+	}
+}
+END_TEST
+
+/* Find the phase a request is allowed in. */
+static enum ipc_phase
+allowed_phase(size_t i)
+{
+	int ph;
+
+	for (ph = 0; ph < NPHASES; ph++)
+		if (reqs[i].phases & (1u << ph))
+			return (enum ipc_phase)ph;
+	ck_abort_msg("no phase");
+	return PHASE_SETUP;
+}
+
+START_TEST(test_lengths)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(reqs); i++) {
+		enum ipc_phase ph = allowed_phase(i);
+
+		/* One byte short and one byte long, header consistent. */
+		build(reqs[i].body, reqs[i].size, reqs[i].type, reqs[i].nfds);
+		set_len(reqs[i].size - 1);
+		expect_reason(ph, "wrong length for its type");
+		set_len(reqs[i].size + 1);
+		expect_reason(ph, "wrong length for its type");
+		/* Only a header. */
+		set_len(sizeof(struct ipc_hdr));
+		expect_reason(ph, "wrong length for its type");
+
+		/* The length field disagrees with what arrived. */
+		build(reqs[i].body, reqs[i].size, reqs[i].type, reqs[i].nfds);
+		msg.u.hdr.len = (uint32_t)reqs[i].size + 1;
+		expect_reason(ph, "length field does not match the message");
+		msg.u.hdr.len = (uint32_t)reqs[i].size - 1;
+		expect_reason(ph, "length field does not match the message");
+		msg.u.hdr.len = 0;
+		expect_reason(ph, "length field does not match the message");
+
+		/* Cut by the kernel. */
+		build(reqs[i].body, reqs[i].size, reqs[i].type, reqs[i].nfds);
+		msg.truncated = true;
+		expect_reason(ph, "message or descriptors truncated");
+	}
+	build(&logmsg, sizeof(logmsg), IPC_LOG, 0);
+	msg.len = 0;
+	expect_reason(PHASE_SESSION, "shorter than a header");
+	msg.len = sizeof(struct ipc_hdr) - 1;
+	expect_reason(PHASE_SESSION, "shorter than a header");
+}
+END_TEST
+
+START_TEST(test_fds)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(reqs); i++) {
+		enum ipc_phase ph = allowed_phase(i);
+		int n;
+
+		for (n = 0; n <= IPC_MAX_FDS; n++) {
+			build(reqs[i].body, reqs[i].size, reqs[i].type, n);
+			expect_reason(ph, n == reqs[i].nfds ? NULL :
+			    "wrong number of descriptors");
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_unknown_type)
+{
+	static const uint32_t types[] = {
+		0, IPC_WORKER_INIT, IPC_SESSION_START, IPC_LOGIN_RESULT,
+		IPC_PORT20_RESULT, IPC_SHUTDOWN, 99, IPC_REIN + 1, 199,
+		0xffffffffu,
+	};
+	size_t i;
+	int ph;
+
+	for (i = 0; i < ARRAY_SIZE(types); i++)
+		for (ph = 0; ph < NPHASES; ph++) {
+			build(&logmsg, sizeof(logmsg), types[i], 0);
+			expect_reason((enum ipc_phase)ph,
+			    "unknown request type");
+		}
+}
+END_TEST
+
+START_TEST(test_login_fields)
+{
+	struct ipc_login l;
+
+	l = login;
+	memset(l.user, 'u', sizeof(l.user));
+	build(&l, sizeof(l), IPC_LOGIN, 1);
+	expect_reason(PHASE_PRELOGIN, "user name not terminated");
+	l.user[sizeof(l.user) - 1] = '\0';
+	build(&l, sizeof(l), IPC_LOGIN, 1);
+	expect_reason(PHASE_PRELOGIN, NULL);
+
+	l = login;
+	memset(l.pass, 'p', sizeof(l.pass));
+	build(&l, sizeof(l), IPC_LOGIN, 1);
+	expect_reason(PHASE_PRELOGIN, "password not terminated");
+	l.pass[sizeof(l.pass) - 1] = '\0';
+	build(&l, sizeof(l), IPC_LOGIN, 1);
+	expect_reason(PHASE_PRELOGIN, NULL);
+}
+END_TEST
+
+START_TEST(test_log_fields)
+{
+	static const int32_t bad_prio[] = {
+		LOG_EMERG, LOG_ALERT, LOG_CRIT, LOG_DEBUG + 1, -1, 1000,
+	};
+	struct ipc_log l;
+	size_t i;
+
+	l = logmsg;
+	memset(l.text, 't', sizeof(l.text));
+	build(&l, sizeof(l), IPC_LOG, 0);
+	expect_reason(PHASE_SESSION, "log text not terminated");
+	l.text[sizeof(l.text) - 1] = '\0';
+	build(&l, sizeof(l), IPC_LOG, 0);
+	expect_reason(PHASE_SESSION, NULL);
+
+	l = logmsg;
+	for (i = 0; i < ARRAY_SIZE(bad_prio); i++) {
+		l.prio = bad_prio[i];
+		build(&l, sizeof(l), IPC_LOG, 0);
+		expect_reason(PHASE_IDLE, "log priority out of range");
+	}
+	for (l.prio = LOG_ERR; l.prio <= LOG_DEBUG; l.prio++) {
+		build(&l, sizeof(l), IPC_LOG, 0);
+		expect_reason(PHASE_IDLE, NULL);
+	}
+}
+END_TEST
+
+START_TEST(test_port20_fields)
+{
+	static const uint16_t bad_port[] = { 0, 20, 21, 1023 };
+	static const uint16_t good_port[] = { 1024, 2000, 65535 };
+	struct ipc_port20 p;
+	size_t i;
+
+	p = port20;
+	for (i = 0; i < ARRAY_SIZE(bad_port); i++) {
+		p.port = bad_port[i];
+		build(&p, sizeof(p), IPC_PORT20, 0);
+		expect_reason(PHASE_SESSION,
+		    "port 20 request for a privileged port");
+	}
+	for (i = 0; i < ARRAY_SIZE(good_port); i++) {
+		p.port = good_port[i];
+		build(&p, sizeof(p), IPC_PORT20, 0);
+		expect_reason(PHASE_SESSION, NULL);
+	}
+	p.port = 2000;
+	p.pad = 1;
+	build(&p, sizeof(p), IPC_PORT20, 0);
+	expect_reason(PHASE_SESSION, "padding not zero");
+	p.pad = 0x8000;
+	build(&p, sizeof(p), IPC_PORT20, 0);
+	expect_reason(PHASE_SESSION, "padding not zero");
+}
+END_TEST
+
+START_TEST(test_ready_fields)
+{
+	struct ipc_ready r;
+
+	r = ready;
+	r.landlock_abi = -1;
+	build(&r, sizeof(r), IPC_READY, 0);
+	expect_reason(PHASE_SETUP, "landlock ABI out of range");
+	r.landlock_abi = 65;
+	build(&r, sizeof(r), IPC_READY, 0);
+	expect_reason(PHASE_SETUP, "landlock ABI out of range");
+	r.landlock_abi = 0;
+	build(&r, sizeof(r), IPC_READY, 0);
+	expect_reason(PHASE_SETUP, NULL);
+	r.landlock_abi = 64;
+	build(&r, sizeof(r), IPC_READY, 0);
+	expect_reason(PHASE_SETUP, NULL);
+}
+END_TEST
+
+START_TEST(test_from_master)
+{
+	struct ipc_worker_init wi;
+	struct ipc_session_start ss;
+	struct ipc_login_result lres;
+	struct ipc_port20_result pres;
+	struct ipc_empty shut;
+
+	memset(&wi, 0, sizeof(wi));
+	memset(&ss, 0, sizeof(ss));
+	memset(&lres, 0, sizeof(lres));
+	memset(&pres, 0, sizeof(pres));
+	memset(&shut, 0, sizeof(shut));
+
+	build(&wi, sizeof(wi), IPC_WORKER_INIT, 0);
+	ck_assert_ptr_null(ipc_check_from_master(&msg));
+	build(&wi, sizeof(wi), IPC_WORKER_INIT, 2);
+	ck_assert_ptr_null(ipc_check_from_master(&msg));
+	build(&wi, sizeof(wi), IPC_WORKER_INIT, 0);
+	set_len(sizeof(wi) - 1);
+	ck_assert_str_eq(ipc_check_from_master(&msg),
+	    "wrong length for its type");
+
+	build(&ss, sizeof(ss), IPC_SESSION_START, 1);
+	ck_assert_ptr_null(ipc_check_from_master(&msg));
+	build(&ss, sizeof(ss), IPC_SESSION_START, 0);
+	ck_assert_str_eq(ipc_check_from_master(&msg),
+	    "wrong number of descriptors");
+
+	build(&lres, sizeof(lres), IPC_LOGIN_RESULT, 0);
+	ck_assert_ptr_null(ipc_check_from_master(&msg));
+	build(&lres, sizeof(lres), IPC_LOGIN_RESULT, 1);
+	ck_assert_str_eq(ipc_check_from_master(&msg),
+	    "wrong number of descriptors");
+
+	build(&pres, sizeof(pres), IPC_PORT20_RESULT, 1);
+	ck_assert_ptr_null(ipc_check_from_master(&msg));
+	build(&pres, sizeof(pres), IPC_PORT20_RESULT, 1);
+	set_len(sizeof(pres) + 4);
+	ck_assert_str_eq(ipc_check_from_master(&msg),
+	    "wrong length for its type");
+
+	build(&shut, sizeof(shut), IPC_SHUTDOWN, 0);
+	ck_assert_ptr_null(ipc_check_from_master(&msg));
+	msg.truncated = true;
+	ck_assert_str_eq(ipc_check_from_master(&msg),
+	    "message or descriptors truncated");
+	build(&shut, sizeof(shut), IPC_SHUTDOWN, 0);
+	msg.u.hdr.len = 9;
+	ck_assert_str_eq(ipc_check_from_master(&msg), "bad length");
+	build(&shut, sizeof(shut), IPC_SHUTDOWN, 0);
+	msg.len = 4;
+	ck_assert_str_eq(ipc_check_from_master(&msg), "bad length");
+
+	/* A child's request type is nothing the master sends. */
+	build(&logmsg, sizeof(logmsg), IPC_LOG, 0);
+	ck_assert_str_eq(ipc_check_from_master(&msg), "unknown message type");
+}
+END_TEST
+
+START_TEST(test_send_recv)
+{
+	struct ipc_log l = logmsg;
+	int sv[2], p[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	ck_assert_int_eq(pipe(p), 0);
+	ipc_hdr_init(&l.hdr, IPC_LOG, sizeof(l));
+	ck_assert_int_eq(ipc_send(sv[0], &l, sizeof(l), NULL, 0), 0);
+	ck_assert_int_eq(ipc_recv(sv[1], &msg), 1);
+	ck_assert_uint_eq(msg.len, sizeof(l));
+	ck_assert_int_eq(msg.nfds, 0);
+	ck_assert(!msg.truncated);
+	ck_assert_ptr_null(ipc_check_from_child(&msg, PHASE_SESSION));
+	ck_assert_str_eq(((struct ipc_log *)(void *)msg.u.raw)->text, "hello");
+
+	/* A descriptor where none belongs. */
+	ck_assert_int_eq(ipc_send(sv[0], &l, sizeof(l), &p[0], 1), 0);
+	ck_assert_int_eq(ipc_recv(sv[1], &msg), 1);
+	ck_assert_int_eq(msg.nfds, 1);
+	ck_assert_int_ge(msg.fds[0], 0);
+	ck_assert_str_eq(ipc_check_from_child(&msg, PHASE_SESSION),
+	    "wrong number of descriptors");
+	ipc_msg_close_fds(&msg);
+	ck_assert_int_eq(msg.nfds, 0);
+
+	close(sv[0]);
+	ck_assert_int_eq(ipc_recv(sv[1], &msg), 0);
+	close(sv[1]);
+	close(p[0]);
+	close(p[1]);
+}
+END_TEST
+
+START_TEST(test_names)
+{
+	ck_assert_str_eq(ipc_type_name(IPC_LOGIN), "LOGIN");
+	ck_assert_str_eq(ipc_type_name(IPC_PORT20), "PORT20");
+	ck_assert_str_eq(ipc_type_name(12345), "unknown");
+	ck_assert_str_eq(ipc_phase_name(PHASE_PRELOGIN), "pre-login");
+	ck_assert_str_eq(ipc_phase_name(PHASE_LEAVING), "leaving");
+}
+END_TEST
+
+Suite *
+ipc_suite(void)
+{
+	Suite *s = suite_create("ipc");
+	TCase *tc = tcase_create("from_child");
+
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, test_phases);
+	tcase_add_test(tc, test_lengths);
+	tcase_add_test(tc, test_fds);
+	tcase_add_test(tc, test_unknown_type);
+	tcase_add_test(tc, test_login_fields);
+	tcase_add_test(tc, test_log_fields);
+	tcase_add_test(tc, test_port20_fields);
+	tcase_add_test(tc, test_ready_fields);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("from_master");
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, test_from_master);
+	tcase_add_test(tc, test_send_recv);
+	tcase_add_test(tc, test_names);
+	suite_add_tcase(s, tc);
+	return s;
+}
