@@ -369,19 +369,3 @@ config_set_option(struct config *cf, const char *arg, int n,
 	return parse_line(cf, buf, "-o", n, 1000, errs);
 }
 
-int
-config_check(const struct config *cf, struct strbuf *errs)
-{
-	int nerr = 0;
-
-	if (cf->nlisten == 0) {
-		sb_appendf(errs, "config:0: listen: no listen address\n");
-		nerr++;
-	}
-	if (cf->max_per_ip > cf->max_clients) {
-		sb_appendf(errs, "config:0: max_per_ip: %u is more than "
-		    "max_clients (%u)\n", cf->max_per_ip, cf->max_clients);
-		nerr++;
-	}
-	return nerr;
-}

@@ -67,7 +67,5 @@ int config_load_file(struct config *cf, const char *path, int source_id,
 int config_set_option(struct config *cf, const char *arg, int n,
     struct strbuf *errs);
 
-/* Checks across keys; returns the number of errors appended. */
-int config_check(const struct config *cf, struct strbuf *errs);
 
 #endif

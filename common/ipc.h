@@ -40,6 +40,14 @@
 #define IPC_PENDING_MAX 8192	/* client bytes read but not yet used */
 #define IPC_MAX_FDS 2
 
+/*
+ * After SHUTDOWN, a child in a transfer may finish it for up to
+ * CHILD_SHUTDOWN_GRACE_MS, then ends it (426, 421); the master kills
+ * what is left after SHUTDOWN_GRACE_MS.
+ */
+#define SHUTDOWN_GRACE_MS 10000
+#define CHILD_SHUTDOWN_GRACE_MS 8000
+
 /* The child's end of the socketpair is always this descriptor. */
 #define IPC_CHILD_FD 3
 

@@ -88,7 +88,10 @@ data_pasv_listen(struct session *s, uint16_t *port)
 	    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	if (bind_in_range(s, fd, port) < 0 || listen(fd, 1) < 0) {
+	/* The last data connection on a port may sit in TIME_WAIT. */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &(int){ 1 },
+	    sizeof(int)) < 0 || bind_in_range(s, fd, port) < 0 ||
+	    listen(fd, 1) < 0) {
 		int e = errno;
 
 		sys_close(fd);

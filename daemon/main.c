@@ -95,8 +95,6 @@ main(int argc, char **argv)
 	for (i = 0; i < nopt; i++)
 		if (config_set_option(&cf, options[i], i + 1, &errs) < 0)
 			nerr++;
-	if (nerr == 0)
-		nerr += config_check(&cf, &errs);
 	if (nerr) {
 		fprintf(stderr, "%s", sb_str(&errs));
 		fprintf(stderr, "sandftpd: %d configuration error%s\n", nerr,

@@ -29,7 +29,6 @@
 #include "../sandbox/sandbox.h"
 #include "master.h"
 
-#define STOP_GRACE_MS 10000
 #define STARTUP_TIMEOUT_MS 15000
 #define ACCEPTS_PER_WAKEUP 64
 
@@ -396,7 +395,7 @@ begin_stop(struct master *m, const char *why)
 		return;
 	log_info("%s: stopping (%d sessions open)", why, m->sessions);
 	m->stopping = true;
-	m->stop_deadline = sys_now_ms() + STOP_GRACE_MS;
+	m->stop_deadline = sys_now_ms() + SHUTDOWN_GRACE_MS;
 	master_set_accepting(m, false);
 	for (i = 0; i < m->nlisten; i++)
 		close(m->listen_fd[i]);

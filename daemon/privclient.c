@@ -71,7 +71,7 @@ priv_wait(struct session *s, uint32_t type, struct ipc_msg *m)
 		if (why != NULL)
 			fatalx("bad message from the master: %s", why);
 		if (m->u.hdr.type == IPC_SHUTDOWN) {
-			s->shutdown_requested = true;
+			session_note_shutdown(s);
 			continue;
 		}
 		if (m->u.hdr.type != type)

@@ -91,6 +91,15 @@ session_close(struct session *s, const char *why)
 }
 
 void
+session_note_shutdown(struct session *s)
+{
+	if (s->shutdown_requested)
+		return;
+	s->shutdown_requested = true;
+	s->shutdown_deadline_ms = sys_now_ms() + CHILD_SHUTDOWN_GRACE_MS;
+}
+
+void
 session_poll_master(struct session *s)
 {
 	struct pollfd p = { s->ipc_fd, POLLIN, 0 };
@@ -101,7 +110,7 @@ session_poll_master(struct session *s)
 		return;
 	rc = ipc_recv(s->ipc_fd, &m);
 	if (rc == 0) {
-		s->shutdown_requested = true;	/* the master is gone */
+		session_note_shutdown(s);	/* the master is gone */
 		return;
 	}
 	if (rc < 0)
@@ -109,7 +118,7 @@ session_poll_master(struct session *s)
 	if (ipc_check_from_master(&m) != NULL ||
 	    m.u.hdr.type != IPC_SHUTDOWN)
 		fatalx("unexpected message from the master");
-	s->shutdown_requested = true;
+	session_note_shutdown(s);
 }
 
 /* How long until the login or idle timeout, in ms (>= 0). */

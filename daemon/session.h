@@ -63,6 +63,7 @@ struct xfer_status {
 	char path[VPATH_MAX];
 	uint64_t done;
 	uint64_t total;			/* 0: unknown */
+	uint64_t acked;			/* peer's ACKed bytes at last look */
 };
 
 /* What a logged-in session may do (fsaccess.c decides with these). */
@@ -105,6 +106,7 @@ struct session {
 	int64_t login_deadline_ms;	/* 0 once logged in */
 	int64_t last_command_ms;
 	bool shutdown_requested;	/* the master asked us to stop */
+	int64_t shutdown_deadline_ms;	/* a transfer must end by then */
 };
 
 /* ---- session.c ---- */
@@ -121,6 +123,8 @@ void session_state_export(const struct session *s,
     struct ipc_session_state *st);
 /* Check the master for a shutdown request without blocking. */
 void session_poll_master(struct session *s);
+/* The master asked us to stop (or went away). */
+void session_note_shutdown(struct session *s);
 
 /* ---- ctrl.c: replies ---- */
 

@@ -4,6 +4,9 @@
  * converts line ends in a streaming pass; listings are sent from memory.
  */
 #include <errno.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
+#include <stddef.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -27,6 +30,7 @@ xfer_begin(struct session *s, const char *verb, const char *path,
 	str_copy(s->xfer.path, sizeof(s->xfer.path), path);
 	s->xfer.done = 0;
 	s->xfer.total = total;
+	s->xfer.acked = 0;
 }
 
 void
@@ -35,6 +39,38 @@ xfer_end(struct session *s)
 	s->xfer.active = false;
 	/* A long transfer is activity: the idle timer starts again now. */
 	s->last_command_ms = sys_now_ms();
+}
+
+/*
+ * Bytes of this connection the peer has acknowledged.  Progress is what
+ * the client received, not what the kernel took into its send buffer: a
+ * large buffer fills fast and drains slowly, and POLLOUT waits for much
+ * of it to drain.
+ */
+static uint64_t
+bytes_acked(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0 ||
+	    len < offsetof(struct tcp_info, tcpi_bytes_acked) +
+	    sizeof(ti.tcpi_bytes_acked))
+		return 0;
+	return ti.tcpi_bytes_acked;
+}
+
+/* A deadline passed: did the peer take anything since the last look? */
+static bool
+peer_progressed(struct session *s, int fd)
+{
+	uint64_t acked = bytes_acked(fd);
+
+	if (acked == s->xfer.acked)
+		return false;
+	s->xfer.acked = acked;
+	return true;
 }
 
 enum xfer_result
@@ -49,13 +85,23 @@ xfer_wait(struct session *s, int fd, short events, int64_t deadline)
 			{ room ? s->ctrl_fd : -1, POLLIN, 0 },
 			{ s->ipc_fd, POLLIN, 0 },
 		};
-		int64_t left = deadline - sys_now_ms();
+		int64_t now = sys_now_ms(), left = deadline - now;
 		int rc;
 
 		if (command_during_transfer(s))
 			return XFER_ABORTED;
-		if (left <= 0)
-			return XFER_TIMEOUT;
+		if (s->shutdown_requested) {
+			if (now >= s->shutdown_deadline_ms)
+				return XFER_SHUTDOWN;
+			if (s->shutdown_deadline_ms - now < left)
+				left = s->shutdown_deadline_ms - now;
+		}
+		if (now >= deadline) {
+			if (!peer_progressed(s, fd))
+				return XFER_TIMEOUT;
+			deadline = now + (int64_t)s->data_timeout * 1000;
+			continue;
+		}
 		rc = sys_poll(p, 3, (int)left);
 		if (rc < 0)
 			return XFER_LOCAL_ERROR;
@@ -196,5 +242,8 @@ xfer_reply(struct session *s, enum xfer_result r, const char *ok_text)
 		break;
 	case XFER_TIMEOUT:
 		session_close(s, "Data connection timed out.");
+	case XFER_SHUTDOWN:
+		reply(s, 426, "Transfer aborted: the server is shutting down.");
+		session_close(s, "Server shutting down.");
 	}
 }

@@ -18,6 +18,7 @@ enum xfer_result {
 	XFER_CONN_LOST,		/* the peer went away: 426 */
 	XFER_LOCAL_ERROR,	/* reading our side failed: 451 */
 	XFER_TIMEOUT,		/* nothing moved for data_timeout: 421, close */
+	XFER_SHUTDOWN,		/* the server stops: 426, 421, close */
 };
 
 /* datachan.c */

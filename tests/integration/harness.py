@@ -110,8 +110,9 @@ class Server:
     """One sandftpd on loopback, foreground, log captured from stderr."""
 
     def __init__(self, tree=None, options=None, binary=None, anonymous=True,
-                 ipv6=False):
+                 ipv6=False, args=None):
         self.tree = tree
+        self.args = list(args or [])    # extra command-line arguments
         self.binary = binary or BINARY
         self.port = free_port()
         self.pasv = free_range()
@@ -142,16 +143,8 @@ class Server:
                 for one in (v if isinstance(v, list) else [v]):
                     f.write("%s = %s\n" % (k, one))
         os.chmod(conf, 0o644)
-        binary = self.binary
-        cmd = [binary, "-F", "-f", conf]
-        if IS_ROOT and UNPRIV:
-            # nobody cannot reach a build tree under /root: use a copy.
-            copy = os.path.join(self.workdir, os.path.basename(binary))
-            shutil.copy2(binary, copy)
-            os.chmod(copy, 0o755)
-            cmd = ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY,
-                   "--clear-groups", "--", copy, "-F", "-f", conf]
-        return cmd
+        return daemon_command(self.binary, ["-F", "-f", conf] + self.args,
+                              self.workdir)
 
     def start(self, wait=True):
         self.proc = subprocess.Popen(self.command(), stderr=subprocess.PIPE,
@@ -209,6 +202,10 @@ class Server:
     def signal_deaths(self):
         return [l for l in self.lines if "killed by signal" in l]
 
+    def lines_since(self, start):
+        with self.lock:
+            return self.lines[start:]
+
     # -- processes --
 
     def pids(self):
@@ -217,8 +214,11 @@ class Server:
         while todo:
             pid = todo.pop()
             result.append(pid)
-            for tid in os.listdir("/proc/%d/task" % pid) if os.path.exists(
-                    "/proc/%d/task" % pid) else []:
+            try:
+                tids = os.listdir("/proc/%d/task" % pid)
+            except OSError:     # gone meanwhile
+                tids = []
+            for tid in tids:
                 try:
                     with open("/proc/%d/task/%s/children" % (pid, tid)) as f:
                         todo.extend(int(c) for c in f.read().split())
@@ -229,6 +229,46 @@ class Server:
     def master_pid(self):
         # Under setpriv the master is exec'd in place: same pid.
         return self.proc.pid
+
+    def children(self):
+        """[(pid, comm, status dict)] of the master's descendants that
+        still exist (zombies included, with State Z)."""
+        out = []
+        for pid in self.pids()[1:]:
+            st = proc_status(pid)
+            if st is not None:
+                out.append((pid, st.get("Name", ""), st))
+        return out
+
+    def pool_counts(self):
+        """{comm: count} of live (non-zombie) children."""
+        counts = {}
+        for pid, comm, st in self.children():
+            if not st.get("State", "").startswith("Z"):
+                counts[comm] = counts.get(comm, 0) + 1
+        return counts
+
+    def session_pid(self, client_sock, name=None, timeout=5):
+        """The child serving the control connection client_sock (a
+        socket connected to this server), found through the socket's
+        inode in /proc/net/tcp{,6} and the children's descriptors.
+        name: only a child of that name (sandftpd-login/-anon): right
+        after a login the pre-login child may still hold the socket."""
+        cport = client_sock.getsockname()[1]
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            inodes = socket_inodes(self.port, cport)
+            for pid in self.pids()[1:]:
+                if inodes & fd_inodes(pid):
+                    st = proc_status(pid)
+                    names = (name,) if name else ("sandftpd-anon",
+                                                  "sandftpd-login")
+                    if st and st.get("Name") in names and \
+                            not st.get("State", "").startswith("Z"):
+                        return pid
+            time.sleep(0.05)
+        raise AssertionError("no child holds the connection from port %d"
+                             % cport)
 
     # -- clients --
 
@@ -247,6 +287,104 @@ class Server:
         return "ftp://%s:%d/%s" % (host, self.port, path)
 
 
+def daemon_command(binary, args, workdir):
+    """The command line that runs binary with args the way this mode
+    runs the daemon (as nobody in unprivileged mode when we are root)."""
+    if IS_ROOT and UNPRIV:
+        # nobody cannot reach a build tree under /root: use a copy.
+        copy = os.path.join(workdir, os.path.basename(binary))
+        if not os.path.exists(copy):
+            shutil.copy2(binary, copy)
+            os.chmod(copy, 0o755)
+        return ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY,
+                "--clear-groups", "--", copy] + list(args)
+    return [binary] + list(args)
+
+
+def run_daemon(args, binary=None, timeout=15):
+    """Run the daemon binary to completion (-t, -V, a failing start) as
+    this mode would run it; returns the CompletedProcess (text)."""
+    workdir = tempfile.mkdtemp(prefix="sandftpd-run-")
+    os.chmod(workdir, 0o755)
+    try:
+        return subprocess.run(daemon_command(binary or BINARY, args,
+                                             workdir),
+                              capture_output=True, text=True,
+                              timeout=timeout, stdin=subprocess.DEVNULL)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def proc_status(pid):
+    """/proc/PID/status as a dict of stripped strings, or None."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            text = f.read()
+    except OSError:
+        return None
+    out = {}
+    for line in text.splitlines():
+        k, _, v = line.partition(":")
+        out[k] = v.strip()
+    return out
+
+
+def socket_inodes(local_port, remote_port):
+    """Inodes of TCP sockets with this local and remote port."""
+    found = set()
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(name) as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            col = row.split()
+            lport = int(col[1].split(":")[1], 16)
+            rport = int(col[2].split(":")[1], 16)
+            if lport == local_port and rport == remote_port:
+                found.add(col[9])
+    found.discard("0")
+    return found
+
+
+def fd_inodes(pid):
+    """Socket inodes among a process's open descriptors."""
+    out = set()
+    try:
+        names = os.listdir("/proc/%d/fd" % pid)
+    except OSError:
+        return out
+    for n in names:
+        try:
+            link = os.readlink("/proc/%d/fd/%s" % (pid, n))
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            out.add(link[8:-1])
+    return out
+
+
+def ipv6_available():
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+def wait_for(pred, timeout=10, interval=0.05):
+    """Poll pred() until it returns something true; return that, or the
+    last value after timeout."""
+    deadline = time.time() + timeout
+    while True:
+        v = pred()
+        if v or time.time() >= deadline:
+            return v
+        time.sleep(interval)
+
+
 class RawClient:
     """A control connection spoken by hand, for exact replies."""
 
@@ -262,6 +400,13 @@ class RawClient:
     def cmd(self, line):
         self.send(line + "\r\n")
         return self.reply()
+
+    def login(self, user="anonymous", password="test@example.org"):
+        """USER and PASS (the greeting must have been read); returns the
+        PASS reply."""
+        code, lines = self.cmd("USER " + user)
+        assert code == 331, lines
+        return self.cmd("PASS " + password)
 
     def reply(self):
         """One full reply: (code, [lines])."""

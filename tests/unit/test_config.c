@@ -119,7 +119,6 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(cf.crash_ban, 300);
 	ck_assert(!cf.seccomp_debug);
 	ck_assert(!cf.log_debug);
-	ck_assert_int_eq(config_check(&cf, &errs), 0);
 	ck_assert_uint_eq(errs.len, 0);
 }
 END_TEST
@@ -544,21 +543,6 @@ START_TEST(test_file_replaces_default_listen)
 }
 END_TEST
 
-START_TEST(test_check)
-{
-	expect_good("max_clients", "10");
-	expect_good("max_per_ip", "10");
-	ck_assert_int_eq(config_check(&cf, &errs), 0);
-	expect_good("max_per_ip", "11");
-	ck_assert_int_eq(config_check(&cf, &errs), 1);
-	expect_errs("config:0: max_per_ip: 11 is more than max_clients (10)\n");
-	cf.nlisten = 0;
-	ck_assert_int_eq(config_check(&cf, &errs), 2);
-	expect_errs("config:0: listen: no listen address\n"
-	    "config:0: max_per_ip: 11 is more than max_clients (10)\n");
-}
-END_TEST
-
 START_TEST(test_not_yet_key)
 {
 	/* local_users: only its "off" value exists in this version. */
@@ -586,7 +570,6 @@ config_suite(void)
 	tcase_add_test(tc, test_pasv_keys);
 	tcase_add_test(tc, test_listen_key);
 	tcase_add_test(tc, test_unknown_key);
-	tcase_add_test(tc, test_check);
 	tcase_add_test(tc, test_not_yet_key);
 	suite_add_tcase(s, tc);
 

@@ -1,0 +1,395 @@
+"""The master: connection limits, stopping on SIGTERM, a session child
+that dies, crash bans, the pre-forked pool, IPv6 listeners, and the
+login timeout of a client that says nothing."""
+import ftplib
+import os
+import signal
+import socket
+import time
+import unittest
+
+import harness
+from harness import Server, ServerTestCase, pasv_connect, recv_all
+
+
+def raw_from(server, source, timeout=10):
+    """A RawClient whose connection comes from the given local address."""
+    c = harness.RawClient.__new__(harness.RawClient)
+    c.sock = socket.create_connection((server.host, server.port),
+                                      timeout=timeout,
+                                      source_address=(source, 0))
+    c.file = c.sock.makefile("rb")
+    return c
+
+
+def pasv_from_own_address(c):
+    """EPSV, and the data connection from the control connection's own
+    local address (the server accepts data only from the client's)."""
+    code, lines = c.cmd("EPSV")
+    assert code == 229, lines
+    port = int(lines[0].split("|||")[1].split("|")[0])
+    return socket.create_connection(
+        (c.sock.getpeername()[0], port), timeout=10,
+        source_address=(c.sock.getsockname()[0], 0))
+
+
+def retr(c, name):
+    """RETR over a RawClient in passive mode; returns the bytes."""
+    data = pasv_from_own_address(c)
+    code, lines = c.cmd("RETR " + name)
+    assert code == 150, lines
+    got = recv_all(data)
+    code, lines = c.reply()
+    assert code == 226, lines
+    return got
+
+
+class OwnServer(unittest.TestCase):
+    """Tests that need a server of their own (limits, signals)."""
+
+    options = None
+    binary = None
+
+    def setUp(self):
+        self.tree = harness.standard_tree()
+        self.clients = []
+        self.server = None
+
+    def start(self, options=None, binary=None, **kw):
+        self.server = Server(self.tree, options, binary=binary, **kw).start()
+        return self.server
+
+    def tearDown(self):
+        for c in self.clients:
+            c.close()
+        if self.server:
+            self.server.stop()
+        self.tree.cleanup()
+
+    def raw(self, source=None):
+        c = raw_from(self.server, source) if source else self.server.raw()
+        self.clients.append(c)
+        return c
+
+    def assert_works(self, c, greeting=True):
+        if greeting:
+            self.assertEqual(c.reply()[0], 220)
+        self.assertEqual(c.login()[0], 230)
+        self.assertEqual(c.cmd("TYPE I")[0], 200)
+        self.assertEqual(retr(c, "README.txt"), b"Welcome.\n")
+
+    def assert_refused(self, c, text):
+        code, lines = c.reply()
+        self.assertEqual(code, 421, lines)
+        self.assertIn(text, lines[0])
+        self.assertTrue(c.closed(timeout=5))
+
+    def assert_no_deaths(self):
+        bad = [l for l in self.server.lines
+               if "killed by signal" in l or "seccomp violation" in l or
+               "blocked system call" in l]
+        self.assertEqual(bad, [], self.server.log())
+
+
+class Limits(OwnServer):
+    def test_max_clients(self):
+        self.start({"max_clients": "2", "max_per_ip": "2"})
+        a, b = self.raw(), self.raw()
+        self.assertEqual(a.reply()[0], 220)
+        self.assertEqual(b.reply()[0], 220)
+        self.assertEqual(a.login()[0], 230)     # one logged in, one not
+        mark = self.server.mark()
+        third = self.raw()
+        self.assert_refused(third, "Too many")
+        self.server.wait_log(r"client 127\.0\.0\.1: refused: Too many "
+                             r"users", start=mark)
+        # The first two keep working.
+        self.assertEqual(a.cmd("TYPE I")[0], 200)
+        self.assertEqual(retr(a, "README.txt"), b"Welcome.\n")
+        self.assert_works(b, greeting=False)
+        # A place freed is a place taken.
+        self.assertEqual(a.cmd("QUIT")[0], 221)
+        self.assertTrue(a.closed())
+        fourth = harness.wait_for(lambda: self._try_connect(), timeout=5)
+        self.assertTrue(fourth, "no place after a client left")
+        self.assert_works(fourth, greeting=False)
+        self.assert_no_deaths()
+
+    def _try_connect(self):
+        c = self.raw()
+        code, lines = c.reply()
+        if code == 220:
+            return c
+        c.close()
+        return None
+
+    def test_max_per_ip(self):
+        self.start({"max_per_ip": "1"})
+        a = self.raw()
+        self.assertEqual(a.reply()[0], 220)
+        self.assertEqual(a.login()[0], 230)
+        mark = self.server.mark()
+        b = self.raw()
+        self.assert_refused(b, "your address")
+        self.server.wait_log(r"client 127\.0\.0\.1: refused: Too many "
+                             r"connections from your address", start=mark)
+        # Another address is served meanwhile...
+        other = self.raw(source="127.0.0.2")
+        self.assert_works(other)
+        # ...and the first session keeps working.
+        self.assertEqual(a.cmd("TYPE I")[0], 200)
+        self.assertEqual(retr(a, "README.txt"), b"Welcome.\n")
+        self.assertEqual(a.cmd("QUIT")[0], 221)
+        self.assertTrue(a.closed())
+        again = harness.wait_for(lambda: self._try_connect(), timeout=5)
+        self.assertTrue(again, "address still counted after its client left")
+        self.assert_no_deaths()
+
+    def test_login_timeout_silent_client(self):
+        self.start({"login_timeout": "2"})
+        t0 = time.time()
+        c = self.raw()
+        self.assertEqual(c.reply()[0], 220)
+        code, lines = c.reply()          # sends nothing at all
+        elapsed = time.time() - t0
+        self.assertEqual(code, 421, lines)
+        self.assertGreater(elapsed, 1.7)
+        self.assertLess(elapsed, 4.5)
+        self.assertTrue(c.closed())
+        # The place it held is free again.
+        self.assert_works(self.raw())
+
+
+class Signals(OwnServer):
+    def test_sigterm_with_idle_session(self):
+        self.start()
+        c = self.raw()
+        self.assertEqual(c.reply()[0], 220)
+        self.assertEqual(c.login()[0], 230)
+        self.assertEqual(c.cmd("PWD")[0], 257)
+        pre = self.raw()                   # one not logged in, too
+        self.assertEqual(pre.reply()[0], 220)
+        t0 = time.time()
+        self.server.proc.send_signal(signal.SIGTERM)
+        for client in (c, pre):
+            code, lines = client.reply()
+            self.assertEqual(code, 421, lines)
+            self.assertTrue(client.closed())
+        try:
+            status = self.server.proc.wait(8)
+        except Exception:
+            self.fail("master still running 8 s after SIGTERM:\n" +
+                      self.server.log())
+        self.assertEqual(status, 0, self.server.log())
+        self.assertLess(time.time() - t0, 8)
+        self.server.reader.join(5)
+        self.assertIn("SIGTERM: stopping", self.server.log())
+        self.assertRegex(self.server.log(), r"info: stopped$")
+        # Nothing of it is left behind.
+        self.assertFalse(os.path.exists("/proc/%d/status" %
+                                        self.server.proc.pid))
+        with self.assertRaises(OSError):
+            socket.create_connection(("127.0.0.1", self.server.port),
+                                     timeout=2).close()
+        self.assert_no_deaths()
+
+    def test_master_killed(self):
+        # If the master dies, its children notice (their socket to it
+        # closes): sessions end with 421 and no process is left behind.
+        self.start()
+        c = self.raw()
+        self.assertEqual(c.reply()[0], 220)
+        self.assertEqual(c.login()[0], 230)
+        pre = self.raw()
+        self.assertEqual(pre.reply()[0], 220)
+        self.assertEqual(c.cmd("PWD")[0], 257)
+        children = harness.wait_for(
+            lambda: len(self.server.children()) >= 6 and
+            self.server.children(), 5)
+        pids = [p for p, _, _ in children]
+        self.server.proc.send_signal(signal.SIGKILL)
+        self.server.proc.wait(5)
+        for client in (c, pre):
+            code, lines = client.reply()
+            self.assertEqual(code, 421, lines)
+            self.assertTrue(client.closed())
+
+        def survivors():
+            return [p for p in pids if (harness.proc_status(p) or
+                    {"State": "Z"})["State"][0] != "Z"]
+        harness.wait_for(lambda: not survivors(), 5)
+        self.assertEqual(survivors(), [])
+
+    def test_sigkill_of_session_child(self):
+        if not harness.IS_ROOT:
+            # Finding the child means reading the descriptors of a
+            # non-dumpable process.
+            self.skipTest("needs root to inspect the session children")
+        self.start()
+        other = self.raw()                 # opened before, stays served
+        self.assertEqual(other.reply()[0], 220)
+        self.assertEqual(other.login()[0], 230)
+        victim = self.raw()
+        self.assertEqual(victim.reply()[0], 220)
+        self.assertEqual(victim.login()[0], 230)
+        pid = self.server.session_pid(victim.sock, "sandftpd-anon")
+        self.assertNotEqual(pid, self.server.session_pid(other.sock,
+                                                         "sandftpd-anon"))
+        mark = self.server.mark()
+        os.kill(pid, signal.SIGKILL)
+        self.server.wait_log(r"anonymous child %d \(session \d+, client "
+                             r"127\.0\.0\.1\) killed by signal 9" % pid,
+                             start=mark)
+        self.assertTrue(victim.closed())
+        self.assertEqual(other.cmd("TYPE I")[0], 200)
+        self.assertEqual(retr(other, "bin/small.bin"),
+                         bytes(range(256)) * 16)
+        self.assertEqual(other.cmd("PWD")[0], 257)
+        # And new sessions are served.
+        self.assert_works(self.raw())
+
+
+class CrashBan(OwnServer):
+    def crash(self, source=None):
+        c = self.raw(source)
+        self.assertEqual(c.reply()[0], 220)
+        c.send("XFRG crash\r\n")
+        self.assertTrue(c.closed())
+        c.close()
+
+    def test_crashing_address_is_banned(self):
+        self.start({"crash_limit": "2"}, binary=harness.HOOKS)
+        mark = self.server.mark()
+        self.crash()
+        self.server.wait_log(r"killed by signal 11", start=mark)
+        c = self.raw()                  # one crash: still served
+        self.assert_works(c)
+        c.cmd("QUIT")
+        self.crash()
+        self.server.wait_log(r"client 127\.0\.0\.1: refused for \d+ "
+                             r"seconds after 2 crashed sessions", start=mark)
+        banned = self.raw()
+        self.assert_refused(banned, "refused")
+        self.server.wait_log(r"client 127\.0\.0\.1: refused: Service "
+                             r"temporarily refused", start=mark)
+        # The ban is for that address only.
+        self.assert_works(self.raw(source="127.0.0.2"))
+
+    def test_ban_expires(self):
+        self.start({"crash_limit": "1", "crash_ban": "2"},
+                   binary=harness.HOOKS)
+        mark = self.server.mark()
+        self.crash()
+        self.server.wait_log(r"refused for 2 seconds", start=mark)
+        self.assert_refused(self.raw(), "refused")
+        time.sleep(2.5)
+        self.assert_works(self.raw())
+
+
+class Pool(OwnServer):
+    SPARE = 3
+
+    def idle_counts(self):
+        counts = self.server.pool_counts()
+        return (counts.get("sandftpd-login", 0),
+                counts.get("sandftpd-anon", 0), counts)
+
+    def settled(self):
+        login, anon, counts = self.idle_counts()
+        return (login, anon) == (self.SPARE, self.SPARE) and \
+            len(counts) == 2
+
+    def test_pool_refills(self):
+        self.start({"pool_spare": str(self.SPARE)})
+        self.assertTrue(harness.wait_for(self.settled, 10),
+                        self.idle_counts())
+        first = {p for p, _, _ in self.server.children()}
+        # Sessions of every kind: logged in, never logged in, REIN, and
+        # several at once.
+        held = []
+        for i in range(2 * self.SPARE + 1):
+            c = self.raw()
+            self.assertEqual(c.reply()[0], 220)
+            if i % 3 != 2:
+                self.assertEqual(c.login()[0], 230)
+            held.append(c)
+        self.assertEqual(held[0].cmd("REIN")[0], 220)
+        self.assertEqual(held[1].cmd("TYPE I")[0], 200)
+        self.assertEqual(retr(held[1], "README.txt"), b"Welcome.\n")
+        # While they are open, the idle children are there as well.
+        busy = harness.wait_for(
+            lambda: self.idle_counts()[0] >= self.SPARE + 3 and
+            self.idle_counts()[1] >= self.SPARE + 4, 10)
+        self.assertTrue(busy, self.idle_counts())
+        for c in held:
+            c.cmd("QUIT")
+            c.closed()
+        # All gone: back to exactly pool_spare idle children of each kind,
+        # none of those that served, and no zombies.
+        self.assertTrue(harness.wait_for(self.settled, 10),
+                        self.idle_counts())
+        zombies = [p for p, _, st in self.server.children()
+                   if st.get("State", "").startswith("Z")]
+        self.assertEqual(zombies, [])
+        now = {p for p, _, _ in self.server.children()}
+        self.assertLess(len(now & first), 2 * self.SPARE)
+        self.assert_works(self.raw())
+        self.assert_no_deaths()
+
+
+class Burst(OwnServer):
+    def test_burst_larger_than_pool(self):
+        # pool_spare 1, 25 clients at once: the master waits for children
+        # instead of refusing, and every client is served.
+        self.start({"pool_spare": "1"})
+        clients = [self.raw() for _ in range(25)]
+        self.assertEqual([c.reply()[0] for c in clients], [220] * 25)
+        for c in clients:
+            c.send("USER anonymous\r\nPASS x\r\nPWD\r\n")
+        for c in clients:
+            self.assertEqual([c.reply()[0] for _ in range(3)],
+                             [331, 230, 257])
+        self.assertEqual(self.server.log().count("anonymous login"), 25)
+        self.assertNotIn("refused", self.server.log())
+        self.assert_no_deaths()
+
+
+@unittest.skipUnless(harness.ipv6_available(), "no IPv6 loopback")
+class IPv6(ServerTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tree = harness.standard_tree()
+        cls.server = Server(cls.tree, ipv6=True).start()
+
+    def test_login_and_passive_transfer(self):
+        self.server.wait_log(r"listening on \[::1\]:%d" % self.server.port)
+        f = ftplib.FTP(timeout=10)
+        f.connect("::1", self.server.port)
+        self.assertTrue(f.login().startswith("230"))
+        self.assertEqual(f.sock.family, socket.AF_INET6)
+        self.assertTrue(f.sendcmd("EPSV").startswith("229"))
+        with self.assertRaises(ftplib.Error) as e:
+            f.sendcmd("PASV")        # IPv4 only
+        self.assertTrue(str(e.exception).startswith("425"))
+        want = open(os.path.join(self.tree.root, "bin/random.bin"),
+                    "rb").read()
+        got = []
+        f.retrbinary("RETR bin/random.bin", got.append)   # EPSV on IPv6
+        self.assertEqual(b"".join(got), want)
+        self.assertEqual(f.nlst("text"), ["text/dos.txt", "text/unix.txt"])
+        f.quit()
+        self.server.wait_log(r"client ::1: anonymous login")
+
+    def test_epsv_data_from_ipv6_peer(self):
+        c = self.server.raw()
+        self.assertEqual(c.reply()[0], 220)
+        self.assertEqual(c.login()[0], 230)
+        self.assertEqual(c.cmd("TYPE I")[0], 200)
+        code, lines = c.cmd("EPSV 1")
+        self.assertEqual(code, 522, lines)      # we speak protocol 2
+        data = pasv_connect(c)
+        self.assertEqual(data.family, socket.AF_INET6)
+        self.assertEqual(c.cmd("RETR README.txt")[0], 150)
+        self.assertEqual(recv_all(data), b"Welcome.\n")
+        self.assertEqual(c.reply()[0], 226)
+        c.close()
