@@ -36,6 +36,8 @@ def main():
     if "root" in modes and not harness.IS_ROOT:
         sys.exit("root mode needs root")
 
+    if "root" in modes:
+        ensure_session_user()
     here = os.path.dirname(os.path.abspath(__file__))
     failed = 0
     for mode in modes:
@@ -53,6 +55,20 @@ def main():
         if not result.wasSuccessful():
             failed += 1
     sys.exit(1 if failed else 0)
+
+
+def ensure_session_user(name="sandftpd"):
+    """The daemon's default session_user: a system account owning no
+    files.  Created like make install does, if it is missing."""
+    import pwd
+    import subprocess
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        print("creating the session user %r" % name, flush=True)
+        subprocess.run(["useradd", "--system", "--no-create-home",
+                        "--home-dir", "/nonexistent", "--shell",
+                        "/usr/sbin/nologin", name], check=True)
 
 
 def filter_suite(suite, patterns):
