@@ -372,9 +372,10 @@ accept_on(struct master *m, int lfd)
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno == EMFILE || errno == ENFILE) {
-				log_warn("accept: %s; pausing", strerror(errno));
+				log_warn("accept: %s; pausing for a second",
+				    strerror(errno));
+				m->accept_pause_until = sys_now_ms() + 1000;
 				master_set_accepting(m, false);
-				m->spawn_hold_until = sys_now_ms() + 1000;
 			}
 			return;
 		}
@@ -438,6 +439,15 @@ kill_remaining(struct master *m)
 			kill(m->children[i].pid, SIGKILL);
 }
 
+/* Accept while a pre-login child is idle, unless stopping or paused. */
+static void
+update_accepting(struct master *m)
+{
+	master_set_accepting(m, !m->stopping &&
+	    m->idle[WORKER_PRELOGIN] > 0 &&
+	    sys_now_ms() >= m->accept_pause_until);
+}
+
 static int
 next_timeout(const struct master *m)
 {
@@ -447,6 +457,8 @@ next_timeout(const struct master *m)
 		t = m->stop_deadline - now;
 	if (m->spawn_hold_until > now && m->spawn_hold_until - now < t)
 		t = m->spawn_hold_until - now;
+	if (m->accept_pause_until > now && m->accept_pause_until - now < t)
+		t = m->accept_pause_until - now;
 	return t < 0 ? 0 : (int)t;
 }
 
@@ -490,6 +502,7 @@ event_loop(struct master *m)
 		}
 		privops_deliver_handoffs(m);
 		pool_maintain(m);
+		update_accepting(m);
 		if (m->stopping) {
 			if (m->live == 0)
 				return;

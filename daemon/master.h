@@ -88,6 +88,7 @@ struct master {
 	int nhandoffs;
 	int handoffs_cap;
 
+	int64_t accept_pause_until;	/* after EMFILE/ENFILE */
 	int setup_failures;	/* consecutive children dead before READY */
 	int64_t spawn_hold_until;
 	bool starting_up;	/* first children not yet ready */

@@ -88,6 +88,30 @@ alloc_slot(struct master *m)
 	return i;
 }
 
+/* Close every descriptor from 3 up except the (up to three) in keep. */
+static void
+close_all_but(const int *keep, int n)
+{
+	int lo = 3, i, j, k[3];
+
+	for (i = 0; i < n; i++)	/* sort the few keepers */
+		k[i] = keep[i];
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && k[j - 1] > k[j]; j--) {
+			int t = k[j];
+
+			k[j] = k[j - 1];
+			k[j - 1] = t;
+		}
+	for (i = 0; i < n; i++) {
+		if (k[i] > lo)
+			close_range((unsigned)lo, (unsigned)k[i] - 1, 0);
+		if (k[i] + 1 > lo)
+			lo = k[i] + 1;
+	}
+	close_range((unsigned)lo, ~0U, 0);
+}
+
 /* In the forked child: arrange descriptors and exec the worker. */
 NORETURN static void
 exec_worker(struct master *m, int ipc_end, enum worker_kind kind)
@@ -97,14 +121,17 @@ exec_worker(struct master *m, int ipc_end, enum worker_kind kind)
 		WORKER_ARG, NULL,
 	};
 	char *envp[8];
-	int n = 0, hi_ipc, hi_exe;
+	int n = 0, hi_ipc, hi_exe, keep[3] = { ipc_end, m->exe_fd, m->devnull };
 	sigset_t none;
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	/* Move both out of the way, then place them: ipc on 3, exe on 4. */
-	hi_ipc = fcntl(ipc_end, F_DUPFD_CLOEXEC, 64);
-	hi_exe = fcntl(m->exe_fd, F_DUPFD_CLOEXEC, 64);
+	/* First drop the master's other descriptors: with them gone there
+	 * is room to move ours even when the master is at its limit. */
+	close_all_but(keep, 3);
+	/* Move both above 4, then place them: ipc on 3, exe on 4. */
+	hi_ipc = fcntl(ipc_end, F_DUPFD_CLOEXEC, 5);
+	hi_exe = fcntl(m->exe_fd, F_DUPFD_CLOEXEC, 5);
 	if (hi_ipc < 0 || hi_exe < 0 || dup2(hi_ipc, IPC_CHILD_FD) < 0 ||
 	    dup3(hi_exe, 4, O_CLOEXEC) < 0 || dup2(m->devnull, 0) < 0 ||
 	    dup2(m->devnull, 1) < 0)

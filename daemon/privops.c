@@ -38,7 +38,6 @@ on_ready(struct master *m, struct child *c, const struct ipc_ready *r)
 {
 	uint32_t need = SANDBOX_CAPS | SANDBOX_NNP | SANDBOX_NODUMP |
 	    SANDBOX_RLIMITS | SANDBOX_SECCOMP;
-	char label[200];
 
 	if (m->privileged)
 		need |= SANDBOX_CHROOT | SANDBOX_UID | SANDBOX_BOUNDING;
@@ -66,9 +65,6 @@ on_ready(struct master *m, struct child *c, const struct ipc_ready *r)
 		    r->uid, r->gid,
 		    r->applied & SANDBOX_BOUNDING ? ", empty bounding set" : "");
 	}
-	(void)label;
-	if (c->kind == WORKER_PRELOGIN && !m->stopping)
-		master_set_accepting(m, true);
 	privops_deliver_handoffs(m);
 }
 

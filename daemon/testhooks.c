@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -91,9 +92,11 @@ cmd_xfrg(struct session *s, char *arg)
 		(void)!open("/etc/passwd", O_RDONLY);
 		reply(s, 200, "XFRG: open was allowed");
 	} else if (strcmp(arg, "crash") == 0) {
-		volatile int *p = NULL;
+		/* An unmapped address that is not NULL: a plain SIGSEGV, also
+		 * in sanitizer builds (UBSan would catch a NULL store). */
+		volatile uintptr_t bad = 16;
 
-		*p = 1;
+		*(volatile int *)bad = 1;
 	} else {
 		reply(s, 501, "XFRG: unknown forgery.");
 	}

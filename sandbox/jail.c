@@ -63,9 +63,16 @@ jail_rlimits(void)
 	};
 	size_t i;
 
+	/* Only ever lower: a limit already tighter than ours stays. */
 	for (i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
-		struct rlimit rl = { limits[i].val, limits[i].val };
+		struct rlimit rl;
+		rlim_t v = limits[i].val;
 
+		if (getrlimit(limits[i].res, &rl) < 0)
+			return -1;
+		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < v)
+			v = rl.rlim_max;
+		rl.rlim_cur = rl.rlim_max = v;
 		if (setrlimit(limits[i].res, &rl) < 0)
 			return -1;
 	}

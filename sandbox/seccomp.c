@@ -45,12 +45,14 @@ static const char *const session_calls[] = {
 };
 
 #ifdef SANDFTPD_SANITIZE
-/* Sanitizer runtimes call these while running and when reporting. */
+/*
+ * Test builds only (make SANITIZE=...): what the sanitizer runtimes call
+ * while running.  No file access: a sanitizer report that needs to read
+ * files ends in a seccomp kill, which fails the tests all the same.
+ */
 static const char *const sanitizer_calls[] = {
 	"sigaltstack", "rt_sigaction", "prlimit64", "getrlimit",
-	"sched_yield", "futex", "tgkill", "openat", "readlink", "fstat",
-	"newfstatat", "mmap", "mprotect", "pipe2", "wait4", "uname",
-	"sched_getaffinity", "ioctl", "lseek", "getppid", "prctl",
+	"sched_yield", "futex", "tgkill", "mmap", "mprotect", "getppid",
 };
 #endif
 

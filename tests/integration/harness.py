@@ -110,8 +110,9 @@ class Server:
     """One sandftpd on loopback, foreground, log captured from stderr."""
 
     def __init__(self, tree=None, options=None, binary=None, anonymous=True,
-                 ipv6=False, args=None):
+                 ipv6=False, args=None, nofile=None):
         self.tree = tree
+        self.nofile = nofile            # RLIMIT_NOFILE for the daemon
         self.args = list(args or [])    # extra command-line arguments
         self.binary = binary or BINARY
         self.port = free_port()
@@ -147,8 +148,14 @@ class Server:
                               self.workdir)
 
     def start(self, wait=True):
+        def limits():
+            if self.nofile:
+                import resource
+                resource.setrlimit(resource.RLIMIT_NOFILE,
+                                   (self.nofile, self.nofile))
         self.proc = subprocess.Popen(self.command(), stderr=subprocess.PIPE,
-                                     stdout=subprocess.DEVNULL)
+                                     stdout=subprocess.DEVNULL,
+                                     env=daemon_env(), preexec_fn=limits)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
         if wait:
@@ -301,6 +308,16 @@ def daemon_command(binary, args, workdir):
     return [binary] + list(args)
 
 
+def daemon_env():
+    """The daemon's environment.  For sanitizer builds: a crash must kill
+    the child with its own signal (SIGSEGV), not run ASan's handler,
+    which would need files the sandbox does not give it."""
+    env = dict(os.environ)
+    opts = env.get("ASAN_OPTIONS", "")
+    env["ASAN_OPTIONS"] = (opts + ":" if opts else "") + "handle_segv=0"
+    return env
+
+
 def run_daemon(args, binary=None, timeout=15):
     """Run the daemon binary to completion (-t, -V, a failing start) as
     this mode would run it; returns the CompletedProcess (text)."""
@@ -310,7 +327,8 @@ def run_daemon(args, binary=None, timeout=15):
         return subprocess.run(daemon_command(binary or BINARY, args,
                                              workdir),
                               capture_output=True, text=True,
-                              timeout=timeout, stdin=subprocess.DEVNULL)
+                              timeout=timeout, stdin=subprocess.DEVNULL,
+                              env=daemon_env())
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -3,6 +3,7 @@ that dies, crash bans, the pre-forked pool, IPv6 listeners, and the
 login timeout of a client that says nothing."""
 import ftplib
 import os
+import select
 import signal
 import socket
 import time
@@ -393,3 +394,31 @@ class IPv6(ServerTestCase):
         self.assertEqual(recv_all(data), b"Welcome.\n")
         self.assertEqual(c.reply()[0], 226)
         c.close()
+
+
+class DescriptorExhaustion(OwnServer):
+    """When the master runs out of descriptors it pauses accepting, and
+    resumes by itself once sessions end: a waiting client is served."""
+
+    def test_accept_resumes_after_emfile(self):
+        self.start({"pool_spare": "1", "login_timeout": "60"}, nofile=28)
+        held, pending = [], None
+        for _ in range(40):
+            c = self.raw()
+            if not select.select([c.sock], [], [], 1.5)[0]:
+                pending = c          # accepted by the kernel, not by us
+                break
+            self.assertEqual(c.reply()[0], 220)
+            held.append(c)
+        self.assertIsNotNone(pending, "never ran out of descriptors")
+        # Whichever needed a descriptor first (accept, or a child's
+        # socketpair) ran out and said so.
+        self.server.wait_log(r"Too many open files")
+        for c in held[:4]:           # four sessions end: four fds free
+            self.assertEqual(c.cmd("QUIT")[0], 221)
+            c.close()
+        self.assertTrue(select.select([pending.sock], [], [], 8)[0],
+                        "the waiting client was never served")
+        self.assertEqual(pending.reply()[0], 220)
+        self.assertEqual(pending.login()[0], 230)
+        self.assert_no_deaths()
