@@ -288,8 +288,9 @@ startup_complete(const struct master *m)
 
 /* ---- accepting ---- */
 
-static void
-refuse(int fd, const char *text)
+/* The master's only words to a client: one 421 line, then close. */
+void
+master_refuse(int fd, const char *text)
 {
 	char line[160];
 	int n = snprintf(line, sizeof(line), "421 %s\r\n", text);
@@ -327,12 +328,12 @@ take_connection(struct master *m, int fd, const struct sock_addr *peer)
 	if (v != LIMIT_OK) {
 		addr_host_text(peer, who, sizeof(who));
 		log_info("client %s: refused: %s", who, limit_text(v));
-		refuse(fd, limit_text(v));
+		master_refuse(fd, limit_text(v));
 		return;
 	}
 	c = pool_idle_child(m, WORKER_PRELOGIN);
 	if (c == NULL) {
-		refuse(fd, "Service not available, try again later.");
+		master_refuse(fd, "Service not available, try again later.");
 		return;
 	}
 	memset(&rec, 0, sizeof(rec));
@@ -350,7 +351,7 @@ take_connection(struct master *m, int fd, const struct sock_addr *peer)
 	setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &one, sizeof(one));
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (privops_start_session(m, c, &rec, IDENTITY_NONE, NULL, fd) < 0) {
-		refuse(fd, "Service not available, try again later.");
+		master_refuse(fd, "Service not available, try again later.");
 		return;
 	}
 	limits_add(peer);

@@ -100,6 +100,7 @@ struct master {
 int master_run(struct config *cf, bool foreground);
 int master_check_runtime(const struct config *cf, bool verbose);
 void master_set_accepting(struct master *m, bool on);
+void master_refuse(int fd, const char *text);
 void master_epoll_add(struct master *m, int fd, uint64_t tag);
 
 #define TAG_LISTENER 0x100000000ull

@@ -105,16 +105,6 @@ same_socket(const struct child *c, int fd)
 	    st.st_ino == c->sess.sock_ino && st.st_dev == c->sess.sock_dev;
 }
 
-static void
-refuse_fd(int fd, const char *text)
-{
-	char line[128];
-	int n = snprintf(line, sizeof(line), "421 %s\r\n", text);
-
-	(void)sys_send(fd, line, (size_t)n, MSG_DONTWAIT);
-	close(fd);
-}
-
 static int
 handoffs_grow(struct master *m)
 {
@@ -140,7 +130,7 @@ queue_handoff(struct master *m, struct child *c, enum worker_kind to,
 
 	if (h == NULL || handoffs_grow(m) < 0) {
 		free(h);
-		refuse_fd(fd, "Out of memory.");
+		master_refuse(fd, "Out of memory.");
 		privops_end_session(m, &c->sess);
 		c->has_session = false;
 		c->phase = PHASE_LEAVING;
@@ -383,7 +373,7 @@ privops_deliver_handoffs(struct master *m)
 			continue;
 		}
 		if (now - h->since_ms > HANDOFF_WAIT_MAX_MS) {
-			refuse_fd(h->ctrl_fd, "No session process available.");
+			master_refuse(h->ctrl_fd, "No session process available.");
 			privops_end_session(m, &h->sess);
 			remove_handoff(m, i);
 			continue;
@@ -398,7 +388,7 @@ privops_drop_handoffs(struct master *m, const char *why)
 	while (m->nhandoffs > 0) {
 		struct handoff *h = m->handoffs[0];
 
-		refuse_fd(h->ctrl_fd, why);
+		master_refuse(h->ctrl_fd, why);
 		privops_end_session(m, &h->sess);
 		remove_handoff(m, 0);
 	}
