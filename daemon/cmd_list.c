@@ -28,7 +28,6 @@ struct listing {
 	int dirfd;
 	char dir_vpath[VPATH_MAX];
 	char prefix[VPATH_MAX];		/* NLST: prepended to names */
-	bool whole_dir;			/* listing a directory's contents */
 	struct dirlist dl;
 };
 
@@ -108,7 +107,6 @@ list_prepare(struct session *s, struct listing *L, const char *typed)
 	if (err == 0 && S_ISDIR(st.st_mode)) {
 		if (open_dir(s, L, vpath) < 0 || read_dir(s, L, NULL) < 0)
 			return -1;
-		L->whole_dir = true;
 		if (*typed && L->fmt == FMT_NLST &&
 		    snprintf(L->prefix, sizeof(L->prefix), "%s%s", typed,
 		    typed[strlen(typed) - 1] == '/' ? "" : "/") >=
