@@ -70,12 +70,45 @@ dirlist_add(struct dirlist *dl, const char *name)
 	return 0;
 }
 
+/*
+ * Bottom-up merge sort of the name offsets, bytewise.  Our own: glibc's
+ * qsort asks the kernel for the machine's memory size (sysinfo) on large
+ * arrays, which no sandboxed child may do.  Returns 0 or -1 (no memory).
+ */
 static int
-cmp_names(const void *a, const void *b, void *base)
+sort_names(size_t *off, size_t n, const char *names)
 {
-	const char *names = base;
+	size_t *tmp, *src = off, *dst, width, i;
 
-	return strcmp(names + *(const size_t *)a, names + *(const size_t *)b);
+	if (n < 2)
+		return 0;
+	tmp = malloc(n * sizeof(*tmp));
+	if (tmp == NULL)
+		return -1;
+	dst = tmp;
+	for (width = 1; width < n; width *= 2) {
+		for (i = 0; i < n; i += 2 * width) {
+			size_t lo = i, mid = i + width < n ? i + width : n;
+			size_t hi = i + 2 * width < n ? i + 2 * width : n;
+			size_t a = lo, b = mid, o = lo;
+
+			while (a < mid && b < hi)
+				dst[o++] = strcmp(names + src[a],
+				    names + src[b]) <= 0 ? src[a++] : src[b++];
+			while (a < mid)
+				dst[o++] = src[a++];
+			while (b < hi)
+				dst[o++] = src[b++];
+		}
+		size_t *t = src;
+
+		src = dst;
+		dst = t;
+	}
+	if (src != off)
+		memcpy(off, src, n * sizeof(*off));
+	free(tmp);
+	return 0;
 }
 
 int
@@ -99,10 +132,7 @@ dirlist_read(int dirfd, struct dirlist *dl, unsigned flags,
 	}
 	if (n < 0)
 		return -1;
-	if (dl->n > 1)
-		qsort_r(dl->off, dl->n, sizeof(*dl->off), cmp_names,
-		    dl->names.data);
-	return 0;
+	return sort_names(dl->off, dl->n, dl->names.data);
 }
 
 void

@@ -361,6 +361,22 @@ class Commands(ServerTestCase):
             list(self.f.mlsd("README.txt"))
         self.assertTrue(str(e.exception).startswith("501"))
 
+    def test_large_directory(self):
+        # Thousands of entries: sorting and formatting them must stay
+        # inside the sandbox (libc's qsort once called sysinfo here).
+        d = self.tree.dir("many")
+        names = ["f%05d" % i for i in range(5000)]
+        for n in reversed(names):
+            open(os.path.join(d, n), "w").close()
+        self.assertEqual(self.f.nlst("many"),
+                         ["many/" + n for n in names])
+        lines = []
+        self.f.retrlines("LIST many", lines.append)
+        self.assertEqual([l.split()[-1] for l in lines], names)
+        entries = [n for n, _ in self.f.mlsd("many")]
+        self.assertEqual(entries, ["."] + names)
+        self.assertIn("-rw-r--r--", self.f.sendcmd("STAT many/f04999"))
+
     def test_stat(self):
         resp = self.f.sendcmd("STAT").split("\n")
         self.assertTrue(resp[0].startswith("211-"))
