@@ -139,7 +139,8 @@ struct ipc_log {
 #define STATE_UTF8 0x01
 #define STATE_HOST 0x02
 #define STATE_READER_DISCARDING 0x01	/* inside an overlong line */
-#define STATE_READER_TOO_LONG 0x02	/* one ended, not yet reported */
+#define STATE_READER_TOO_LONG_SHIFT 8	/* bits 8..: overlong lines not
+					 * yet reported (at most 1000) */
 
 struct ipc_session_state {
 	uint32_t flags;		/* STATE_* */

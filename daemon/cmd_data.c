@@ -89,7 +89,8 @@ static void
 set_active(struct session *s, const struct sock_addr *target,
     const char *verb)
 {
-	const char *why = data_port_refusal(s, target);
+	int code;
+	const char *why = data_port_refusal(s, target, &code);
 
 	if (why) {
 		char who[ADDR_TEXT_MAX];
@@ -97,7 +98,7 @@ set_active(struct session *s, const struct sock_addr *target,
 		addr_text(target, who, sizeof(who));
 		log_warn("refused %s to %s", verb, who);
 		data_reset(s);
-		reply(s, 500, "%s", why);
+		reply(s, code, "%s", why);
 		return;
 	}
 	data_set_port(s, target);

@@ -2,12 +2,8 @@
  * cmd_dir.c - PWD/XPWD, CWD/XCWD, CDUP/XCUP: the session's working
  * directory, a virtual path that the kernel resolves beneath the root.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 
-#include "../common/sys.h"
 #include "commands.h"
 #include "fsaccess.h"
 
@@ -25,26 +21,17 @@ cmd_pwd(struct session *s, char *arg)
 static void
 change_dir(struct session *s, const char *arg, int ok_code)
 {
-	char vpath[VPATH_MAX], probe[VPATH_MAX + 2];
-	int fd;
+	char vpath[VPATH_MAX];
+	int err;
 
 	if (fs_prepare(s, FS_CHDIR, arg, vpath) < 0)
 		return;
-	/* Resolving "dir/." needs search permission on dir, as chdir would. */
-	if (strcmp(vpath, "/") == 0)
-		str_copy(probe, sizeof(probe), "/.");
-	else if (snprintf(probe, sizeof(probe), "%s/.", vpath) >=
-	    (int)sizeof(probe)) {
-		reply(s, 553, "File name too long.");
-		return;
-	}
-	fd = fs_open(s, probe, O_PATH | O_DIRECTORY);
-	if (fd < 0) {
+	err = fs_dir_searchable(s, vpath);
+	if (err) {
 		reply(s, 550, "Failed to change directory: %s",
-		    fs_strerror(errno));
+		    fs_strerror(err));
 		return;
 	}
-	sys_close(fd);
 	str_copy(s->cwd, sizeof(s->cwd), vpath);
 	if (ok_code == 200)
 		reply(s, 200, "Directory changed to parent.");

@@ -19,23 +19,41 @@
 /* SIZE in ASCII mode scans the file; beyond this it says so instead. */
 #define ASCII_SIZE_MAX (64ull * 1024 * 1024)
 
-/* Open a regular file for reading; replies and returns -1 on failure. */
+/*
+ * Open a regular file for reading; replies and returns -1 on failure.
+ * The type is checked on an O_PATH descriptor first, so a device or FIFO
+ * in the tree is never opened (opening one can block or act); the file
+ * then opened must be the same one.
+ */
 static int
 open_regular(struct session *s, enum fs_op op, const char *arg,
     char vpath[VPATH_MAX], struct stat *st)
 {
+	struct stat first;
 	int fd;
 
 	if (fs_prepare(s, op, arg, vpath) < 0)
 		return -1;
+	fd = fs_open(s, vpath, O_PATH);
+	if (fd < 0) {
+		reply(s, 550, "%s", fs_strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &first) < 0 || !S_ISREG(first.st_mode)) {
+		sys_close(fd);
+		reply(s, 550, "Not a regular file.");
+		return -1;
+	}
+	sys_close(fd);
 	fd = fs_open(s, vpath, O_RDONLY | O_NONBLOCK);
 	if (fd < 0) {
 		reply(s, 550, "%s", fs_strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) ||
+	    st->st_dev != first.st_dev || st->st_ino != first.st_ino) {
 		sys_close(fd);
-		reply(s, 550, "Not a regular file.");
+		reply(s, 550, "File changed while being opened.");
 		return -1;
 	}
 	return fd;
@@ -61,7 +79,9 @@ cmd_retr(struct session *s, char *arg)
 		data_reset(s);
 		return;
 	}
-	if (rest > (uint64_t)st.st_size) {
+	/* In TYPE A, REST counts bytes as transferred (as SIZE does); a
+	 * file grows by at most one CR per byte in the conversion. */
+	if (rest > (uint64_t)st.st_size * (s->ascii ? 2 : 1)) {
 		sys_close(fd);
 		data_reset(s);
 		reply(s, 554, "Restart position beyond the end of the file.");
@@ -73,11 +93,17 @@ cmd_retr(struct session *s, char *arg)
 		xfer_reply(s, r, "");
 		return;
 	}
-	reply(s, 150, "Opening %s mode data connection for %s (%llu bytes).",
-	    s->ascii ? "ASCII" : "BINARY", path_basename(vpath),
-	    (unsigned long long)st.st_size);
+	if (s->ascii)
+		reply(s, 150, "Opening ASCII mode data connection for %s.",
+		    path_basename(vpath));
+	else
+		reply(s, 150, "Opening BINARY mode data connection for %s "
+		    "(%llu bytes).", path_basename(vpath),
+		    (unsigned long long)st.st_size);
 	started = sys_now_ms();
-	xfer_begin(s, "RETR", vpath, (uint64_t)st.st_size - rest);
+	/* The converted size is not known up front in TYPE A. */
+	xfer_begin(s, "RETR", vpath, s->ascii ? 0 :
+	    (uint64_t)st.st_size - rest);
 	r = xfer_send_file(s, dfd, fd, rest, s->ascii);
 	data_close(dfd, r != XFER_OK);
 	sys_close(fd);
@@ -163,6 +189,10 @@ cmd_mdtm(struct session *s, char *arg)
 		reply(s, 550, "%s", fs_strerror(errno));
 		return;
 	}
+	if (!S_ISREG(st.st_mode)) {	/* RFC 3659 §3: a file's time */
+		reply(s, 550, "Not a regular file.");
+		return;
+	}
 	format_mdtm(st.st_mtime, when);
 	reply(s, 213, "%s", when);
 }
@@ -183,7 +213,7 @@ cmd_mlst(struct session *s, char *arg)
 	}
 	sb_init(&line, VPATH_MAX + 512);
 	list_line_mlsx(&line, vpath, &st, mlsx_type(&st), s->mlst_facts,
-	    s->rights, false);
+	    &s->perm, false);
 	reply_begin(&rb, 250, "Listing %s", vpath);
 	/* reply_line adds the single leading space RFC 3659 §7.2 wants. */
 	reply_line(&rb, "%s", sb_str(&line));

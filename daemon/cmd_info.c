@@ -24,7 +24,6 @@ cmd_feat(struct session *s, char *arg)
 	reply_line(&rb, "HOST");
 	reply_line(&rb, "MDTM");
 	reply_line(&rb, "MLST %s", sb_str(&facts));
-	reply_line(&rb, "PASV");
 	reply_line(&rb, "REST STREAM");
 	reply_line(&rb, "SIZE");
 	reply_line(&rb, "TVFS");
@@ -59,7 +58,9 @@ cmd_opts(struct session *s, char *arg)
 		s->mlst_facts = mlst_facts_parse(value);
 		sb_init(&sel, 256);
 		mlst_facts_text(s->mlst_facts, false, &sel);
-		reply(s, 200, "MLST OPTS %s", sb_str(&sel));
+		/* RFC 3659 §7.9: no space when no fact is selected. */
+		reply(s, 200, "MLST OPTS%s%s", sel.len ? " " : "",
+		    sb_str(&sel));
 		sb_free(&sel);
 		return;
 	}

@@ -28,6 +28,8 @@ struct listing {
 	int dirfd;
 	char dir_vpath[VPATH_MAX];
 	char prefix[VPATH_MAX];		/* NLST: prepended to names */
+	int err_code;			/* reply for a bad path: 550 (STAT 450) */
+	bool is_dir;			/* the target is a directory */
 	struct dirlist dl;
 };
 
@@ -71,7 +73,7 @@ open_dir(struct session *s, struct listing *L, const char *vpath)
 {
 	L->dirfd = fs_open(s, vpath, O_RDONLY | O_DIRECTORY);
 	if (L->dirfd < 0) {
-		reply(s, 550, "%s", fs_strerror(errno));
+		reply(s, L->err_code, "%s", fs_strerror(errno));
 		return -1;
 	}
 	str_copy(L->dir_vpath, sizeof(L->dir_vpath), vpath);
@@ -84,6 +86,22 @@ read_dir(struct session *s, struct listing *L, const char *pattern)
 	if (dirlist_read(L->dirfd, &L->dl, L->flags, pattern) < 0) {
 		reply(s, 451, "Could not read the directory: %s",
 		    errno == E2BIG ? "too many entries." : fs_strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* LIST/MLSD/STAT stat every entry: the directory must be searchable. */
+static int
+check_searchable(struct session *s, struct listing *L, const char *vpath)
+{
+	int err;
+
+	if (L->fmt == FMT_NLST)
+		return 0;	/* names only: reading the directory is enough */
+	err = fs_dir_searchable(s, vpath);
+	if (err) {
+		reply(s, L->err_code, "%s", fs_strerror(err));
 		return -1;
 	}
 	return 0;
@@ -105,7 +123,9 @@ list_prepare(struct session *s, struct listing *L, const char *typed)
 		return -1;
 	err = fs_stat(s, vpath, &st) == 0 ? 0 : errno;
 	if (err == 0 && S_ISDIR(st.st_mode)) {
-		if (open_dir(s, L, vpath) < 0 || read_dir(s, L, NULL) < 0)
+		L->is_dir = true;
+		if (check_searchable(s, L, vpath) < 0 ||
+		    open_dir(s, L, vpath) < 0 || read_dir(s, L, NULL) < 0)
 			return -1;
 		if (*typed && L->fmt == FMT_NLST &&
 		    snprintf(L->prefix, sizeof(L->prefix), "%s%s", typed,
@@ -115,6 +135,7 @@ list_prepare(struct session *s, struct listing *L, const char *typed)
 		return 0;
 	}
 	if (L->fmt == FMT_MLSD) {
+		/* RFC 3659 §7.2.1: MLSD of a non-directory is a 501. */
 		reply(s, err == 0 ? 501 : 550, "%s",
 		    err == 0 ? "Not a directory." : fs_strerror(err));
 		return -1;
@@ -126,20 +147,22 @@ list_prepare(struct session *s, struct listing *L, const char *typed)
 		if (open_dir(s, L, parent) < 0)
 			return -1;
 		sb_init(&L->dl.names, DIRLIST_MAX_BYTES);
-		L->dl.off = NULL;
 		if (dirlist_add(&L->dl, base) < 0) {
 			reply(s, 451, "Out of memory.");
 			return -1;
 		}
 		return 0;
 	}
-	if (err == ENOENT && wildcard_has_magic(base)) {
-		if (open_dir(s, L, parent) < 0 || read_dir(s, L, base) < 0)
+	/* No such name, or none we may reach: perhaps a wildcard. */
+	if ((err == ENOENT || err == EACCES) && wildcard_has_magic(base)) {
+		if (check_searchable(s, L, parent) < 0 ||
+		    open_dir(s, L, parent) < 0 || read_dir(s, L, base) < 0)
 			return -1;
 		if (L->dl.n > 0)
 			return 0;
+		err = ENOENT;
 	}
-	reply(s, 550, "%s", fs_strerror(err));
+	reply(s, L->err_code, "%s", fs_strerror(err));
 	return -1;
 }
 
@@ -169,43 +192,63 @@ entry_stat(struct session *s, struct listing *L, const char *name,
 	return fstatat(L->dirfd, name, st, AT_SYMLINK_NOFOLLOW);
 }
 
+/*
+ * A name as a listing line may carry it: CR and LF would end the line
+ * early and forge another entry, so they become '?'.
+ */
+static const char *
+safe_name(const char *name, char *buf, size_t n)
+{
+	size_t i;
+
+	if (strpbrk(name, "\r\n") == NULL)
+		return name;
+	str_copy(buf, n, name);
+	for (i = 0; buf[i]; i++)
+		if (buf[i] == '\r' || buf[i] == '\n')
+			buf[i] = '?';
+	return buf;
+}
+
 static void
 format_entry(struct session *s, struct listing *L, const char *name,
     struct strbuf *out, time_t now)
 {
-	char target[VPATH_MAX], vpath[VPATH_MAX];
+	char target[VPATH_MAX], vpath[VPATH_MAX], shown[VPATH_MAX];
+	char shown_target[VPATH_MAX];
 	const char *type;
 	struct stat st, followed;
 	ssize_t n;
 
+	if (L->fmt == FMT_NLST) {	/* names only: nothing to stat */
+		sb_appendf(out, "%s%s\r\n", L->prefix,
+		    safe_name(name, shown, sizeof(shown)));
+		return;
+	}
 	if (entry_stat(s, L, name, &st) < 0)
 		return;		/* vanished meanwhile */
-	switch (L->fmt) {
-	case FMT_NLST:
-		sb_appendf(out, "%s%s\r\n", L->prefix, name);
-		break;
-	case FMT_LIST:
+	if (L->fmt == FMT_LIST) {
 		n = -1;
 		if (S_ISLNK(st.st_mode))
 			n = readlinkat(L->dirfd, name, target,
 			    sizeof(target) - 1);
 		if (n >= 0)
 			target[n] = '\0';
-		list_line_ls(out, name, &st, n >= 0 ? target : NULL, now);
-		break;
-	case FMT_MLSD:
-		type = mlsx_type(&st);
-		/* A link is described by its target, if that is in the tree. */
-		if (S_ISLNK(st.st_mode) &&
-		    path_join(L->dir_vpath, name, vpath, sizeof(vpath)) == 0 &&
-		    fs_stat(s, vpath, &followed) == 0) {
-			st = followed;
-			type = mlsx_type(&st);
-		}
-		list_line_mlsx(out, name, &st, type, s->mlst_facts, s->rights,
-		    true);
-		break;
+		list_line_ls(out, safe_name(name, shown, sizeof(shown)), &st,
+		    n >= 0 ? safe_name(target, shown_target,
+		    sizeof(shown_target)) : NULL, now);
+		return;
 	}
+	type = mlsx_type(&st);
+	/* A link is described by its target, if that is in the tree. */
+	if (S_ISLNK(st.st_mode) &&
+	    path_join(L->dir_vpath, name, vpath, sizeof(vpath)) == 0 &&
+	    fs_stat(s, vpath, &followed) == 0) {
+		st = followed;
+		type = mlsx_type(&st);
+	}
+	list_line_mlsx(out, safe_name(name, shown, sizeof(shown)), &st, type,
+	    s->mlst_facts, &s->perm, true);
 }
 
 static enum xfer_result
@@ -220,7 +263,7 @@ list_generate(struct session *s, struct listing *L, emit_fn *emit, void *ctx)
 	sb_init(&out, 4 * LIST_CHUNK);
 	if (L->fmt == FMT_MLSD && fstat(L->dirfd, &st) == 0)
 		list_line_mlsx(&out, ".", &st, "cdir", s->mlst_facts,
-		    s->rights, true);
+		    &s->perm, true);
 	for (i = 0; i < L->dl.n && r == XFER_OK; i++) {
 		format_entry(s, L, dirlist_name(&L->dl, i), &out, now);
 		if (out.len >= LIST_CHUNK) {
@@ -244,7 +287,7 @@ static void
 list_command(struct session *s, enum list_fmt fmt, const char *verb,
     char *arg)
 {
-	struct listing L = { .fmt = fmt, .flags = 0 };
+	struct listing L = { .fmt = fmt, .flags = 0, .err_code = 550 };
 	enum xfer_result r;
 	int dfd;
 
@@ -314,7 +357,9 @@ emit_reply(struct session *s, void *ctx, struct strbuf *chunk)
 void
 list_stat_path(struct session *s, char *arg)
 {
-	struct listing L = { .fmt = FMT_LIST, .flags = 0 };
+	/* RFC 959: STAT answers 212 for a directory, 213 for a file, 450
+	 * when the path is not there. */
+	struct listing L = { .fmt = FMT_LIST, .flags = 0, .err_code = 450 };
 	struct reply_buf rb;
 
 	arg = parse_flags(arg, &L.flags);
@@ -322,7 +367,8 @@ list_stat_path(struct session *s, char *arg)
 		list_release(&L);
 		return;
 	}
-	reply_begin(&rb, 213, "Status of %s:", *arg ? arg : s->cwd);
+	reply_begin(&rb, L.is_dir ? 212 : 213, "Status of %s:",
+	    *arg ? arg : s->cwd);
 	list_generate(s, &L, emit_reply, &rb);
 	list_release(&L);
 	reply_end(s, &rb, "End of status.");

@@ -8,6 +8,7 @@
  * pre-login child then simply exits.
  */
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "../common/log.h"
@@ -37,7 +38,7 @@ void
 cmd_pass(struct session *s, char *arg)
 {
 	if (s->logged_in) {
-		reply(s, 230, "Already logged in.");
+		reply(s, 503, "Already logged in.");
 		return;
 	}
 	if (!s->have_user) {
@@ -89,22 +90,50 @@ cmd_quit(struct session *s, char *arg)
 	session_exit(s, 0);
 }
 
-/* RFC 7151: a domain name, or an IP literal in brackets. */
+/* One DNS label: letters, digits, inner hyphens; 1 to 63 bytes. */
+static bool
+valid_label(const char *l, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > 63 || l[0] == '-' || l[len - 1] == '-')
+		return false;
+	for (i = 0; i < len; i++)
+		if (!((l[i] >= 'a' && l[i] <= 'z') || (l[i] >= 'A' &&
+		    l[i] <= 'Z') || (l[i] >= '0' && l[i] <= '9') || l[i] == '-'))
+			return false;
+	return true;
+}
+
+/* RFC 7151: a domain name, or an IPv4/IPv6 literal in brackets. */
 static bool
 valid_host(const char *h)
 {
 	size_t len = strlen(h);
-	const char *p;
+	char lit[IPC_HOST_MAX];
+	struct sock_addr a;
+	const char *dot;
 
 	if (len == 0 || len >= IPC_HOST_MAX)
 		return false;
-	if (h[0] == '[')
-		return h[len - 1] == ']';
-	for (p = h; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
+	if (h[0] == '[') {
+		if (len < 3 || h[len - 1] != ']' ||
+		    str_copy_n(lit, sizeof(lit), h + 1, len - 2) < 0)
 			return false;
-	return true;
+		return addr_parse_ip(lit, AF_INET6, &a) == 0 ||
+		    addr_parse_ip(lit, AF_INET, &a) == 0;
+	}
+	if (h[len - 1] == '.')		/* a fully qualified name's root */
+		len--;
+	for (; len > 0; h = dot + 1) {
+		dot = memchr(h, '.', len);
+		if (dot == NULL)
+			return valid_label(h, len);
+		if (!valid_label(h, (size_t)(dot - h)))
+			return false;
+		len -= (size_t)(dot - h) + 1;
+	}
+	return false;
 }
 
 void

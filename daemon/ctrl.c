@@ -13,6 +13,12 @@
 #include "../common/sys.h"
 #include "session.h"
 
+/*
+ * Returns 1 (bytes, or nothing yet), or 0 when the client is gone and
+ * nothing it sent is left to serve; -1 on an error.  A half-close with
+ * complete commands still queued (e.g. "QUIT" during a transfer) is not
+ * the end: ctrl_eof is set and those commands are served first.
+ */
 int
 ctrl_read(struct session *s)
 {
@@ -26,8 +32,10 @@ ctrl_read(struct session *s)
 	    0);
 	if (n < 0)
 		return (errno == EAGAIN || errno == EWOULDBLOCK) ? 1 : -1;
-	if (n == 0)
-		return 0;
+	if (n == 0) {
+		s->ctrl_eof = true;
+		return lr_has_line(&s->in) ? 1 : 0;
+	}
 	lr_feed(&s->in, raw, (size_t)n);
 	return 1;
 }

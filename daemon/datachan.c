@@ -48,49 +48,25 @@ data_configured(const struct session *s)
 	return s->data.mode != DATA_NONE;
 }
 
+/* A listening socket on our control address: the fd, or -1 (errno). */
 static int
-bind_in_range(struct session *s, int fd, uint16_t *port)
+listen_on(struct session *s, uint16_t port)
 {
-	unsigned span = (unsigned)s->pasv_max - s->pasv_min + 1;
 	struct sock_addr a = s->local;
-	uint32_t r;
-	unsigned i;
-
-	if (sys_random(&r, sizeof(r)) < 0)
-		r = (uint32_t)sys_now_ms();
-	/* Random tries first, then a sweep so a nearly full range works. */
-	for (i = 0; i < PASV_BIND_TRIES + span; i++) {
-		unsigned off = i < PASV_BIND_TRIES ?
-		    (r + i * 2654435761u) % span : (r + i) % span;
-		uint16_t p = (uint16_t)(s->pasv_min + off);
-
-		addr_set_port(&a, p);
-		if (bind(fd, (struct sockaddr *)&a.ss, a.len) == 0) {
-			*port = p;
-			return 0;
-		}
-		if (errno != EADDRINUSE)
-			return -1;
-		if (i >= PASV_BIND_TRIES + span - 1)
-			break;
-	}
-	errno = EADDRINUSE;
-	return -1;
-}
-
-int
-data_pasv_listen(struct session *s, uint16_t *port)
-{
 	int fd;
 
-	data_reset(s);
-	fd = socket(addr_family(&s->local),
-	    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(addr_family(&a), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
 	if (fd < 0)
 		return -1;
-	/* The last data connection on a port may sit in TIME_WAIT. */
+	addr_set_port(&a, port);
+	/*
+	 * SO_REUSEADDR: the port's last data connection may sit in
+	 * TIME_WAIT.  It also lets two sessions bind one port at once; only
+	 * one can listen, so bind and listen together decide who has it.
+	 */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &(int){ 1 },
-	    sizeof(int)) < 0 || bind_in_range(s, fd, port) < 0 ||
+	    sizeof(int)) < 0 || bind(fd, (struct sockaddr *)&a.ss, a.len) < 0 ||
 	    listen(fd, 1) < 0) {
 		int e = errno;
 
@@ -98,16 +74,46 @@ data_pasv_listen(struct session *s, uint16_t *port)
 		errno = e;
 		return -1;
 	}
-	s->data.listen_fd = fd;
-	s->data.mode = DATA_PASV;
-	return 0;
+	return fd;
+}
+
+int
+data_pasv_listen(struct session *s, uint16_t *port)
+{
+	unsigned span = (unsigned)s->pasv_max - s->pasv_min + 1, i;
+	uint32_t r;
+	int fd;
+
+	data_reset(s);
+	if (sys_random(&r, sizeof(r)) < 0)
+		r = (uint32_t)sys_now_ms();
+	/* Random tries first, then a sweep so a nearly full range works. */
+	for (i = 0; i < PASV_BIND_TRIES + span; i++) {
+		unsigned off = i < PASV_BIND_TRIES ?
+		    (r + i * 2654435761u) % span : (r + i) % span;
+
+		*port = (uint16_t)(s->pasv_min + off);
+		fd = listen_on(s, *port);
+		if (fd >= 0) {
+			s->data.listen_fd = fd;
+			s->data.mode = DATA_PASV;
+			return 0;
+		}
+		if (errno != EADDRINUSE)
+			return -1;
+	}
+	errno = EADDRINUSE;
+	return -1;
 }
 
 const char *
-data_port_refusal(const struct session *s, const struct sock_addr *target)
+data_port_refusal(const struct session *s, const struct sock_addr *target,
+    int *code)
 {
+	*code = 500;
 	if (!addr_same_host(target, &s->peer))
 		return "Refused: data connections go to your own address only.";
+	*code = 504;	/* RFC 2577 §3 suggests 504 for a privileged port */
 	if (addr_port(target) < 1024)
 		return "Refused: data port below 1024.";
 	return NULL;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -23,7 +24,7 @@ fs_authorize(const struct session *s, enum fs_op op, const char *vpath)
 	case FS_READ:
 	case FS_INFO:
 	case FS_CHDIR:
-		return (s->rights & RIGHT_READ) != 0;
+		return (s->perm.rights & RIGHT_READ) != 0;
 	case FS_STORE:
 	case FS_APPEND:
 	case FS_DELETE:
@@ -32,7 +33,7 @@ fs_authorize(const struct session *s, enum fs_op op, const char *vpath)
 	case FS_RENAME:
 	case FS_CHMOD:
 	case FS_SETTIME:
-		return (s->rights & RIGHT_WRITE) != 0;
+		return (s->perm.rights & RIGHT_WRITE) != 0;
 	}
 	return false;
 }
@@ -74,6 +75,23 @@ fs_stat(const struct session *s, const char *vpath, struct stat *st)
 	rc = fstat(fd, st);
 	sys_close(fd);
 	return rc;
+}
+
+int
+fs_dir_searchable(const struct session *s, const char *vpath)
+{
+	char probe[VPATH_MAX + 2];
+	int fd;
+
+	/* Resolving "dir/." needs search permission on dir, as chdir does. */
+	if (snprintf(probe, sizeof(probe), "%s/.",
+	    strcmp(vpath, "/") == 0 ? "" : vpath) >= (int)sizeof(probe))
+		return ENAMETOOLONG;
+	fd = fs_open(s, probe, O_PATH | O_DIRECTORY);
+	if (fd < 0)
+		return errno;
+	sys_close(fd);
+	return 0;
 }
 
 const char *

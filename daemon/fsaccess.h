@@ -45,6 +45,10 @@ int fs_open(const struct session *s, const char *vpath, int flags);
 /* stat() of vpath beneath the root, following links inside the tree. */
 int fs_stat(const struct session *s, const char *vpath, struct stat *st);
 
+/* 0 if vpath is a directory the session may search (enter, stat its
+ * entries), else an errno. */
+int fs_dir_searchable(const struct session *s, const char *vpath);
+
 /* A short reason for an errno from fs_open/fs_stat, for 550 replies. */
 const char *fs_strerror(int err);
 

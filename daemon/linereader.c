@@ -17,6 +17,8 @@
 
 enum tn_state { TN_DATA, TN_CMD, TN_OPT, TN_SUB, TN_SUB_IAC };
 
+#define LR_TOO_LONG_MAX 1000	/* reports queued; more are merged */
+
 void
 lr_init(struct linereader *lr)
 {
@@ -44,7 +46,8 @@ lr_discard(struct linereader *lr)
 	memmove(lr->buf, lf + 1, rest);
 	lr->len = rest;
 	lr->discarding = false;
-	lr->too_long = true;
+	if (lr->too_long < LR_TOO_LONG_MAX)
+		lr->too_long++;
 }
 
 void
@@ -86,16 +89,21 @@ lr_feed(struct linereader *lr, const char *raw, size_t n)
 			break;
 		}
 	}
-	if (lr->discarding)
-		lr_discard(lr);
-	/* A full buffer with no line end in the first line's room: the line
-	 * is too long.  Everything up to its LF is dropped. */
-	if (!lr->discarding &&
-	    memchr(lr->buf, '\n', lr->len < CTRL_LINE_MAX + 2 ?
-	    lr->len : CTRL_LINE_MAX + 2) == NULL &&
-	    lr->len >= CTRL_LINE_MAX + 2) {
+	/*
+	 * Drop overlong lines at the head of the buffer: one being dropped
+	 * already, and each further line with no line end within the room a
+	 * line may take.  Every one is reported once, in order.
+	 */
+	for (;;) {
+		if (lr->discarding) {
+			lr_discard(lr);
+			if (lr->discarding)
+				break;	/* its end has not arrived yet */
+		}
+		if (lr->len < CTRL_LINE_MAX + 2 ||
+		    memchr(lr->buf, '\n', CTRL_LINE_MAX + 2) != NULL)
+			break;
 		lr->discarding = true;
-		lr_discard(lr);
 	}
 }
 
@@ -112,7 +120,7 @@ lr_next(struct linereader *lr, char *out, size_t outsz)
 	size_t linelen, used;
 
 	if (lr->too_long) {
-		lr->too_long = false;
+		lr->too_long--;
 		return RD_TOO_LONG;
 	}
 	lf = memchr(lr->buf, '\n', lr->len);

@@ -245,24 +245,46 @@ mlsx_type(const struct stat *st)
 	}
 }
 
-/* RFC 3659 §7.5.5 perm letters for what this session may do. */
-static const char *
-perm_letters(const struct stat *st, uint32_t rights)
+/* May these ids read (4), write (2) or search (1) the object? */
+static bool
+may(const struct stat *st, const struct perm_ctx *pc, unsigned bit)
 {
-	bool dir = S_ISDIR(st->st_mode);
+	unsigned mode = st->st_mode & 0777;
 
-	if (rights & RIGHT_WRITE)
-		return dir ? "cdeflmp" : "adfrw";
-	if (rights & RIGHT_READ)
-		return dir ? "el" : "r";
-	return "";
+	if (st->st_uid == pc->uid)
+		return (mode >> 6) & bit;
+	if (st->st_gid == pc->gid)
+		return (mode >> 3) & bit;
+	return mode & bit;
+}
+
+/*
+ * RFC 3659 §7.5.5 perm letters: what this session could do with the
+ * object, from its rights and the object's mode.  Read-only sessions:
+ * "r" a readable file; "e" a searchable directory, "l" one we can list.
+ */
+static void
+perm_letters(const struct stat *st, const struct perm_ctx *pc, char out[8])
+{
+	size_t n = 0;
+
+	if (S_ISDIR(st->st_mode)) {
+		if ((pc->rights & RIGHT_READ) && may(st, pc, 1))
+			out[n++] = 'e';
+		if ((pc->rights & RIGHT_READ) && may(st, pc, 1) &&
+		    may(st, pc, 4))
+			out[n++] = 'l';
+	} else if ((pc->rights & RIGHT_READ) && may(st, pc, 4)) {
+		out[n++] = 'r';
+	}
+	out[n] = '\0';
 }
 
 void
 list_line_mlsx(struct strbuf *out, const char *name, const struct stat *st,
-    const char *type, uint32_t facts, uint32_t rights, bool crlf)
+    const char *type, uint32_t facts, const struct perm_ctx *pc, bool crlf)
 {
-	char when[MDTM_BUF];
+	char when[MDTM_BUF], perm[8];
 
 	if (facts & MLST_TYPE)
 		sb_appendf(out, "type=%s;", type);
@@ -272,8 +294,10 @@ list_line_mlsx(struct strbuf *out, const char *name, const struct stat *st,
 		format_mdtm(st->st_mtime, when);
 		sb_appendf(out, "modify=%s;", when);
 	}
-	if (facts & MLST_PERM)
-		sb_appendf(out, "perm=%s;", perm_letters(st, rights));
+	if (facts & MLST_PERM) {
+		perm_letters(st, pc, perm);
+		sb_appendf(out, "perm=%s;", perm);
+	}
 	if (facts & MLST_UNIX_MODE)
 		sb_appendf(out, "unix.mode=0%o;",
 		    (unsigned)(st->st_mode & 07777));

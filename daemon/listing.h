@@ -50,9 +50,19 @@ const char *dirlist_name(const struct dirlist *dl, size_t i);
 void list_line_ls(struct strbuf *out, const char *name, const struct stat *st,
     const char *link_target, time_t now);
 
+/* What a logged-in session may do (fsaccess.c decides with these). */
+#define RIGHT_READ 0x01		/* list, read, stat, change directory */
+#define RIGHT_WRITE 0x02	/* create, overwrite, delete, rename */
+
+/* Who is asking, for the perm fact: the session's rights and ids. */
+struct perm_ctx {
+	uint32_t rights;	/* RIGHT_* */
+	uint32_t uid, gid;	/* the process's own */
+};
+
 /* One MLSx fact line "fact=v;...; name" (with CRLF unless for MLST). */
 void list_line_mlsx(struct strbuf *out, const char *name, const struct stat *st,
-    const char *type, uint32_t facts, uint32_t rights, bool crlf);
+    const char *type, uint32_t facts, const struct perm_ctx *pc, bool crlf);
 /* "file", "dir", or "OS.unix=..." for other kinds. */
 const char *mlsx_type(const struct stat *st);
 

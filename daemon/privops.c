@@ -52,11 +52,12 @@ on_ready(struct master *m, struct child *c, const struct ipc_ready *r)
 	pool_idle_push(m, c);
 	if (!m->reported[c->kind]) {
 		m->reported[c->kind] = true;
-		log_info("%s sandbox: seccomp %s filter (default: kill), "
+		log_info("%s sandbox: seccomp %s filter (default: %s), "
 		    "%s%d, %s, uid %u gid %u, no capabilities%s, "
 		    "no_new_privs, not dumpable, rlimits",
 		    c->kind == WORKER_ANON ? "anonymous session" : "pre-login",
 		    c->kind == WORKER_ANON ? "read-only session" : "pre-login",
+		    m->cf->seccomp_debug ? "trap, log and exit" : "kill",
 		    r->applied & SANDBOX_LANDLOCK ? "Landlock ABI " :
 		    "no Landlock (kernel lacks it) ABI ",
 		    r->landlock_abi,

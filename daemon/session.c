@@ -29,6 +29,8 @@ session_init(struct session *s, int ipc_fd, const struct ipc_worker_init *w,
 	s->data_timeout = w->data_timeout;
 	s->pasv_min = w->pasv_min;
 	s->pasv_max = w->pasv_max;
+	s->perm.uid = w->uid;
+	s->perm.gid = w->gid;
 	memcpy(s->pasv_address, w->pasv_address, 4);
 	s->data.listen_fd = -1;
 	s->mlst_facts = MLST_FACTS_DEFAULT;
@@ -46,7 +48,7 @@ session_state_export(const struct session *s, struct ipc_session_state *st)
 	st->login_failures = s->login_failures;
 	st->telnet_state = s->in.telnet;
 	st->reader_flags = (s->in.discarding ? STATE_READER_DISCARDING : 0) |
-	    (s->in.too_long ? STATE_READER_TOO_LONG : 0);
+	    (uint32_t)s->in.too_long << STATE_READER_TOO_LONG_SHIFT;
 	str_copy(st->host, sizeof(st->host), s->host);
 	st->pending_len = (uint32_t)s->in.len;
 	memcpy(st->pending, s->in.buf, s->in.len);
@@ -68,7 +70,9 @@ state_import(struct session *s, const struct ipc_session_state *st)
 	str_copy(s->host, sizeof(s->host), st->host);
 	s->in.telnet = st->telnet_state;
 	s->in.discarding = (st->reader_flags & STATE_READER_DISCARDING) != 0;
-	s->in.too_long = (st->reader_flags & STATE_READER_TOO_LONG) != 0;
+	s->in.too_long = st->reader_flags >> STATE_READER_TOO_LONG_SHIFT;
+	if (s->in.too_long > 1000)
+		fatalx("handed-on session state is malformed");
 	memcpy(s->in.buf, st->pending, st->pending_len);
 	s->in.len = st->pending_len;
 }
@@ -172,6 +176,8 @@ command_loop(struct session *s)
 		int rc;
 
 		run_lines(s);
+		if (s->ctrl_eof)
+			session_exit(s, 0);	/* served all it sent */
 		left = time_left(s, &why);
 		if (left == 0)
 			session_close(s, why);
@@ -182,11 +188,8 @@ command_loop(struct session *s)
 			session_poll_master(s);
 		if (s->shutdown_requested)
 			session_close(s, "Server shutting down.");
-		if (p[0].revents) {
-			rc = ctrl_read(s);
-			if (rc <= 0)
-				session_exit(s, 0);	/* client closed */
-		}
+		if (p[0].revents && ctrl_read(s) <= 0)
+			session_exit(s, 0);	/* client closed, nothing queued */
 	}
 }
 
@@ -213,7 +216,7 @@ session_start(struct session *s, const struct ipc_session_start *st,
 			fatalx("anonymous session given to a non-anonymous "
 			    "child");
 		s->logged_in = true;
-		s->rights = RIGHT_READ;
+		s->perm.rights = RIGHT_READ;
 		str_copy(s->user, sizeof(s->user), st->user);
 		reply(s, 230, "Login successful.");
 	} else {

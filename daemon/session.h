@@ -19,6 +19,7 @@
 #include "../common/ipc.h"
 #include "../common/path.h"
 #include "../common/strbuf.h"
+#include "listing.h"
 
 #define CTRL_LINE_MAX 4096	/* longest command line, without CRLF */
 #define LOGIN_FAILURES_MAX 3
@@ -30,7 +31,7 @@ struct linereader {
 	size_t len;
 	uint32_t telnet;		/* telnet filter state */
 	bool discarding;		/* inside an overlong line */
-	bool too_long;			/* an overlong line ended; report it */
+	unsigned too_long;		/* overlong lines ended, not reported */
 };
 
 enum rd_result { RD_LINE, RD_TOO_LONG, RD_BADCHAR, RD_NONE };
@@ -66,9 +67,6 @@ struct xfer_status {
 	uint64_t acked;			/* peer's ACKed bytes at last look */
 };
 
-/* What a logged-in session may do (fsaccess.c decides with these). */
-#define RIGHT_READ 0x01		/* list, read, stat, change directory */
-#define RIGHT_WRITE 0x02	/* create, overwrite, delete, rename */
 
 struct session {
 	/* from the master */
@@ -84,7 +82,7 @@ struct session {
 	struct sock_addr peer;		/* the client, as the master saw it */
 	struct sock_addr local;
 	bool logged_in;
-	uint32_t rights;
+	struct perm_ctx perm;		/* rights (RIGHT_*) and our uid/gid */
 	char user[IPC_USER_MAX];
 
 	/* protocol state */
@@ -105,6 +103,8 @@ struct session {
 
 	int64_t login_deadline_ms;	/* 0 once logged in */
 	int64_t last_command_ms;
+	bool ctrl_eof;			/* the client half-closed: serve what
+					 * it sent, then end */
 	bool shutdown_requested;	/* the master asked us to stop */
 	int64_t shutdown_deadline_ms;	/* a transfer must end by then */
 };

@@ -79,7 +79,7 @@ xfer_wait(struct session *s, int fd, short events, int64_t deadline)
 	for (;;) {
 		/* With the input buffer full of queued commands, stop reading
 		 * the control connection until the transfer is over. */
-		bool room = lr_room(&s->in) > 0;
+		bool room = lr_room(&s->in) > 0 && !s->ctrl_eof;
 		struct pollfd p[3] = {
 			{ fd, events, 0 },
 			{ room ? s->ctrl_fd : -1, POLLIN, 0 },
@@ -186,17 +186,23 @@ send_binary(struct session *s, int fd, int file_fd, uint64_t offset)
 	}
 }
 
+/*
+ * TYPE A: convert in a streaming pass.  A restart offset counts bytes as
+ * transferred, so the converted stream is produced from the start of the
+ * file and its first `skip` bytes are dropped (cheaper than sending them,
+ * which is what the client would otherwise have had to fetch).
+ */
 static enum xfer_result
-send_ascii(struct session *s, int fd, int file_fd, uint64_t offset)
+send_ascii(struct session *s, int fd, int file_fd, uint64_t skip)
 {
 	static char in[ASCII_CHUNK], out[2 * ASCII_CHUNK];
 	bool prev_cr = false;
-	off_t off = (off_t)offset;
+	off_t off = 0;
 
 	for (;;) {
 		ssize_t n = sys_pread(file_fd, in, sizeof(in), off);
 		enum xfer_result r;
-		size_t o;
+		size_t o, from = 0;
 
 		if (n < 0)
 			return XFER_LOCAL_ERROR;
@@ -204,7 +210,13 @@ send_ascii(struct session *s, int fd, int file_fd, uint64_t offset)
 			return XFER_OK;
 		off += n;
 		o = ascii_to_crlf(in, (size_t)n, out, &prev_cr);
-		r = xfer_send_buf(s, fd, out, o);
+		if (skip > 0) {
+			from = skip < o ? (size_t)skip : o;
+			skip -= from;
+		}
+		if (from == o)
+			continue;
+		r = xfer_send_buf(s, fd, out + from, o - from);
 		if (r != XFER_OK)
 			return r;
 	}

@@ -28,9 +28,10 @@ bool data_configured(const struct session *s);
 int data_pasv_listen(struct session *s, uint16_t *port);
 /* Remember an active-mode target (already checked by the caller). */
 void data_set_port(struct session *s, const struct sock_addr *target);
-/* Check an active-mode target: same host as the client, port >= 1024. */
+/* Check an active-mode target: same host as the client, port >= 1024.
+ * NULL if fine, else the reply text; *code receives its reply code. */
 const char *data_port_refusal(const struct session *s,
-    const struct sock_addr *target);
+    const struct sock_addr *target, int *code);
 /* Establish the data connection; *fd receives it on XFER_OK. */
 enum xfer_result data_open(struct session *s, int *fd);
 /* Close a data connection; abort=true resets it instead of draining. */

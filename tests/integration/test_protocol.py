@@ -80,6 +80,20 @@ class PreLogin(ServerTestCase):
         self.assertEqual(c.cmd("HOST example.org")[0], 503)
         c.close()
 
+    def test_host_must_be_a_name_or_literal(self):
+        for bad in ["[not an ip]", "[]", "a..b", "-bad-", "x" * 64 + ".org",
+                    "bad_name.org", "[::1"]:
+            c = self.server.raw()
+            c.reply()
+            self.assertEqual(c.cmd("HOST " + bad)[0], 501, bad)
+            c.close()
+        for good in ["ftp.example.org", "ftp.example.org.", "localhost",
+                     "[192.0.2.1]", "[2001:db8::1]", "a-b.c"]:
+            c = self.server.raw()
+            c.reply()
+            self.assertEqual(c.cmd("HOST " + good)[0], 220, good)
+            c.close()
+
     def test_ftp_user_is_anonymous(self):
         f = self.server.ftp(login=False)
         self.assertTrue(f.login("ftp", "x").startswith("230"))
@@ -121,6 +135,18 @@ class LineReader(ServerTestCase):
         c.send(b"NOOP" + b" " * 20000 + b"\r\n")
         self.assertEqual(c.reply()[0], 500)
         self.assertEqual(c.cmd("NOOP")[0], 200)
+        c.close()
+
+    def test_two_overlong_lines_in_one_read(self):
+        # The first overlong line ends in the same read that holds all of
+        # a second one: each gets its own 500, in order.
+        c = self.login()
+        c.send(b"A" * 4100)
+        time.sleep(0.3)
+        c.send(b"\n" + b"B" * 4100 + b"\nNOOP\r\n")
+        self.assertEqual(c.reply()[0], 500)
+        self.assertEqual(c.reply()[0], 500)
+        self.assertEqual(c.reply()[0], 200)
         c.close()
 
     def test_pipelined_commands_across_login(self):
@@ -167,7 +193,7 @@ class Commands(ServerTestCase):
         feats = sorted(l.strip() for l in lines[1:-1])
         self.assertEqual(feats, sorted([
             "EPRT", "EPSV", "HOST", "MDTM",
-            "MLST type*;size*;modify*;perm*;unix.mode*;", "PASV",
+            "MLST type*;size*;modify*;perm*;unix.mode*;",
             "REST STREAM", "SIZE", "TVFS", "UTF8"]))
         for l in lines[1:-1]:
             self.assertTrue(l.startswith(" "), l)
@@ -177,7 +203,8 @@ class Commands(ServerTestCase):
         self.assertTrue(resp.startswith("214-"))
         self.assertTrue(resp.split("\n")[-1].startswith("214 "))
         self.assertIn("RETR", resp)
-        self.assertNotIn("SMNT", resp)
+        for absent in ("SMNT", "AUTH", "PBSZ", "PROT"):   # not offered
+            self.assertNotIn(absent, resp)
         self.assertTrue(self.f.sendcmd("HELP retr").startswith("214 "))
         with self.assertRaises(ftplib.error_perm) as e:
             self.f.sendcmd("HELP SMNT")
@@ -199,13 +226,6 @@ class Commands(ServerTestCase):
             self.f.cwd("README.txt")
         with self.assertRaises(ftplib.error_perm):
             self.f.cwd("nonexistent")
-
-    def test_pwd_quotes_doubled(self):
-        self.tree.dir('say "hi"')
-        self.f.cwd('say "hi"')
-        resp = self.f.sendcmd("PWD")
-        self.assertEqual(resp, '257 "/say ""hi""" is the current directory.')
-        self.assertEqual(self.f.pwd(), '/say "hi"')
 
     def test_utf8_names(self):
         self.f.cwd("pub/新文件夹")
@@ -361,31 +381,21 @@ class Commands(ServerTestCase):
             list(self.f.mlsd("README.txt"))
         self.assertTrue(str(e.exception).startswith("501"))
 
-    def test_large_directory(self):
-        # Thousands of entries: sorting and formatting them must stay
-        # inside the sandbox (libc's qsort once called sysinfo here).
-        d = self.tree.dir("many")
-        names = ["f%05d" % i for i in range(5000)]
-        for n in reversed(names):
-            open(os.path.join(d, n), "w").close()
-        self.assertEqual(self.f.nlst("many"),
-                         ["many/" + n for n in names])
-        lines = []
-        self.f.retrlines("LIST many", lines.append)
-        self.assertEqual([l.split()[-1] for l in lines], names)
-        entries = [n for n, _ in self.f.mlsd("many")]
-        self.assertEqual(entries, ["."] + names)
-        self.assertIn("-rw-r--r--", self.f.sendcmd("STAT many/f04999"))
-
     def test_stat(self):
         resp = self.f.sendcmd("STAT").split("\n")
         self.assertTrue(resp[0].startswith("211-"))
         self.assertTrue(resp[-1].startswith("211 "))
         resp = self.f.sendcmd("STAT text").split("\n")
-        self.assertTrue(resp[0].startswith("213-"))
+        self.assertTrue(resp[0].startswith("212-"))     # a directory
         self.assertEqual(len(resp), 4)
         self.assertTrue(resp[1].startswith(" -rw-r--r--"))
-        self.assertTrue(resp[-1].startswith("213 "))
+        self.assertTrue(resp[-1].startswith("212 "))
+        resp = self.f.sendcmd("STAT README.txt").split("\n")
+        self.assertTrue(resp[0].startswith("213-"))     # a file
+        self.assertEqual(len(resp), 3)
+        with self.assertRaises(ftplib.error_temp) as e:
+            self.f.sendcmd("STAT nonexistent")
+        self.assertTrue(str(e.exception).startswith("450"))
 
     def test_write_commands_refused(self):
         for cmd in ["DELE README.txt", "MKD x", "XMKD x", "RMD empty",
@@ -405,6 +415,21 @@ class Commands(ServerTestCase):
         self.assertTrue(os.path.exists(os.path.join(self.tree.root,
                                                     "README.txt")))
 
+    def test_pass_after_login(self):
+        with self.assertRaises(ftplib.error_perm) as e:
+            self.f.sendcmd("PASS again")
+        self.assertTrue(str(e.exception).startswith("503"))
+
+    def test_opts_mlst_without_facts(self):
+        self.assertEqual(self.f.sendcmd("OPTS MLST"), "200 MLST OPTS")
+        resp = self.f.sendcmd("MLST old.txt").split("\n")
+        self.assertEqual(resp[1], "  /old.txt")   # no facts at all
+
+    def test_mdtm_of_directory(self):
+        with self.assertRaises(ftplib.error_perm) as e:
+            self.f.sendcmd("MDTM pub")
+        self.assertTrue(str(e.exception).startswith("550"))
+
     def test_user_after_login(self):
         with self.assertRaises(ftplib.error_perm) as e:
             self.f.sendcmd("USER other")
@@ -423,6 +448,103 @@ class Commands(ServerTestCase):
         self.assertTrue(self.f.sendcmd("OPTS UTF8 ON").startswith("200"))
         with self.assertRaises(ftplib.error_perm):
             self.f.sendcmd("OPTS NOSUCH")
+
+
+class TreeChanges(ServerTestCase):
+    """Commands on files the tests add to the tree (their own tree, so the
+    exact listings the other tests expect stay as they are)."""
+
+    def setUp(self):
+        super().setUp()
+        self.f = self.server.ftp()
+
+    def tearDown(self):
+        try:
+            self.f.quit()
+        except (ftplib.Error, OSError, EOFError):
+            pass
+        super().tearDown()
+
+    def test_pwd_quotes_doubled(self):
+        self.tree.dir('say "hi"')
+        self.f.cwd('say "hi"')
+        resp = self.f.sendcmd("PWD")
+        self.assertEqual(resp, '257 "/say ""hi""" is the current directory.')
+        self.assertEqual(self.f.pwd(), '/say "hi"')
+
+    def test_large_directory(self):
+        # Thousands of entries: sorting and formatting them must stay
+        # inside the sandbox (libc's qsort once called sysinfo here).
+        d = self.tree.dir("many")
+        names = ["f%05d" % i for i in range(5000)]
+        for n in reversed(names):
+            open(os.path.join(d, n), "w").close()
+        self.assertEqual(self.f.nlst("many"),
+                         ["many/" + n for n in names])
+        lines = []
+        self.f.retrlines("LIST many", lines.append)
+        self.assertEqual([l.split()[-1] for l in lines], names)
+        entries = [n for n, _ in self.f.mlsd("many")]
+        self.assertEqual(entries, ["."] + names)
+        self.assertIn("-rw-r--r--", self.f.sendcmd("STAT many/f04999"))
+
+    def test_directory_without_search_permission(self):
+        # Readable, not searchable: names can be read, entries not
+        # stat'ed, so NLST works and LIST/MLSD/STAT/CWD say so.
+        self.tree.file("locked/f", b"x")
+        os.chmod(os.path.join(self.tree.root, "locked"), 0o744)
+        self.assertEqual(self.f.nlst("locked"), ["locked/f"])
+        for call in (lambda: self.f.retrlines("LIST locked", print),
+                     lambda: list(self.f.mlsd("locked")),
+                     lambda: self.f.cwd("locked")):
+            with self.assertRaises(ftplib.error_perm) as e:
+                call()
+            self.assertTrue(str(e.exception).startswith("550"))
+        with self.assertRaises(ftplib.error_temp) as e:
+            self.f.sendcmd("STAT locked")
+        self.assertTrue(str(e.exception).startswith("450"))
+
+    def test_perm_fact_follows_modes(self):
+        # The daemon's children never run as root, so a root-only file
+        # is not readable to them: perm says so, and RETR agrees.
+        self.tree.file("private.txt", b"secret", mode=0o600)
+        self.tree.dir("search-only", mode=0o711)
+        facts = dict(self.f.mlsd())
+        self.assertEqual(facts["private.txt"]["perm"], "")
+        self.assertEqual(facts["search-only"]["perm"], "e")
+        self.assertEqual(facts["README.txt"]["perm"], "r")
+        with self.assertRaises(ftplib.error_perm):
+            self.f.retrbinary("RETR private.txt", lambda b: None)
+
+    def test_line_breaks_in_names_cannot_forge_entries(self):
+        self.tree.file("cr\rlf\nname", b"x")
+        self.assertIn("cr?lf?name", self.f.nlst())
+        self.assertNotIn("name", self.f.nlst())
+        lines = []
+        self.f.retrlines("LIST", lines.append)
+        self.assertEqual(len([l for l in lines if "lf" in l]), 1)
+        entries = [n for n, _ in self.f.mlsd()]
+        self.assertIn("cr?lf?name", entries)
+
+    def test_rest_in_ascii_counts_transferred_bytes(self):
+        self.tree.file("mixed.txt", b"line1\r\nline2\nline3\r\nend\n")
+        full = b"line1\r\nline2\r\nline3\r\nend\r\n"
+        self.f.voidcmd("TYPE A")
+        self.assertEqual(self.f.size("mixed.txt"), len(full))
+        for rest in range(len(full) + 1):
+            conn = self.f.transfercmd("RETR mixed.txt", rest)
+            got = recv_all(conn)
+            self.f.voidresp()
+            self.assertEqual(got, full[rest:], rest)
+
+    def test_retr_of_fifo_is_refused_at_once(self):
+        os.mkfifo(os.path.join(self.tree.root, "pipe"), 0o644)
+        self.f.voidcmd("TYPE I")
+        t0 = time.time()
+        with self.assertRaises(ftplib.error_perm) as e:
+            self.f.retrbinary("RETR pipe", lambda b: None)
+        self.assertTrue(str(e.exception).startswith("550"))
+        self.assertLess(time.time() - t0, 3)
 
 
 class Transfers(ServerTestCase):
@@ -467,6 +589,25 @@ class Transfers(ServerTestCase):
         conn.close()
         self.assertTrue(f.getline().startswith("226"))
         f.quit()
+
+    def test_quit_and_half_close_during_transfer(self):
+        # RFC 959: QUIT during a transfer waits for its result.  A client
+        # that also half-closes its side still gets the data, 226, 221.
+        c = self.server.raw()
+        c.reply()
+        c.cmd("USER anonymous")
+        c.cmd("PASS x")
+        c.cmd("TYPE I")
+        data = pasv_connect(c)
+        self.assertEqual(c.cmd("RETR big.bin")[0], 150)
+        first = data.recv(65536)
+        c.send("QUIT\r\n")
+        c.sock.shutdown(socket.SHUT_WR)
+        total = len(first) + len(recv_all(data))
+        self.assertEqual(total, 200 * 1024 * 1024)
+        self.assertEqual(c.reply()[0], 226)
+        self.assertEqual(c.reply()[0], 221)
+        self.assertTrue(c.closed())
 
     def test_abor_without_transfer(self):
         f = self.server.ftp()
@@ -523,11 +664,11 @@ class Transfers(ServerTestCase):
     def test_port_refusals(self):
         f = self.server.ftp()
         for cmd, code in [("PORT 10,0,0,1,100,1", "500"),
-                          ("PORT 127,0,0,1,0,21", "500"),
+                          ("PORT 127,0,0,1,0,21", "504"),
                           ("PORT 127,0,0,1", "501"),
                           ("PORT 300,0,0,1,1,1", "501"),
                           ("EPRT |1|10.0.0.1|2000|", "500"),
-                          ("EPRT |1|127.0.0.1|80|", "500"),
+                          ("EPRT |1|127.0.0.1|80|", "504"),
                           ("EPRT |3|127.0.0.1|2000|", "522"),
                           ("EPRT |2|::1|2000|", "522"),
                           ("EPRT garbage", "501")]:

@@ -150,6 +150,10 @@ START_TEST(test_ls_times)
 }
 END_TEST
 
+/* A read-only session running as uid/gid 999, and one with no rights. */
+static const struct perm_ctx RO = { RIGHT_READ, 999, 999 };
+static const struct perm_ctx NONE = { 0, 999, 999 };
+
 START_TEST(test_mlsx)
 {
 	struct strbuf sb;
@@ -161,57 +165,86 @@ START_TEST(test_mlsx)
 	link = make_stat(S_IFLNK | 0777, 1, 0, 0, 3, NOW);
 
 	list_line_mlsx(&sb, "file.txt", &file, mlsx_type(&file),
-	    MLST_FACTS_ALL, RIGHT_READ, true);
+	    MLST_FACTS_ALL, &RO, true);
 	ck_assert_str_eq(sb_str(&sb), "type=file;size=1234;"
 	    "modify=20231114221320;perm=r;unix.mode=0644; file.txt\r\n");
 	sb_reset(&sb);
 	/* No size for a directory, and its own perm letters. */
 	list_line_mlsx(&sb, "pub", &dir, mlsx_type(&dir), MLST_FACTS_ALL,
-	    RIGHT_READ, true);
+	    &RO, true);
 	ck_assert_str_eq(sb_str(&sb), "type=dir;modify=20231114221320;"
 	    "perm=el;unix.mode=0755; pub\r\n");
 	sb_reset(&sb);
 	list_line_mlsx(&sb, "pub", &dir, "cdir", MLST_TYPE | MLST_SIZE,
-	    RIGHT_READ, true);
+	    &RO, true);
 	ck_assert_str_eq(sb_str(&sb), "type=cdir; pub\r\n");
 	sb_reset(&sb);
-	list_line_mlsx(&sb, "pub", &dir, "dir", MLST_PERM,
-	    RIGHT_READ | RIGHT_WRITE, false);
-	ck_assert_str_eq(sb_str(&sb), "perm=cdeflmp; pub");
-	sb_reset(&sb);
-	list_line_mlsx(&sb, "f", &file, "file", MLST_PERM,
-	    RIGHT_READ | RIGHT_WRITE, false);
-	ck_assert_str_eq(sb_str(&sb), "perm=adfrw; f");
-	sb_reset(&sb);
-	list_line_mlsx(&sb, "f", &file, "file", MLST_PERM, 0, false);
+	list_line_mlsx(&sb, "f", &file, "file", MLST_PERM, &NONE, false);
 	ck_assert_str_eq(sb_str(&sb), "perm=; f");
 	sb_reset(&sb);
 	/* Only the selected facts, in the fixed order; no CRLF for MLST. */
 	list_line_mlsx(&sb, "file.txt", &file, "file", MLST_SIZE | MLST_TYPE,
-	    RIGHT_READ, false);
+	    &RO, false);
 	ck_assert_str_eq(sb_str(&sb), "type=file;size=1234; file.txt");
 	sb_reset(&sb);
 	list_line_mlsx(&sb, "file.txt", &file, "file", MLST_MODIFY,
-	    RIGHT_READ, true);
+	    &RO, true);
 	ck_assert_str_eq(sb_str(&sb), "modify=20231114221320; file.txt\r\n");
 	sb_reset(&sb);
-	list_line_mlsx(&sb, "file.txt", &file, "file", 0, RIGHT_READ, false);
+	list_line_mlsx(&sb, "file.txt", &file, "file", 0, &RO, false);
 	ck_assert_str_eq(sb_str(&sb), " file.txt");
 	sb_reset(&sb);
 	/* unix.mode is the permission bits in octal, type bits stripped. */
 	file.st_mode = S_IFREG | 04755;
 	list_line_mlsx(&sb, "suid", &file, "file", MLST_UNIX_MODE,
-	    RIGHT_READ, false);
+	    &RO, false);
 	ck_assert_str_eq(sb_str(&sb), "unix.mode=04755; suid");
 	sb_reset(&sb);
 	file.st_mode = S_IFREG | 0640;
-	list_line_mlsx(&sb, "g", &file, "file", MLST_UNIX_MODE, RIGHT_READ,
+	list_line_mlsx(&sb, "g", &file, "file", MLST_UNIX_MODE, &RO,
 	    false);
 	ck_assert_str_eq(sb_str(&sb), "unix.mode=0640; g");
 	sb_reset(&sb);
 	list_line_mlsx(&sb, "l", &link, mlsx_type(&link),
-	    MLST_TYPE | MLST_SIZE, RIGHT_READ, false);
+	    MLST_TYPE | MLST_SIZE, &RO, false);
 	ck_assert_str_eq(sb_str(&sb), "type=OS.unix=symlink;size=3; l");
+	sb_free(&sb);
+}
+END_TEST
+
+/* perm letters follow the object's mode for the session's ids. */
+START_TEST(test_mlsx_perm)
+{
+	static const struct {
+		mode_t mode;
+		unsigned uid, gid;
+		const char *want;
+	} cases[] = {
+		{ S_IFREG | 0644, 0, 0, "perm=r; x" },		/* others read */
+		{ S_IFREG | 0600, 0, 0, "perm=; x" },		/* root's only */
+		{ S_IFREG | 0600, 999, 0, "perm=r; x" },	/* our own */
+		{ S_IFREG | 0640, 0, 999, "perm=r; x" },	/* our group */
+		{ S_IFREG | 0604, 0, 999, "perm=; x" },		/* group denies */
+		{ S_IFDIR | 0755, 0, 0, "perm=el; x" },
+		{ S_IFDIR | 0711, 0, 0, "perm=e; x" },		/* search only */
+		{ S_IFDIR | 0744, 0, 0, "perm=; x" },		/* no search */
+		{ S_IFDIR | 0700, 999, 999, "perm=el; x" },
+	};
+	struct strbuf sb;
+	size_t i;
+
+	sb_init(&sb, 256);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct stat st = make_stat(cases[i].mode, 1, cases[i].uid,
+		    cases[i].gid, 0, NOW);
+
+		sb_reset(&sb);
+		list_line_mlsx(&sb, "x", &st, mlsx_type(&st), MLST_PERM, &RO,
+		    false);
+		ck_assert_msg(strcmp(sb_str(&sb), cases[i].want) == 0,
+		    "case %zu: got '%s', want '%s'", i, sb_str(&sb),
+		    cases[i].want);
+	}
 	sb_free(&sb);
 }
 END_TEST
@@ -469,6 +502,7 @@ listing_suite(void)
 	tcase_add_test(tc, test_ls_modes);
 	tcase_add_test(tc, test_ls_times);
 	tcase_add_test(tc, test_mlsx);
+	tcase_add_test(tc, test_mlsx_perm);
 	tcase_add_test(tc, test_mlsx_type);
 	tcase_add_test(tc, test_facts_parse);
 	tcase_add_test(tc, test_facts_text);

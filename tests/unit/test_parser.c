@@ -237,6 +237,27 @@ START_TEST(test_lr_too_long_one_feed)
 }
 END_TEST
 
+/* Two overlong lines ending in one feed: two reports, then the line. */
+START_TEST(test_lr_two_too_long_one_feed)
+{
+	static char msg[2 * CTRL_LINE_MAX];
+	size_t n;
+
+	lr_init(&lr);
+	feed_n(run_of('A', 4100), 4100);	/* the first, not yet ended */
+	ck_assert(!lr_has_line(&lr));
+	msg[0] = '\n';
+	memset(msg + 1, 'B', 4100);
+	memcpy(msg + 4101, "\nNOOP\r\n", 7);
+	n = 4108;
+	feed_n(msg, n);
+	ck_assert_int_eq(lr_next(&lr, line, sizeof(line)), RD_TOO_LONG);
+	ck_assert_int_eq(lr_next(&lr, line, sizeof(line)), RD_TOO_LONG);
+	expect_line("NOOP");
+	expect_none();
+}
+END_TEST
+
 START_TEST(test_lr_too_long_by_one)
 {
 	lr_init(&lr);
@@ -418,6 +439,7 @@ parser_suite(void)
 	tcase_add_test(tc, test_lr_iac_split);
 	tcase_add_test(tc, test_lr_longest_line);
 	tcase_add_test(tc, test_lr_too_long_one_feed);
+	tcase_add_test(tc, test_lr_two_too_long_one_feed);
 	tcase_add_test(tc, test_lr_too_long_by_one);
 	tcase_add_test(tc, test_lr_too_long_many_feeds);
 	tcase_add_test(tc, test_lr_too_long_dropped_early);
