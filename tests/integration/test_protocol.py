@@ -173,7 +173,9 @@ class LineReader(ServerTestCase):
         c.close()
 
 
-class Commands(ServerTestCase):
+class LoggedIn(ServerTestCase):
+    """Each test starts with an anonymous ftplib session, self.f."""
+
     def setUp(self):
         super().setUp()
         self.f = self.server.ftp()
@@ -184,6 +186,9 @@ class Commands(ServerTestCase):
         except (ftplib.Error, OSError, EOFError):
             pass
         super().tearDown()
+
+
+class Commands(LoggedIn):
 
     def test_feat_exact(self):
         resp = self.f.sendcmd("FEAT")
@@ -450,20 +455,9 @@ class Commands(ServerTestCase):
             self.f.sendcmd("OPTS NOSUCH")
 
 
-class TreeChanges(ServerTestCase):
+class TreeChanges(LoggedIn):
     """Commands on files the tests add to the tree (their own tree, so the
     exact listings the other tests expect stay as they are)."""
-
-    def setUp(self):
-        super().setUp()
-        self.f = self.server.ftp()
-
-    def tearDown(self):
-        try:
-            self.f.quit()
-        except (ftplib.Error, OSError, EOFError):
-            pass
-        super().tearDown()
 
     def test_pwd_quotes_doubled(self):
         self.tree.dir('say "hi"')
