@@ -119,16 +119,3 @@ sb_str(const struct strbuf *sb)
 {
 	return sb->data ? sb->data : "";
 }
-
-void
-sb_consume(struct strbuf *sb, size_t n)
-{
-	if (n >= sb->len) {
-		sb->len = 0;
-	} else {
-		memmove(sb->data, sb->data + n, sb->len - n);
-		sb->len -= n;
-	}
-	if (sb->data)
-		sb->data[sb->len] = '\0';
-}

@@ -34,7 +34,4 @@ int sb_vappendf(struct strbuf *sb, const char *fmt, va_list ap)
 /* A NUL-terminated view; "" for an empty, never-grown buffer. */
 const char *sb_str(const struct strbuf *sb);
 
-/* Drop the first n bytes (a consumer took them). */
-void sb_consume(struct strbuf *sb, size_t n);
-
 #endif

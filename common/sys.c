@@ -23,18 +23,6 @@
 	} while (0)
 
 ssize_t
-sys_read(int fd, void *buf, size_t n)
-{
-	RETRY(read(fd, buf, n));
-}
-
-ssize_t
-sys_write(int fd, const void *buf, size_t n)
-{
-	RETRY(write(fd, buf, n));
-}
-
-ssize_t
 sys_pread(int fd, void *buf, size_t n, off_t off)
 {
 	RETRY(pread(fd, buf, n, off));

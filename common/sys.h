@@ -12,8 +12,6 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
-ssize_t sys_read(int fd, void *buf, size_t n);
-ssize_t sys_write(int fd, const void *buf, size_t n);
 ssize_t sys_pread(int fd, void *buf, size_t n, off_t off);
 int sys_close(int fd);
 int sys_poll(struct pollfd *fds, nfds_t n, int timeout_ms);

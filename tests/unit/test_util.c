@@ -100,25 +100,6 @@ START_TEST(test_sb_grow)
 }
 END_TEST
 
-START_TEST(test_sb_consume)
-{
-	struct strbuf sb;
-
-	sb_init(&sb, 100);
-	sb_append(&sb, "abc\0def", 7);
-	ck_assert_uint_eq(sb.len, 7);
-	sb_consume(&sb, 4);
-	ck_assert_uint_eq(sb.len, 3);
-	ck_assert_str_eq(sb_str(&sb), "def");
-	sb_consume(&sb, 0);
-	ck_assert_str_eq(sb_str(&sb), "def");
-	sb_consume(&sb, 100);
-	ck_assert_uint_eq(sb.len, 0);
-	ck_assert_str_eq(sb_str(&sb), "");
-	sb_free(&sb);
-}
-END_TEST
-
 START_TEST(test_str_copy)
 {
 	char buf[8];
@@ -229,7 +210,6 @@ util_suite(void)
 	tcase_add_test(tc, test_sb_bound);
 	tcase_add_test(tc, test_sb_appendf);
 	tcase_add_test(tc, test_sb_grow);
-	tcase_add_test(tc, test_sb_consume);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("util");
