@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <netinet/in.h>
 #include <sys/random.h>
 #include <sys/sendfile.h>
 #include <sys/syscall.h>
@@ -81,6 +82,27 @@ int
 sys_accept(int fd, struct sockaddr *sa, socklen_t *len, int flags)
 {
 	RETRY(accept4(fd, sa, len, flags));
+}
+
+int
+sys_tcp_listen(const struct sock_addr *a, int backlog)
+{
+	int fd, one = 1, e;
+
+	fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0 &&
+	    (a->ss.ss_family != AF_INET6 || setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_V6ONLY, &one, sizeof(one)) == 0) &&
+	    bind(fd, (const struct sockaddr *)&a->ss, a->len) == 0 &&
+	    listen(fd, backlog) == 0)
+		return fd;
+	e = errno;
+	sys_close(fd);
+	errno = e;
+	return -1;
 }
 
 ssize_t

@@ -12,6 +12,8 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "addr.h"
+
 ssize_t sys_pread(int fd, void *buf, size_t n, off_t off);
 int sys_close(int fd);
 int sys_poll(struct pollfd *fds, nfds_t n, int timeout_ms);
@@ -20,6 +22,15 @@ ssize_t sys_recv(int fd, void *buf, size_t n, int flags);
 ssize_t sys_sendmsg(int fd, const struct msghdr *msg, int flags);
 ssize_t sys_recvmsg(int fd, struct msghdr *msg, int flags);
 int sys_accept(int fd, struct sockaddr *sa, socklen_t *len, int flags);
+
+/*
+ * A non-blocking, close-on-exec TCP listener on a: SO_REUSEADDR (a port's
+ * old connections may sit in TIME_WAIT; two sockets may then bind one
+ * port, but only one can listen, so bind and listen together decide),
+ * IPV6_V6ONLY for IPv6 (an IPv6 listener never takes IPv4).  The fd, or
+ * -1 with errno.
+ */
+int sys_tcp_listen(const struct sock_addr *a, int backlog);
 ssize_t sys_sendfile(int out, int in, off_t *off, size_t n);
 
 /* openat2(2) with the given flags, mode and RESOLVE_* bits. */

@@ -48,35 +48,6 @@ data_configured(const struct session *s)
 	return s->data.mode != DATA_NONE;
 }
 
-/* A listening socket on our control address: the fd, or -1 (errno). */
-static int
-listen_on(struct session *s, uint16_t port)
-{
-	struct sock_addr a = s->local;
-	int fd;
-
-	fd = socket(addr_family(&a), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
-	if (fd < 0)
-		return -1;
-	addr_set_port(&a, port);
-	/*
-	 * SO_REUSEADDR: the port's last data connection may sit in
-	 * TIME_WAIT.  It also lets two sessions bind one port at once; only
-	 * one can listen, so bind and listen together decide who has it.
-	 */
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &(int){ 1 },
-	    sizeof(int)) < 0 || bind(fd, (struct sockaddr *)&a.ss, a.len) < 0 ||
-	    listen(fd, 1) < 0) {
-		int e = errno;
-
-		sys_close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
-}
-
 int
 data_pasv_listen(struct session *s, uint16_t *port)
 {
@@ -92,8 +63,11 @@ data_pasv_listen(struct session *s, uint16_t *port)
 		unsigned off = i < PASV_BIND_TRIES ?
 		    (r + i * 2654435761u) % span : (r + i) % span;
 
+		struct sock_addr a = s->local;	/* our control address */
+
 		*port = (uint16_t)(s->pasv_min + off);
-		fd = listen_on(s, *port);
+		addr_set_port(&a, *port);
+		fd = sys_tcp_listen(&a, 1);
 		if (fd >= 0) {
 			s->data.listen_fd = fd;
 			s->data.mode = DATA_PASV;

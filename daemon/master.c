@@ -161,30 +161,6 @@ master_check_runtime(const struct config *cf, bool verbose)
 	return bad;
 }
 
-static int
-open_listener(const struct config_listen *l)
-{
-	int fd, one = 1;
-
-	fd = socket(l->addr.ss.ss_family,
-	    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	/* [::]:21 and 0.0.0.0:21 are two listeners, not one dual stack. */
-	if (l->addr.ss.ss_family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&l->addr.ss, l->addr.len) < 0 ||
-	    listen(fd, 511) < 0) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
-}
-
 static void
 bind_listeners(struct master *m)
 {
@@ -192,7 +168,7 @@ bind_listeners(struct master *m)
 
 	for (i = 0; i < m->cf->nlisten; i++) {
 		const struct config_listen *l = &m->cf->listen[i];
-		int fd = open_listener(l);
+		int fd = sys_tcp_listen(&l->addr, 511);
 
 		if (fd < 0 && m->cf->listen_is_default &&
 		    l->addr.ss.ss_family == AF_INET6 &&
