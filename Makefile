@@ -50,7 +50,10 @@ ALL_CFLAGS = -std=c17 -D_GNU_SOURCE $(WARN) $(OPT) $(HARDEN) -fPIE \
 	$(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(SANFLAGS) $(LDFLAGS)
 
-SRCS := $(wildcard common/*.c) $(wildcard sandbox/*.c) $(wildcard daemon/*.c)
+MASTER_SRCS := $(wildcard daemon/master/*.c)
+SESSION_SRCS := $(wildcard daemon/session/*.c)
+SRCS := $(wildcard common/*.c) $(wildcard sandbox/*.c) daemon/main.c \
+	$(MASTER_SRCS) $(SESSION_SRCS)
 OBJS := $(SRCS:%.c=$(BUILD)/obj/%.o)
 LIB_OBJS := $(filter-out $(BUILD)/obj/daemon/main.o,$(OBJS))
 HOOK_OBJS := $(SRCS:%.c=$(BUILD)/hooks/%.o)
@@ -66,8 +69,15 @@ UNIT_BIN := $(BUILD)/unit-tests
 
 all: $(BIN)
 
-$(BIN): $(OBJS)
+$(BIN): $(OBJS) $(BUILD)/layout.ok
 	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
+
+# The trust boundary, checked at link level: no object of daemon/master/
+# refers to a symbol that daemon/session/ defines, nor the reverse.
+$(BUILD)/layout.ok: tests/check_layout.sh $(OBJS)
+	sh tests/check_layout.sh $(BUILD)/obj/daemon/master \
+		$(BUILD)/obj/daemon/session
+	@touch $@
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -49,6 +49,8 @@ static const struct key_def keys[] = {
 	{ "data_timeout", KEY_UINT, OFF(data_timeout), 0, 1, 86400 },
 	{ "crash_limit", KEY_UINT, OFF(crash_limit), 0, 0, 1000 },
 	{ "crash_ban", KEY_UINT, OFF(crash_ban), 0, 1, 86400 },
+	{ "ipv6_limit_prefix", KEY_UINT, OFF(ipv6_limit_prefix), 0, 16, 128 },
+	{ "require_landlock", KEY_BOOL, OFF(require_landlock), 0, 0, 0 },
 	{ "seccomp_debug", KEY_BOOL, OFF(seccomp_debug), 0, 0, 0 },
 	{ "log_debug", KEY_BOOL, OFF(log_debug), 0, 0, 0 },
 	{ "local_users", KEY_NOT_YET, 0, 0, 0, 0 },
@@ -86,6 +88,8 @@ config_defaults(struct config *cf)
 	cf->data_timeout = 120;
 	cf->crash_limit = 3;
 	cf->crash_ban = 300;
+	cf->ipv6_limit_prefix = 64;
+	cf->require_landlock = true;
 }
 
 PRINTF_LIKE(5, 6) static int

@@ -41,6 +41,8 @@ struct config {
 	unsigned max_clients, max_per_ip, pool_spare;
 	unsigned login_timeout, idle_timeout, data_timeout;
 	unsigned crash_limit, crash_ban;
+	unsigned ipv6_limit_prefix;	/* IPv6 clients count by this prefix */
+	bool require_landlock;		/* refuse to serve without Landlock */
 	bool seccomp_debug;
 	bool log_debug;
 

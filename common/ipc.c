@@ -3,6 +3,7 @@
  * the validators both sides run on what they receive.
  */
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <syslog.h>
@@ -86,6 +87,20 @@ take_fds(struct msghdr *mh, struct ipc_msg *m)
 	}
 }
 
+/*
+ * On a SOCK_SEQPACKET socket recvmsg returns 0 both for a zero-length
+ * message and at the end: the peer's close or shutdown tells them apart
+ * (POLLHUP or POLLRDHUP).  A zero-length message is a message, and one no
+ * validator accepts.
+ */
+static bool
+peer_closed(int sock)
+{
+	struct pollfd p = { sock, POLLRDHUP, 0 };
+
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLRDHUP));
+}
+
 int
 ipc_recv(int sock, struct ipc_msg *m)
 {
@@ -107,11 +122,13 @@ ipc_recv(int sock, struct ipc_msg *m)
 	m->nfds = 0;
 	m->truncated = false;
 	m->len = 0;
+	/* A message shorter than a header leaves no stale type behind. */
+	memset(&m->u.hdr, 0, sizeof(m->u.hdr));
 
 	n = sys_recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
 	if (n < 0)
 		return -1;
-	if (n == 0 && mh.msg_controllen == 0)
+	if (n == 0 && mh.msg_controllen == 0 && peer_closed(sock))
 		return 0;
 	m->len = (size_t)n;
 	take_fds(&mh, m);
@@ -134,26 +151,10 @@ const char *
 ipc_type_name(uint32_t type)
 {
 	switch (type) {
-	case IPC_WORKER_INIT:
-		return "WORKER_INIT";
-	case IPC_SESSION_START:
-		return "SESSION_START";
-	case IPC_LOGIN_RESULT:
-		return "LOGIN_RESULT";
-	case IPC_PORT20_RESULT:
-		return "PORT20_RESULT";
-	case IPC_SHUTDOWN:
-		return "SHUTDOWN";
-	case IPC_READY:
-		return "READY";
-	case IPC_LOG:
-		return "LOG";
-	case IPC_LOGIN:
-		return "LOGIN";
-	case IPC_PORT20:
-		return "PORT20";
-	case IPC_REIN:
-		return "REIN";
+#define IPC_TYPE_NAME(T, ...) case IPC_##T: return #T;
+	IPC_MASTER_MESSAGES(IPC_TYPE_NAME)
+	IPC_REQUESTS(IPC_TYPE_NAME)
+#undef IPC_TYPE_NAME
 	default:
 		return "unknown";
 	}
@@ -177,76 +178,90 @@ ipc_phase_name(enum ipc_phase ph)
 	return "?";
 }
 
-/* The exact size, the phases it is allowed in, and descriptors expected. */
-struct child_rule {
-	uint32_t type;
-	size_t size;
-	unsigned phases;	/* bit per enum ipc_phase */
-	int nfds;
-};
-
-#define PH(p) (1u << (p))
-
-static const struct child_rule child_rules[] = {
-	{ IPC_READY, sizeof(struct ipc_ready), PH(PHASE_SETUP), 0 },
-	{ IPC_LOG, sizeof(struct ipc_log),
-	    PH(PHASE_SETUP) | PH(PHASE_IDLE) | PH(PHASE_PRELOGIN) |
-	    PH(PHASE_SESSION) | PH(PHASE_LEAVING), 0 },
-	{ IPC_LOGIN, sizeof(struct ipc_login), PH(PHASE_PRELOGIN), 1 },
-	{ IPC_PORT20, sizeof(struct ipc_port20), PH(PHASE_SESSION), 0 },
-	{ IPC_REIN, sizeof(struct ipc_rein), PH(PHASE_SESSION), 1 },
-};
+/* ---- the checks of each request's own fields (NULL: fine) ---- */
 
 static const char *
-check_fields(const struct ipc_msg *m)
+ipc_check_ready(const void *p)
 {
-	const void *p = m->u.raw;
+	const struct ipc_ready *r = p;
 
-	switch (m->u.hdr.type) {
-	case IPC_LOG: {
-		const struct ipc_log *l = p;
-
-		if (!str_terminated(l->text, sizeof(l->text)))
-			return "log text not terminated";
-		if (l->prio < LOG_ERR || l->prio > LOG_DEBUG)
-			return "log priority out of range";
-		return NULL;
-	}
-	case IPC_LOGIN: {
-		const struct ipc_login *l = p;
-
-		if (!str_terminated(l->user, sizeof(l->user)))
-			return "user name not terminated";
-		if (!str_terminated(l->pass, sizeof(l->pass)))
-			return "password not terminated";
-		return NULL;
-	}
-	case IPC_PORT20: {
-		const struct ipc_port20 *r = p;
-
-		if (r->port < 1024)
-			return "port 20 request for a privileged port";
-		if (r->pad != 0)
-			return "padding not zero";
-		return NULL;
-	}
-	case IPC_READY: {
-		const struct ipc_ready *r = p;
-
-		if (r->landlock_abi < 0 || r->landlock_abi > 64)
-			return "landlock ABI out of range";
-		return NULL;
-	}
-	default:
-		return NULL;
-	}
+	if (r->landlock_abi < 0 || r->landlock_abi > 64)
+		return "landlock ABI out of range";
+	return NULL;
 }
+
+static const char *
+ipc_check_log(const void *p)
+{
+	const struct ipc_log *l = p;
+
+	if (!str_terminated(l->text, sizeof(l->text)))
+		return "log text not terminated";
+	if (l->prio < LOG_ERR || l->prio > LOG_DEBUG)
+		return "log priority out of range";
+	return NULL;
+}
+
+static const char *
+ipc_check_login(const void *p)
+{
+	const struct ipc_login *l = p;
+
+	if (!str_terminated(l->user, sizeof(l->user)))
+		return "user name not terminated";
+	if (!str_terminated(l->pass, sizeof(l->pass)))
+		return "password not terminated";
+	return NULL;
+}
+
+static const char *
+ipc_check_pasv_listen(const void *p)
+{
+	const struct ipc_pasv_listen *r = p;
+
+	return r->pad != 0 ? "padding not zero" : NULL;
+}
+
+static const char *
+ipc_check_data_connect(const void *p)
+{
+	const struct ipc_data_connect *r = p;
+
+	if (r->port < 1024)
+		return "data connection to a privileged port";
+	if (r->pad != 0)
+		return "padding not zero";
+	return NULL;
+}
+
+static const char *
+ipc_check_rein(const void *p)
+{
+	(void)p;	/* the session state is the next child's to check */
+	return NULL;
+}
+
+/* The exact size, the phases allowed, the descriptors, the field check. */
+struct request_rule {
+	uint32_t type;
+	size_t size;
+	unsigned phases;	/* PH_* */
+	int nfds;
+	const char *(*check)(const void *msg);
+};
+
+static const struct request_rule request_rules[IPC_NREQUESTS] = {
+#define IPC_RULE(T, name, st, ph, nf) \
+	[IPC_##T - IPC_REQUEST_BASE - 1] = \
+	    { IPC_##T, sizeof(st), ph, nf, ipc_check_##name },
+	IPC_REQUESTS(IPC_RULE)
+#undef IPC_RULE
+};
 
 const char *
 ipc_check_from_child(const struct ipc_msg *m, enum ipc_phase ph)
 {
-	const struct child_rule *rule = NULL;
-	size_t i;
+	const struct request_rule *rule;
 
 	if (m->truncated)
 		return "message or descriptors truncated";
@@ -254,55 +269,52 @@ ipc_check_from_child(const struct ipc_msg *m, enum ipc_phase ph)
 		return "shorter than a header";
 	if (m->u.hdr.len != m->len)
 		return "length field does not match the message";
-	for (i = 0; i < ARRAY_SIZE(child_rules); i++)
-		if (child_rules[i].type == m->u.hdr.type)
-			rule = &child_rules[i];
-	if (rule == NULL)
+	if (m->u.hdr.type <= IPC_REQUEST_BASE ||
+	    m->u.hdr.type >= IPC_REQUEST_END)
 		return "unknown request type";
+	rule = &request_rules[m->u.hdr.type - IPC_REQUEST_BASE - 1];
 	if (m->len != rule->size)
 		return "wrong length for its type";
-	if (!(rule->phases & PH(ph)))
+	if (!(rule->phases & (1u << ph)))
 		return "request not allowed in this phase";
 	if (m->nfds != rule->nfds)
 		return "wrong number of descriptors";
-	return check_fields(m);
+	return rule->check(m->u.raw);
 }
 
 const char *
 ipc_check_from_master(const struct ipc_msg *m)
 {
-	size_t want;
-	int want_fds = -1;	/* -1: any count up to IPC_MAX_FDS */
+	static const struct {
+		uint32_t type;
+		size_t size;
+		int nfds;	/* -1: one with a success, else none */
+	} rules[] = {
+#define IPC_MASTER_RULE(T, st, nf) { IPC_##T, sizeof(st), nf },
+		IPC_MASTER_MESSAGES(IPC_MASTER_RULE)
+#undef IPC_MASTER_RULE
+	};
+	size_t i;
 
 	if (m->truncated)
 		return "message or descriptors truncated";
 	if (m->len < sizeof(struct ipc_hdr) || m->u.hdr.len != m->len)
 		return "bad length";
-	switch (m->u.hdr.type) {
-	case IPC_WORKER_INIT:
-		want = sizeof(struct ipc_worker_init);
-		break;
-	case IPC_SESSION_START:
-		want = sizeof(struct ipc_session_start);
-		want_fds = 1;
-		break;
-	case IPC_LOGIN_RESULT:
-		want = sizeof(struct ipc_login_result);
-		want_fds = 0;
-		break;
-	case IPC_PORT20_RESULT:
-		want = sizeof(struct ipc_port20_result);
-		break;
-	case IPC_SHUTDOWN:
-		want = sizeof(struct ipc_empty);
-		want_fds = 0;
-		break;
-	default:
-		return "unknown message type";
+	for (i = 0; i < ARRAY_SIZE(rules); i++) {
+		if (rules[i].type != m->u.hdr.type)
+			continue;
+		if (m->len != rules[i].size)
+			return "wrong length for its type";
+		if (rules[i].nfds >= 0 && m->nfds != rules[i].nfds)
+			return "wrong number of descriptors";
+		if (rules[i].nfds < 0) {
+			const struct ipc_socket_result *r =
+			    (const void *)m->u.raw;
+
+			if (m->nfds != (r->error == 0 ? 1 : 0))
+				return "wrong number of descriptors";
+		}
+		return NULL;
 	}
-	if (m->len != want)
-		return "wrong length for its type";
-	if (want_fds >= 0 && m->nfds != want_fds)
-		return "wrong number of descriptors";
-	return NULL;
+	return "unknown message type";
 }

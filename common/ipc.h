@@ -5,23 +5,11 @@
  * Every message is one fixed-layout struct that starts with ipc_hdr; its
  * length must equal the size of its type exactly.  The master checks every
  * message from a child with ipc_check_from_child() before looking at it:
- * type, exact length, the phase the child is in, terminated strings, value
- * ranges, and the number of passed descriptors.  A child that sends
- * anything that fails the check is killed; the master never trusts what a
- * child says, only what it asks for, and picks every address, port and
- * path of a privileged operation from its own records.
- *
- * Requests a child may make (and in which phase):
- *   READY     setup    the sandbox is in force; carries what was applied
- *   LOG       any      one log line, written by the master
- *   LOGIN     prelogin user + password + opaque session state + control fd;
- *                      refused: a LOGIN_RESULT; accepted: no answer, the
- *                      master kills the child and, once it is reaped,
- *                      hands the connection to a child of the new identity
- *   PORT20    session  an active-mode data socket from local port 20 to
- *                      the client's own address (port >= 1024)
- *   REIN      session  give the connection back for a new login (the
- *                      child is killed the same way)
+ * type, exact length, the phase the child is in, the number of passed
+ * descriptors, and the request's own fields.  A child that sends anything
+ * that fails the check is killed.  The master never trusts what a child
+ * says, only what it asks for, and picks every address, port and path of
+ * a privileged operation from its own records.
  */
 #ifndef SANDFTPD_IPC_H
 #define SANDFTPD_IPC_H
@@ -48,26 +36,11 @@
 #define SHUTDOWN_GRACE_MS 10000
 #define CHILD_SHUTDOWN_GRACE_MS 8000
 
+/* A child is the daemon's own binary, exec'd as `sandftpd --child`. */
+#define CHILD_ARG "--child"
+
 /* The child's end of the socketpair is always this descriptor. */
 #define IPC_CHILD_FD 3
-
-enum ipc_type {
-	/* master -> child */
-	IPC_WORKER_INIT = 1,
-	IPC_SESSION_START,
-	IPC_LOGIN_RESULT,
-	IPC_PORT20_RESULT,
-	IPC_SHUTDOWN,
-	/* child -> master */
-	IPC_READY = 100,
-	IPC_LOG,
-	IPC_LOGIN,
-	IPC_PORT20,
-	IPC_REIN,
-#ifdef SANDFTPD_TESTHOOKS
-	IPC_TEST_UNKNOWN = 199,	/* a type the master does not know */
-#endif
-};
 
 /* What the master believes a child is doing; decides what it may ask. */
 enum ipc_phase {
@@ -78,37 +51,102 @@ enum ipc_phase {
 	PHASE_LEAVING,		/* handed its session on; must only exit */
 };
 
-enum worker_kind {
-	WORKER_PRELOGIN = 1,	/* greets, takes USER/PASS, hands off */
-	WORKER_ANON = 2,	/* anonymous read-only session */
+#define PH_SETUP (1u << PHASE_SETUP)
+#define PH_PRELOGIN (1u << PHASE_PRELOGIN)
+#define PH_SESSION (1u << PHASE_SESSION)
+#define PH_ANY 0x1fu
+
+/*
+ * The privileged requests a child may make: this is the only list.  From
+ * it come the type numbers and names, the phases each is allowed in, the
+ * exact size and descriptor count the validator enforces, the check of
+ * each request's own fields (ipc_check_<name> in ipc.c) and the master's
+ * dispatch table (priv_answer_<name>, daemon/master/monitor.c).  The
+ * child's side of each is the plain function priv_<name>
+ * (daemon/session/monitor_wrap.c).
+ *
+ *   X(TYPE, name, struct, phases, descriptors)
+ *
+ * READY        the sandbox is in force; what it holds
+ * LOG          one log line, written by the master
+ * LOGIN        user, password, the session state, the control socket;
+ *              refused: LOGIN_RESULT (after the failure delay); accepted:
+ *              the master ends this child and hands the connection on
+ * PASV_LISTEN  a passive listener: the master binds it to this session's
+ *              local address and a port of pasv_ports
+ * DATA_CONNECT an active-mode data connection to the client's own
+ *              address at this port (>= 1024), from port 20 with port20
+ * REIN         give the connection back for a new login
+ */
+#define IPC_REQUESTS(X)                                                   \
+	X(READY, ready, struct ipc_ready, PH_SETUP, 0)                    \
+	X(LOG, log, struct ipc_log, PH_ANY, 0)                            \
+	X(LOGIN, login, struct ipc_login, PH_PRELOGIN, 1)                 \
+	X(PASV_LISTEN, pasv_listen, struct ipc_pasv_listen, PH_SESSION, 0) \
+	X(DATA_CONNECT, data_connect, struct ipc_data_connect,            \
+	    PH_SESSION, 0)                                                \
+	X(REIN, rein, struct ipc_rein, PH_SESSION, 1)
+
+/*
+ * The master's messages to a child:  X(TYPE, struct, descriptors), where
+ * -1 means "one when the answer is a success, else none".
+ */
+#define IPC_MASTER_MESSAGES(X)                                \
+	X(CHILD_INIT, struct ipc_child_init, 1)               \
+	X(SESSION_START, struct ipc_session_start, 1)         \
+	X(LOGIN_RESULT, struct ipc_login_result, 0)           \
+	X(PASV_RESULT, struct ipc_socket_result, -1)          \
+	X(CONNECT_RESULT, struct ipc_socket_result, -1)       \
+	X(SHUTDOWN, struct ipc_empty, 0)
+
+#define IPC_TYPE_ENUM(T, ...) IPC_##T,
+enum ipc_type {
+	IPC_MASTER_BASE = 0,
+	IPC_MASTER_MESSAGES(IPC_TYPE_ENUM)
+	IPC_REQUEST_BASE = 99,
+	IPC_REQUESTS(IPC_TYPE_ENUM)
+	IPC_REQUEST_END,
+#ifdef SANDFTPD_TESTHOOKS
+	IPC_TEST_UNKNOWN = 199,	/* a type the master does not know */
+#endif
 };
+#undef IPC_TYPE_ENUM
+
+#define IPC_NREQUESTS (IPC_REQUEST_END - IPC_REQUEST_BASE - 1)
+
+enum child_kind {
+	CHILD_PRELOGIN = 1,	/* greets, takes USER/PASS, hands off */
+	CHILD_ANON = 2,		/* anonymous read-only session */
+};
+#define CHILD_KINDS 3		/* array size for tables by kind */
 
 struct ipc_hdr {
 	uint32_t type;
 	uint32_t len;
 };
 
-/* Worker settings, master -> child, once, right after exec. */
+/* A child's settings, master -> child, once, right after exec. */
 #define INIT_PRIVILEGED 0x01	/* master is root: chroot + uid switch */
-#define INIT_PORT20 0x02	/* active mode goes through the master */
 #define INIT_SECCOMP_DEBUG 0x04
 #define INIT_PASV_ADDRESS 0x08
 #define INIT_LOG_DEBUG 0x10
+#ifdef SANDFTPD_TESTHOOKS
+#define INIT_TEST_NO_LANDLOCK 0x80	/* act as if the kernel had none */
+#endif
 
-struct ipc_worker_init {
+struct ipc_child_init {
 	struct ipc_hdr hdr;
-	uint32_t kind;		/* enum worker_kind */
+	uint32_t kind;		/* enum child_kind */
 	uint32_t flags;
 	uint32_t uid, gid;
 	uint32_t login_timeout, idle_timeout, data_timeout;
-	uint16_t pasv_min, pasv_max;
 	uint8_t pasv_address[4];
-	/* fds: [empty dir (privileged)] [anonymous root (WORKER_ANON)] */
+	/* fds: [the directory to chroot to: empty, or the anonymous root] */
 };
 
 /* What the sandbox of a child holds, reported once it is in force. */
 #define SANDBOX_CHROOT 0x001
-#define SANDBOX_UID 0x002
+#define SANDBOX_UID 0x002	/* switched to session_user (as root) */
 #define SANDBOX_CAPS 0x004
 #define SANDBOX_BOUNDING 0x008
 #define SANDBOX_NNP 0x010
@@ -116,6 +154,8 @@ struct ipc_worker_init {
 #define SANDBOX_RLIMITS 0x040
 #define SANDBOX_SECCOMP 0x080
 #define SANDBOX_LANDLOCK 0x100
+#define SANDBOX_USERNS 0x200	/* own user namespace (unprivileged) */
+#define SANDBOX_STDIO 0x400	/* descriptors 0-2 are /dev/null */
 
 struct ipc_ready {
 	struct ipc_hdr hdr;
@@ -184,15 +224,23 @@ struct ipc_login_result {
 	uint32_t status;	/* enum ipc_login_status */
 };
 
-struct ipc_port20 {
+struct ipc_pasv_listen {
+	struct ipc_hdr hdr;
+	uint32_t pad;		/* must be 0: the child names nothing */
+};
+
+struct ipc_data_connect {
 	struct ipc_hdr hdr;
 	uint16_t port;		/* the client's data port; the host is ours */
 	uint16_t pad;
 };
 
-struct ipc_port20_result {
+/* PASV_RESULT and CONNECT_RESULT. */
+struct ipc_socket_result {
 	struct ipc_hdr hdr;
 	int32_t error;		/* 0, or an errno; fds: [socket] when 0 */
+	uint16_t port;		/* PASV_RESULT: the port listened on */
+	uint16_t pad;
 };
 
 struct ipc_rein {
@@ -206,18 +254,15 @@ struct ipc_empty {
 };
 
 /* The largest message either side can send. */
+#define IPC_UNION_MEMBER(T, ...) char T[sizeof(IPC_FIRST_ARG(__VA_ARGS__))];
+#define IPC_FIRST_ARG(a, ...) a
+#define IPC_REQUEST_MEMBER(T, name, st, ...) char T[sizeof(st)];
 union ipc_any {
-	struct ipc_worker_init a;
-	struct ipc_ready b;
-	struct ipc_log c;
-	struct ipc_session_start d;
-	struct ipc_login e;
-	struct ipc_login_result f;
-	struct ipc_port20 g;
-	struct ipc_port20_result h;
-	struct ipc_rein i;
-	struct ipc_empty j;
+	IPC_MASTER_MESSAGES(IPC_UNION_MEMBER)
+	IPC_REQUESTS(IPC_REQUEST_MEMBER)
 };
+#undef IPC_UNION_MEMBER
+#undef IPC_REQUEST_MEMBER
 #define IPC_MSG_MAX sizeof(union ipc_any)
 
 /* A received message: its bytes, and any descriptors passed with it. */
@@ -240,9 +285,11 @@ int ipc_send(int sock, const void *msg, size_t len, const int *fds,
     int nfds);
 
 /*
- * Receive one message.  Returns 1 with a message, 0 on end of file, -1 on
- * error (errno; EAGAIN on a non-blocking socket with nothing to read).
- * Descriptors are received close-on-exec; ipc_msg_close_fds() closes them.
+ * Receive one message.  Returns 1 with a message (possibly of length 0:
+ * a zero-length datagram is a message, and invalid), 0 when the peer has
+ * closed or shut down its end, -1 on an error (errno; EAGAIN on a
+ * non-blocking socket with nothing to read).  Descriptors are received
+ * close-on-exec; ipc_msg_close_fds() closes them.
  */
 int ipc_recv(int sock, struct ipc_msg *m);
 void ipc_msg_close_fds(struct ipc_msg *m);

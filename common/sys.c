@@ -4,7 +4,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <netinet/in.h>
 #include <sys/random.h>
 #include <sys/sendfile.h>
@@ -112,16 +111,9 @@ sys_sendfile(int out, int in, off_t *off, size_t n)
 }
 
 int
-sys_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode,
-    uint64_t resolve)
+sys_openat(int dirfd, const char *path, int flags)
 {
-	struct open_how how = {
-		.flags = flags,
-		.mode = mode,
-		.resolve = resolve,
-	};
-
-	RETRY((int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how)));
+	RETRY(openat(dirfd, path, flags));
 }
 
 ssize_t

@@ -1,7 +1,7 @@
 /*
  * sys.h - the thin system-call layer.  Everything that can be interrupted
  * is retried on EINTR here, so callers see only real results; syscalls
- * glibc has no wrapper for (openat2, getdents64) live here too.
+ * glibc has no wrapper for (getdents64) live here too.
  */
 #ifndef SANDFTPD_SYS_H
 #define SANDFTPD_SYS_H
@@ -33,9 +33,8 @@ int sys_accept(int fd, struct sockaddr *sa, socklen_t *len, int flags);
 int sys_tcp_listen(const struct sock_addr *a, int backlog);
 ssize_t sys_sendfile(int out, int in, off_t *off, size_t n);
 
-/* openat2(2) with the given flags, mode and RESOLVE_* bits. */
-int sys_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode,
-    uint64_t resolve);
+/* openat(2) of an existing file (no mode: nothing is created). */
+int sys_openat(int dirfd, const char *path, int flags);
 ssize_t sys_getdents64(int fd, void *buf, size_t n);
 
 int sys_set_nonblock(int fd, int on);

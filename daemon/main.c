@@ -1,6 +1,6 @@
 /*
  * main.c - the command line.  Either the master (the normal case) or, when
- * the master execs us with WORKER_ARG, a pool child.
+ * the master execs us with CHILD_ARG, a child (daemon/session/child.c).
  *
  *   sandftpd [-f FILE] [-o KEY=VALUE]... [-F] [-t] [-V]
  */
@@ -11,10 +11,11 @@
 #include <unistd.h>
 
 #include "../common/config.h"
+#include "../common/ipc.h"
 #include "../common/util.h"
 #include "../sandbox/sandbox.h"
-#include "master.h"
-#include "worker.h"
+#include "master/master.h"
+#include "session/child.h"
 
 #define MAX_OPTIONS 256
 
@@ -41,7 +42,7 @@ version(void)
 	printf("sandftpd %s\n", SANDFTPD_VERSION);
 	printf("features: privilege separation, pre-forked exec'd session "
 	    "children, seccomp (libseccomp %s), Landlock (%s%d on this "
-	    "kernel), capabilities (libcap), openat2 jail, IPv6\n",
+	    "kernel), capabilities (libcap), chroot jail, IPv6\n",
 	    sandbox_seccomp_version(), abi ? "ABI " : "not available, ABI ", abi);
 	printf("not in this build: TLS, system and virtual users, uploads\n");
 }
@@ -55,8 +56,8 @@ main(int argc, char **argv)
 	struct strbuf errs;
 	int nopt = 0, c, i, nerr = 0;
 
-	if (argc == 2 && strcmp(argv[1], WORKER_ARG) == 0)
-		return worker_main();
+	if (argc == 2 && strcmp(argv[1], CHILD_ARG) == 0)
+		return child_main();
 
 	while ((c = getopt(argc, argv, "f:o:FtVh")) != -1) {
 		switch (c) {

@@ -1,16 +1,28 @@
 /*
- * jail.c - the process-level restrictions: an empty root, the session
- * uid (verified by trying to get the old one back), resource limits,
- * no core dumps, no new privileges, and locked securebits.
+ * jail.c - the process-level restrictions: the root directory, the
+ * session uid (verified by trying to get the old one back) or a user
+ * namespace of our own, resource limits, no core dumps, no new
+ * privileges, and locked securebits.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <linux/securebits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include "sandbox.h"
+
+/*
+ * The heap a child may use: a listing of the largest directory the
+ * listing code accepts (DIRLIST_MAX_*) fits with room to spare.  Not in
+ * sanitizer builds, whose shadow memory counts as data.
+ */
+#define CHILD_DATA_LIMIT (160ull * 1024 * 1024)
 
 int
 jail_chroot_fd(int dirfd)
@@ -48,6 +60,48 @@ jail_switch_uid(uid_t uid, gid_t gid)
 	return 0;
 }
 
+static int
+write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	size_t len = strlen(text);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, len);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -1;
+}
+
+/*
+ * A user namespace that maps only our own uid and gid: inside it we hold
+ * the capabilities chroot and the bounding set need (over nothing but
+ * what our uid owns anyway), and drop them right after.  Outside, we
+ * are still the same unprivileged user.
+ */
+int
+jail_enter_userns(uid_t uid, gid_t gid)
+{
+	char map[64];
+
+	if (uid != getuid() || gid != getgid()) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (unshare(CLONE_NEWUSER) < 0)
+		return -1;
+	if (write_file("/proc/self/setgroups", "deny") < 0)
+		return -1;
+	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)uid, (unsigned)uid);
+	if (write_file("/proc/self/uid_map", map) < 0)
+		return -1;
+	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)gid, (unsigned)gid);
+	if (write_file("/proc/self/gid_map", map) < 0)
+		return -1;
+	return 0;
+}
+
 int
 jail_rlimits(void)
 {
@@ -60,6 +114,10 @@ jail_rlimits(void)
 		{ RLIMIT_NOFILE, 32 },
 		{ RLIMIT_MEMLOCK, 0 },
 		{ RLIMIT_MSGQUEUE, 0 },
+		{ RLIMIT_FSIZE, 0 },	/* no child writes a file */
+#ifndef SANDFTPD_SANITIZE
+		{ RLIMIT_DATA, CHILD_DATA_LIMIT },
+#endif
 	};
 	size_t i;
 

@@ -4,6 +4,12 @@
  * that needs a privilege runs while the privilege is still there, and
  * every step is checked; the first failure ends the process (fatal), so a
  * child can never serve a client with a partial sandbox.
+ *
+ * The root of every child is the tree it serves (the anonymous root) or
+ * an empty directory: "/" and ".." end there for every path and every
+ * descriptor, by the kernel.  As root the child chroots with the
+ * master's CAP_SYS_CHROOT; unprivileged, it first enters a user namespace
+ * of its own, in which it may chroot (and clear its bounding set).
  */
 #include <errno.h>
 #include <unistd.h>
@@ -12,14 +18,12 @@
 #include "../common/log.h"
 #include "sandbox.h"
 
-/* Root only: empty root, locked securebits, bounding set, uid switch. */
 static void
-drop_root(const struct sandbox_spec *spec, struct sandbox_report *r)
+enter_root(const struct sandbox_spec *spec, struct sandbox_report *r)
 {
 	/* Needs CAP_SYS_CHROOT. */
-	if (jail_chroot_fd(spec->empty_dir_fd) < 0)
-		fatal("sandbox: chroot to the empty directory");
-	close(spec->empty_dir_fd);
+	if (jail_chroot_fd(spec->root_dir_fd) < 0)
+		fatal("sandbox: chroot");
 	r->applied |= SANDBOX_CHROOT;
 
 	/* Both need CAP_SETPCAP. */
@@ -29,11 +33,14 @@ drop_root(const struct sandbox_spec *spec, struct sandbox_report *r)
 		fatal("sandbox: clearing the capability bounding set");
 	r->applied |= SANDBOX_BOUNDING;
 
-	/* Needs CAP_SETUID/CAP_SETGID; the kernel then clears all sets. */
-	if (jail_switch_uid(spec->uid, spec->gid) < 0)
-		fatal("sandbox: switching to uid %u gid %u",
-		    (unsigned)spec->uid, (unsigned)spec->gid);
-	r->applied |= SANDBOX_UID;
+	if (spec->privileged) {
+		/* Needs CAP_SETUID/CAP_SETGID; the kernel then clears all
+		 * capability sets. */
+		if (jail_switch_uid(spec->uid, spec->gid) < 0)
+			fatal("sandbox: switching to uid %u gid %u",
+			    (unsigned)spec->uid, (unsigned)spec->gid);
+		r->applied |= SANDBOX_UID;
+	}
 }
 
 void
@@ -42,12 +49,25 @@ sandbox_enter(const struct sandbox_spec *spec, struct sandbox_report *r)
 	r->applied = 0;
 	r->landlock_abi = 0;
 
+	if (!spec->privileged) {
+		/*
+		 * Gives the capabilities that chroot and the bounding set
+		 * need, inside a namespace that maps only our own ids.  Its
+		 * maps are written through /proc/self, which stops being ours
+		 * once we are not dumpable: so this comes first (unprivileged,
+		 * every process of our uid could reach us until now anyway).
+		 */
+		if (jail_enter_userns(spec->uid, spec->gid) < 0)
+			fatal("sandbox: entering a user namespace (needed to "
+			    "chroot without root; run as root where user "
+			    "namespaces are disabled)");
+		r->applied |= SANDBOX_USERNS;
+	}
 	if (jail_no_dump() < 0)
 		fatal("sandbox: PR_SET_DUMPABLE");
 	r->applied |= SANDBOX_NODUMP;
 
-	if (spec->privileged)
-		drop_root(spec, r);
+	enter_root(spec, r);
 
 	if (caps_drop_all() < 0 || !caps_none_left())
 		fatalx("sandbox: capabilities remain after dropping them");
@@ -62,9 +82,10 @@ sandbox_enter(const struct sandbox_spec *spec, struct sandbox_report *r)
 		fatal("sandbox: PR_SET_NO_NEW_PRIVS");
 	r->applied |= SANDBOX_NNP;
 
-	r->landlock_abi = landlock_abi();
+	r->landlock_abi = spec->skip_landlock ? 0 : landlock_abi();
 	if (r->landlock_abi > 0) {
-		if (landlock_restrict(spec->root_fd, r->landlock_abi) < 0)
+		if (landlock_restrict(spec->file_access ? spec->root_dir_fd :
+		    -1, r->landlock_abi) < 0)
 			fatal("sandbox: Landlock (ABI %d)", r->landlock_abi);
 		r->applied |= SANDBOX_LANDLOCK;
 	}
@@ -73,8 +94,7 @@ sandbox_enter(const struct sandbox_spec *spec, struct sandbox_report *r)
 	r->gid = getgid();
 
 	/* Last: the filter also forbids every call made above. */
-	if (seccomp_install(spec->policy, spec->allow_connect,
-	    spec->seccomp_debug) < 0)
+	if (seccomp_install(spec->policy, spec->seccomp_debug) < 0)
 		fatalx("sandbox: installing the seccomp filter failed");
 	r->applied |= SANDBOX_SECCOMP;
 }

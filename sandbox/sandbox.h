@@ -3,31 +3,33 @@
  * one call, sandbox_enter(), applies every restriction in order and
  * fails closed (fatal, the child exits and the master logs why).
  *
- * The pieces live in caps.c (libcap), jail.c (chroot, uid, rlimits,
- * prctl), landlock.c and seccomp.c (libseccomp).  The master uses
- * caps_restrict_master() from here too.
+ * The pieces live in caps.c (libcap), jail.c (chroot, uid, user
+ * namespace, rlimits, prctl), landlock.c and seccomp.c (libseccomp).  The
+ * master uses caps_restrict_master() from here too.
  */
 #ifndef SANDFTPD_SANDBOX_H
 #define SANDFTPD_SANDBOX_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 enum seccomp_policy {
 	POLICY_PRELOGIN,	/* control socket, socketpair, poll, time, exit */
-	POLICY_SESSION_RO,	/* + read-only file access and data sockets */
+	POLICY_SESSION_RO,	/* + read-only file access, data sockets the
+				 * master made */
 };
 
 struct sandbox_spec {
-	bool privileged;	/* root: chroot, uid switch, bounding set */
+	bool privileged;	/* root: the uid switch to spec.uid/gid */
 	uid_t uid;
 	gid_t gid;
-	int empty_dir_fd;	/* privileged: the empty directory to chroot to */
-	int root_fd;		/* -1: no file access at all; else the tree */
+	int root_dir_fd;	/* the directory that becomes "/" */
+	bool file_access;	/* may read files beneath it (Landlock rule) */
 	enum seccomp_policy policy;
-	bool allow_connect;	/* the child opens active-mode sockets itself */
 	bool seccomp_debug;	/* trap and name a violating syscall, then die */
+	bool skip_landlock;	/* tests only: behave as if the kernel had none */
 };
 
 struct sandbox_report {
@@ -54,6 +56,7 @@ void caps_describe(char *buf, size_t n);
 /* jail.c */
 int jail_chroot_fd(int dirfd);
 int jail_switch_uid(uid_t uid, gid_t gid);
+int jail_enter_userns(uid_t uid, gid_t gid);
 int jail_rlimits(void);
 int jail_no_dump(void);
 int jail_no_new_privs(void);
@@ -64,8 +67,7 @@ int landlock_abi(void);
 int landlock_restrict(int root_fd, int abi);
 
 /* seccomp.c */
-int seccomp_install(enum seccomp_policy policy, bool allow_connect,
-    bool debug);
+int seccomp_install(enum seccomp_policy policy, bool debug);
 const char *sandbox_seccomp_version(void);
 
 #endif

@@ -4,15 +4,21 @@
  * seccomp_debug the violation traps instead, a handler names the call in
  * the log, and the process exits all the same.
  *
- * Pre-login: control socket and socketpair I/O, poll, clocks, memory,
- * exit.  No file system, no new sockets.
- * Session (read-only): adds openat2 (the only open: the jail resolves
- * every path beneath the root), stat, directory reads, sendfile, and TCP
- * sockets for data connections.  connect() only when the child makes its
- * own active-mode connections; with port 20 the master does.
+ * Pre-login: I/O on the descriptors it holds (the control socket and the
+ * socketpair), poll, clocks, memory, exit.  No file system, no sockets.
+ * Session (read-only): adds opening files read-only (openat with no flag
+ * that could write or create), stat, directory reads, sendfile, and
+ * accepting on a passive listener.  No child ever makes a socket, binds,
+ * listens or connects: the master makes every data socket (PASV_LISTEN,
+ * DATA_CONNECT), so every connection and listener is one it authorised.
+ * Sending takes no destination address and no MSG_FASTOPEN (which would
+ * connect), and only the few socket options the code uses can be set or
+ * read.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,8 +32,7 @@
 #include "sandbox.h"
 
 static const char *const base_calls[] = {
-	"read", "write", "readv", "writev", "close",
-	"sendto", "recvfrom", "sendmsg", "recvmsg", "shutdown",
+	"close", "recvfrom", "recvmsg", "shutdown",
 	"poll", "ppoll",
 	"clock_gettime", "clock_nanosleep", "nanosleep", "gettimeofday",
 	"time",
@@ -38,22 +43,42 @@ static const char *const base_calls[] = {
 };
 
 static const char *const session_calls[] = {
-	"openat2", "newfstatat", "fstat", "statx", "getdents64",
-	"lseek", "pread64", "readlinkat", "sendfile",
-	"bind", "listen", "accept", "accept4",
-	"getsockname", "getpeername", "setsockopt", "getsockopt",
+	"newfstatat", "fstat", "statx", "getdents64",
+	"lseek", "pread64", "readlinkat", "sendfile", "accept4",
 };
+
+/* The only flags a child sends with; MSG_FASTOPEN is not among them. */
+#define SEND_FLAGS_ALLOWED (MSG_NOSIGNAL | MSG_DONTWAIT)
+
+/* openat flags that cannot write, create or truncate anything. */
+#define OPEN_FLAGS_ALLOWED (O_PATH | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC | \
+	O_NOCTTY | O_NOFOLLOW)
 
 #ifdef SANDFTPD_SANITIZE
 /*
  * Test builds only (make SANITIZE=...): what the sanitizer runtimes call
- * while running.  No file access: a sanitizer report that needs to read
- * files ends in a seccomp kill, which fails the tests all the same.
+ * while running (a report is written to descriptor 2, /dev/null in a
+ * child, and the child aborts).  No file access: a sanitizer report that
+ * needs to read files ends in a seccomp kill, which fails the tests all
+ * the same.
  */
 static const char *const sanitizer_calls[] = {
-	"sigaltstack", "rt_sigaction", "prlimit64", "getrlimit",
-	"sched_yield", "futex", "tgkill", "mmap", "mprotect", "getppid",
+	"sigaltstack", "rt_sigaction", "getrlimit", "sched_yield", "futex",
+	"getppid", "write", "writev",
 };
+
+/* Signals and limits of this process only, never of another. */
+static int
+allow_sanitizer_conditional(scmp_filter_ctx ctx)
+{
+	scmp_datum_t self = (scmp_datum_t)getpid();
+
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
+	    SCMP_A0(SCMP_CMP_EQ, self, 0)) < 0)
+		return -1;
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 1,
+	    SCMP_A0(SCMP_CMP_EQ, 0, 0));
+}
 #endif
 
 static seccomp_violation_fn violation_hook;
@@ -96,10 +121,17 @@ allow_list(scmp_filter_ctx ctx, const char *const *names, size_t n)
 	return 0;
 }
 
+/* The lower 32 bits of an int argument must have no bit outside ok. */
+#define ONLY_BITS(arg, ok) \
+	SCMP_CMP((arg), SCMP_CMP_MASKED_EQ, 0xffffffffull & ~(scmp_datum_t)(ok), 0)
+
 /* Rules with argument checks, common to both phases. */
 static int
 allow_base_conditional(scmp_filter_ctx ctx)
 {
+	static const int fcntl_ops[] = { F_GETFL, F_SETFL, F_GETFD, F_SETFD };
+	size_t i;
+
 	/* Memory may be mapped, never executable. */
 	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
 	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) < 0)
@@ -108,26 +140,43 @@ allow_base_conditional(scmp_filter_ctx ctx)
 	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) < 0)
 		return -1;
 	/* fcntl only to read and set descriptor and status flags. */
-	static const int fcntl_ops[] = { F_GETFL, F_SETFL, F_GETFD, F_SETFD };
-	for (size_t i = 0; i < ARRAY_SIZE(fcntl_ops); i++)
+	for (i = 0; i < ARRAY_SIZE(fcntl_ops); i++)
 		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
 		    SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)fcntl_ops[i], 0)) < 0)
 			return -1;
+	/* Sending on connected sockets only: no address, no Fast Open. */
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto), 2,
+	    ONLY_BITS(3, SEND_FLAGS_ALLOWED),
+	    SCMP_A4(SCMP_CMP_EQ, 0, 0)) < 0)
+		return -1;
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendmsg), 1,
+	    ONLY_BITS(2, SEND_FLAGS_ALLOWED)) < 0)
+		return -1;
 	return 0;
 }
 
+/* What a read-only session adds, with its argument checks. */
 static int
-allow_tcp_sockets(scmp_filter_ctx ctx)
+allow_session_conditional(scmp_filter_ctx ctx)
 {
-	static const int families[] = { AF_INET, AF_INET6 };
-	size_t i;
-
-	/* The type argument carries SOCK_NONBLOCK/SOCK_CLOEXEC; mask them. */
-	for (i = 0; i < ARRAY_SIZE(families); i++)
-		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
-		    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)families[i], 0),
-		    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_STREAM)) < 0)
-			return -1;
+	/* Open for reading only; the root is the tree (chroot). */
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
+	    ONLY_BITS(2, OPEN_FLAGS_ALLOWED)) < 0)
+		return -1;
+	/* SO_LINGER (resetting an aborted data connection); reading a
+	 * connection's error and its TCP_INFO (progress of a transfer). */
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 2,
+	    SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET, 0),
+	    SCMP_A2(SCMP_CMP_EQ, SO_LINGER, 0)) < 0)
+		return -1;
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(getsockopt), 2,
+	    SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET, 0),
+	    SCMP_A2(SCMP_CMP_EQ, SO_ERROR, 0)) < 0)
+		return -1;
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(getsockopt), 2,
+	    SCMP_A1(SCMP_CMP_EQ, IPPROTO_TCP, 0),
+	    SCMP_A2(SCMP_CMP_EQ, TCP_INFO, 0)) < 0)
+		return -1;
 	return 0;
 }
 
@@ -168,7 +217,7 @@ install_debug_trap(void)
 }
 
 int
-seccomp_install(enum seccomp_policy policy, bool allow_connect, bool debug)
+seccomp_install(enum seccomp_policy policy, bool debug)
 {
 	scmp_filter_ctx ctx;
 	int rc = -1;
@@ -181,18 +230,13 @@ seccomp_install(enum seccomp_policy policy, bool allow_connect, bool debug)
 	if (allow_list(ctx, base_calls, ARRAY_SIZE(base_calls)) < 0 ||
 	    allow_base_conditional(ctx) < 0)
 		goto out;
-	if (policy == POLICY_SESSION_RO) {
-		if (allow_list(ctx, session_calls,
-		    ARRAY_SIZE(session_calls)) < 0 ||
-		    allow_tcp_sockets(ctx) < 0)
-			goto out;
-		if (allow_connect &&
-		    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(connect),
-		    0) < 0)
-			goto out;
-	}
+	if (policy == POLICY_SESSION_RO &&
+	    (allow_list(ctx, session_calls, ARRAY_SIZE(session_calls)) < 0 ||
+	    allow_session_conditional(ctx) < 0))
+		goto out;
 #ifdef SANDFTPD_SANITIZE
-	if (allow_list(ctx, sanitizer_calls, ARRAY_SIZE(sanitizer_calls)) < 0)
+	if (allow_list(ctx, sanitizer_calls, ARRAY_SIZE(sanitizer_calls)) < 0 ||
+	    allow_sanitizer_conditional(ctx) < 0)
 		goto out;
 #endif
 	if (seccomp_load(ctx) < 0)

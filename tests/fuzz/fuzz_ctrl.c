@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../daemon/commands.h"
+#include "../../daemon/session/commands.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,8 +8,8 @@
 
 #include "../../common/config.h"
 #include "../../common/path.h"
-#include "../../daemon/ftpaddr.h"
-#include "../../daemon/listing.h"
+#include "../../daemon/session/ftpaddr.h"
+#include "../../daemon/session/listing.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -110,8 +110,9 @@ class Server:
     """One sandftpd on loopback, foreground, log captured from stderr."""
 
     def __init__(self, tree=None, options=None, binary=None, anonymous=True,
-                 ipv6=False, args=None, nofile=None):
+                 ipv6=False, args=None, nofile=None, env=None):
         self.tree = tree
+        self.env = dict(env or {})      # added to the daemon's environment
         self.nofile = nofile            # RLIMIT_NOFILE for the daemon
         self.args = list(args or [])    # extra command-line arguments
         self.binary = binary or BINARY
@@ -155,7 +156,8 @@ class Server:
                                    (self.nofile, self.nofile))
         self.proc = subprocess.Popen(self.command(), stderr=subprocess.PIPE,
                                      stdout=subprocess.DEVNULL,
-                                     env=daemon_env(), preexec_fn=limits)
+                                     env=daemon_env(self.env),
+                                     preexec_fn=limits)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
         if wait:
@@ -308,11 +310,12 @@ def daemon_command(binary, args, workdir):
     return [binary] + list(args)
 
 
-def daemon_env():
+def daemon_env(extra=None):
     """The daemon's environment.  For sanitizer builds: a crash must kill
     the child with its own signal (SIGSEGV), not run ASan's handler,
     which would need files the sandbox does not give it."""
     env = dict(os.environ)
+    env.update(extra or {})
     opts = env.get("ASAN_OPTIONS", "")
     env["ASAN_OPTIONS"] = (opts + ":" if opts else "") + "handle_segv=0"
     return env

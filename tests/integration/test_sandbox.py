@@ -61,11 +61,12 @@ def child_problems(status):
     for key in ("CapEff", "CapPrm", "CapInh", "CapAmb"):
         if int(status[key], 16) != 0:
             bad.append("%s %s" % (key, status[key]))
-    if harness.privileged():
-        if int(status["CapBnd"], 16) != 0:
-            bad.append("CapBnd %s" % status["CapBnd"])
-        if status.get("Groups", "") != "":
-            bad.append("Groups %r" % status["Groups"])
+    # As root the bounding set is cleared before the uid switch;
+    # unprivileged, inside the child's own user namespace.
+    if int(status["CapBnd"], 16) != 0:
+        bad.append("CapBnd %s" % status["CapBnd"])
+    if harness.privileged() and status.get("Groups", "") != "":
+        bad.append("Groups %r" % status["Groups"])
     if status.get("NoNewPrivs") != "1":
         bad.append("NoNewPrivs %s" % status.get("NoNewPrivs"))
     if status.get("Seccomp") != "2":
@@ -120,15 +121,26 @@ class Credentials(ServerTestCase):
         self.assertEqual(int(st["CapEff"], 16), 0)
         self.assertIn("unprivileged mode", self.server.log())
 
+    def assert_root(self, pid, name):
+        """A pre-login child's root is an empty directory; an anonymous
+        child's is the anonymous root (chroot: "/" and ".." end there)."""
+        root = os.readlink("/proc/%d/root" % pid)
+        if name == "sandftpd-anon":
+            self.assertEqual(root, self.tree.root)
+        elif harness.privileged():
+            self.assertEqual(root, EMPTY_DIR)
+        else:
+            self.assertRegex(root, r"^(%s|/tmp/sandftpd-empty\.\w+)$"
+                             % re.escape(EMPTY_DIR))
+            self.assertEqual(os.listdir("/proc/%d/root/" % pid), [])
+
     def test_idle_pool_children(self):
         children = self.assert_children_sandboxed(4)
         names = sorted(c[1] for c in children)
         self.assertEqual(names, ["sandftpd-anon"] * 2 +
                          ["sandftpd-login"] * 2)
-        if harness.privileged():
-            for pid, _, _ in children:
-                self.assertEqual(os.readlink("/proc/%d/root" % pid),
-                                 EMPTY_DIR)
+        for pid, name, _ in children:
+            self.assert_root(pid, name)
 
     def test_children_serving_sessions(self):
         pre = self.server.raw()
@@ -144,9 +156,7 @@ class Credentials(ServerTestCase):
             st = harness.proc_status(pid)
             self.assertEqual(st["Name"], name)
             self.assertEqual(child_problems(st), [], (pid, st))
-            if harness.privileged():
-                self.assertEqual(os.readlink("/proc/%d/root" % pid),
-                                 EMPTY_DIR)
+            self.assert_root(pid, name)
         # And the rest of the tree, idle children included.
         self.assert_children_sandboxed(6)
         pre.close()
@@ -417,18 +427,41 @@ class Forgery(ServerTestCase):
     REFUSED = r"refused %s request \(type \d+, \d+ bytes, %d fds\) in " \
               r"phase %s: %s; killing it"
 
-    def test_port20_low_port(self):
-        self.forge("port20-low", True, self.REFUSED % (
-            "PORT20", 0, "session", "port 20 request for a privileged port"))
+    def test_connect_to_low_port(self):
+        self.forge("connect-low", True, self.REFUSED % (
+            "DATA_CONNECT", 0, "session",
+            "data connection to a privileged port"))
 
-    def test_port20_with_address(self):
-        self.forge("port20-addr", True, self.REFUSED % (
-            "PORT20", 0, "session", "wrong length for its type"))
+    def test_connect_with_address(self):
+        self.forge("connect-addr", True, self.REFUSED % (
+            "DATA_CONNECT", 0, "session", "wrong length for its type"))
 
-    def test_port20_before_login(self):
+    def test_connect_before_login(self):
         # A valid-looking request in the wrong phase.
-        self.forge("port20", False, self.REFUSED % (
-            "PORT20", 0, "pre-login", "request not allowed in this phase"))
+        self.forge("connect", False, self.REFUSED % (
+            "DATA_CONNECT", 0, "pre-login",
+            "request not allowed in this phase"))
+
+    def test_passive_listener_naming_something(self):
+        self.forge("pasv-pad", True, self.REFUSED % (
+            "PASV_LISTEN", 0, "session", "padding not zero"))
+
+    def test_zero_length_message(self):
+        # Not taken for the end of the channel: a message, refused.
+        for login in (False, True):
+            with self.subTest(login=login):
+                self.forge("zero-length", login, self.REFUSED % (
+                    "unknown", 0, "session" if login else "pre-login",
+                    "shorter than a header"))
+
+    def test_channel_shut_down(self):
+        # A child that stops listening to the master and serves on is
+        # killed once the grace period is over.
+        for login in (False, True):
+            with self.subTest(login=login):
+                self.forge("shutdown-channel", login,
+                           "closed its socket to the master but did not "
+                           "exit; killing it")
 
     def test_short_message(self):
         for login in (False, True):
@@ -513,22 +546,6 @@ class Forgery(ServerTestCase):
         self.server.wait_log(r"login child \d+ .*killed by signal 11 "
                              r"\(SIGSEGV\)", start=mark)
         self.fresh_session_works()
-
-
-class ForgeryPort20Off(Forgery):
-    """PORT20 after login is a valid request only when port 20 is on."""
-    options = {"port20": "no"}
-
-    def test_port20_while_off(self):
-        self.forge("port20", True, "PORT20 request while port 20 is off; "
-                   "killing it")
-
-
-# Only the tests of ForgeryPort20Off itself, not Forgery's again.
-for _name in list(vars(Forgery)):
-    if _name.startswith("test_"):
-        setattr(ForgeryPort20Off, _name, None)
-del _name
 
 
 class SeccompDebug(ServerTestCase):

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "../../common/util.h"
-#include "../../daemon/listing.h"
+#include "../../daemon/session/ascii.h"
 #include "suites.h"
 
 /* Convert in as one chunk from a fresh state; the result must be want. */

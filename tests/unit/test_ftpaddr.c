@@ -7,7 +7,7 @@
 #include <sys/socket.h>
 
 #include "../../common/util.h"
-#include "../../daemon/ftpaddr.h"
+#include "../../daemon/session/ftpaddr.h"
 #include "suites.h"
 
 /* The parsed address must be this host and port. */

@@ -47,7 +47,8 @@ set_len(size_t len)
 static struct ipc_ready ready;
 static struct ipc_log logmsg;
 static struct ipc_login login;
-static struct ipc_port20 port20;
+static struct ipc_pasv_listen pasv;
+static struct ipc_data_connect dconn;
 static struct ipc_rein rein;
 
 /* Valid requests of every kind. */
@@ -64,8 +65,9 @@ setup(void)
 	memset(&login, 0, sizeof(login));
 	str_copy(login.user, sizeof(login.user), "anonymous");
 	str_copy(login.pass, sizeof(login.pass), "guest@");
-	memset(&port20, 0, sizeof(port20));
-	port20.port = 2000;
+	memset(&pasv, 0, sizeof(pasv));
+	memset(&dconn, 0, sizeof(dconn));
+	dconn.port = 2000;
 	memset(&rein, 0, sizeof(rein));
 }
 
@@ -92,7 +94,8 @@ static const struct {
 	{ IPC_READY, &ready, sizeof(ready), 1u << PHASE_SETUP, 0 },
 	{ IPC_LOG, &logmsg, sizeof(logmsg), ALL_PHASES, 0 },
 	{ IPC_LOGIN, &login, sizeof(login), 1u << PHASE_PRELOGIN, 1 },
-	{ IPC_PORT20, &port20, sizeof(port20), 1u << PHASE_SESSION, 0 },
+	{ IPC_PASV_LISTEN, &pasv, sizeof(pasv), 1u << PHASE_SESSION, 0 },
+	{ IPC_DATA_CONNECT, &dconn, sizeof(dconn), 1u << PHASE_SESSION, 0 },
 	{ IPC_REIN, &rein, sizeof(rein), 1u << PHASE_SESSION, 1 },
 };
 
@@ -187,9 +190,9 @@ END_TEST
 START_TEST(test_unknown_type)
 {
 	static const uint32_t types[] = {
-		0, IPC_WORKER_INIT, IPC_SESSION_START, IPC_LOGIN_RESULT,
-		IPC_PORT20_RESULT, IPC_SHUTDOWN, 99, IPC_REIN + 1, 199,
-		0xffffffffu,
+		0, IPC_CHILD_INIT, IPC_SESSION_START, IPC_LOGIN_RESULT,
+		IPC_PASV_RESULT, IPC_CONNECT_RESULT, IPC_SHUTDOWN, 99,
+		IPC_REIN + 1, 199, 0xffffffffu,
 	};
 	size_t i;
 	int ph;
@@ -254,31 +257,44 @@ START_TEST(test_log_fields)
 }
 END_TEST
 
-START_TEST(test_port20_fields)
+START_TEST(test_data_connect_fields)
 {
-	static const uint16_t bad_port[] = { 0, 20, 21, 1023 };
+	static const uint16_t bad_port[] = { 0, 20, 21, 25, 1023 };
 	static const uint16_t good_port[] = { 1024, 2000, 65535 };
-	struct ipc_port20 p;
+	struct ipc_data_connect p;
 	size_t i;
 
-	p = port20;
+	p = dconn;
 	for (i = 0; i < ARRAY_SIZE(bad_port); i++) {
 		p.port = bad_port[i];
-		build(&p, sizeof(p), IPC_PORT20, 0);
+		build(&p, sizeof(p), IPC_DATA_CONNECT, 0);
 		expect_reason(PHASE_SESSION,
-		    "port 20 request for a privileged port");
+		    "data connection to a privileged port");
 	}
 	for (i = 0; i < ARRAY_SIZE(good_port); i++) {
 		p.port = good_port[i];
-		build(&p, sizeof(p), IPC_PORT20, 0);
+		build(&p, sizeof(p), IPC_DATA_CONNECT, 0);
 		expect_reason(PHASE_SESSION, NULL);
 	}
 	p.port = 2000;
 	p.pad = 1;
-	build(&p, sizeof(p), IPC_PORT20, 0);
+	build(&p, sizeof(p), IPC_DATA_CONNECT, 0);
 	expect_reason(PHASE_SESSION, "padding not zero");
 	p.pad = 0x8000;
-	build(&p, sizeof(p), IPC_PORT20, 0);
+	build(&p, sizeof(p), IPC_DATA_CONNECT, 0);
+	expect_reason(PHASE_SESSION, "padding not zero");
+}
+END_TEST
+
+/* A passive listener request names nothing: the master picks it all. */
+START_TEST(test_pasv_listen_fields)
+{
+	struct ipc_pasv_listen p = pasv;
+
+	build(&p, sizeof(p), IPC_PASV_LISTEN, 0);
+	expect_reason(PHASE_SESSION, NULL);
+	p.pad = 0x7f000001;
+	build(&p, sizeof(p), IPC_PASV_LISTEN, 0);
 	expect_reason(PHASE_SESSION, "padding not zero");
 }
 END_TEST
@@ -305,10 +321,10 @@ END_TEST
 
 START_TEST(test_from_master)
 {
-	struct ipc_worker_init wi;
+	struct ipc_child_init wi;
 	struct ipc_session_start ss;
 	struct ipc_login_result lres;
-	struct ipc_port20_result pres;
+	struct ipc_socket_result pres;
 	struct ipc_empty shut;
 
 	memset(&wi, 0, sizeof(wi));
@@ -317,11 +333,15 @@ START_TEST(test_from_master)
 	memset(&pres, 0, sizeof(pres));
 	memset(&shut, 0, sizeof(shut));
 
-	build(&wi, sizeof(wi), IPC_WORKER_INIT, 0);
+	build(&wi, sizeof(wi), IPC_CHILD_INIT, 1);
 	ck_assert_ptr_null(ipc_check_from_master(&msg));
-	build(&wi, sizeof(wi), IPC_WORKER_INIT, 2);
-	ck_assert_ptr_null(ipc_check_from_master(&msg));
-	build(&wi, sizeof(wi), IPC_WORKER_INIT, 0);
+	build(&wi, sizeof(wi), IPC_CHILD_INIT, 0);
+	ck_assert_str_eq(ipc_check_from_master(&msg),
+	    "wrong number of descriptors");
+	build(&wi, sizeof(wi), IPC_CHILD_INIT, 2);
+	ck_assert_str_eq(ipc_check_from_master(&msg),
+	    "wrong number of descriptors");
+	build(&wi, sizeof(wi), IPC_CHILD_INIT, 1);
 	set_len(sizeof(wi) - 1);
 	ck_assert_str_eq(ipc_check_from_master(&msg),
 	    "wrong length for its type");
@@ -338,9 +358,22 @@ START_TEST(test_from_master)
 	ck_assert_str_eq(ipc_check_from_master(&msg),
 	    "wrong number of descriptors");
 
-	build(&pres, sizeof(pres), IPC_PORT20_RESULT, 1);
+	/* A socket with a success, none with an error. */
+	build(&pres, sizeof(pres), IPC_CONNECT_RESULT, 1);
 	ck_assert_ptr_null(ipc_check_from_master(&msg));
-	build(&pres, sizeof(pres), IPC_PORT20_RESULT, 1);
+	build(&pres, sizeof(pres), IPC_PASV_RESULT, 1);
+	ck_assert_ptr_null(ipc_check_from_master(&msg));
+	build(&pres, sizeof(pres), IPC_PASV_RESULT, 0);
+	ck_assert_str_eq(ipc_check_from_master(&msg),
+	    "wrong number of descriptors");
+	pres.error = 111;
+	build(&pres, sizeof(pres), IPC_CONNECT_RESULT, 0);
+	ck_assert_ptr_null(ipc_check_from_master(&msg));
+	build(&pres, sizeof(pres), IPC_CONNECT_RESULT, 1);
+	ck_assert_str_eq(ipc_check_from_master(&msg),
+	    "wrong number of descriptors");
+	pres.error = 0;
+	build(&pres, sizeof(pres), IPC_PASV_RESULT, 1);
 	set_len(sizeof(pres) + 4);
 	ck_assert_str_eq(ipc_check_from_master(&msg),
 	    "wrong length for its type");
@@ -389,6 +422,18 @@ START_TEST(test_send_recv)
 	ipc_msg_close_fds(&msg);
 	ck_assert_int_eq(msg.nfds, 0);
 
+	/* A zero-length message is a message (and an invalid one), not
+	 * the end of the channel. */
+	ck_assert_int_eq(ipc_send(sv[0], &l, 0, NULL, 0), 0);
+	ck_assert_int_eq(ipc_recv(sv[1], &msg), 1);
+	ck_assert_uint_eq(msg.len, 0);
+	ck_assert_str_eq(ipc_check_from_child(&msg, PHASE_SESSION),
+	    "shorter than a header");
+
+	/* Shutting down its end is the end, though it lives on. */
+	ck_assert_int_eq(shutdown(sv[0], SHUT_WR), 0);
+	ck_assert_int_eq(ipc_recv(sv[1], &msg), 0);
+
 	close(sv[0]);
 	ck_assert_int_eq(ipc_recv(sv[1], &msg), 0);
 	close(sv[1]);
@@ -400,7 +445,9 @@ END_TEST
 START_TEST(test_names)
 {
 	ck_assert_str_eq(ipc_type_name(IPC_LOGIN), "LOGIN");
-	ck_assert_str_eq(ipc_type_name(IPC_PORT20), "PORT20");
+	ck_assert_str_eq(ipc_type_name(IPC_DATA_CONNECT), "DATA_CONNECT");
+	ck_assert_str_eq(ipc_type_name(IPC_PASV_LISTEN), "PASV_LISTEN");
+	ck_assert_str_eq(ipc_type_name(IPC_CHILD_INIT), "CHILD_INIT");
 	ck_assert_str_eq(ipc_type_name(12345), "unknown");
 	ck_assert_str_eq(ipc_phase_name(PHASE_PRELOGIN), "pre-login");
 	ck_assert_str_eq(ipc_phase_name(PHASE_LEAVING), "leaving");
@@ -420,7 +467,8 @@ ipc_suite(void)
 	tcase_add_test(tc, test_unknown_type);
 	tcase_add_test(tc, test_login_fields);
 	tcase_add_test(tc, test_log_fields);
-	tcase_add_test(tc, test_port20_fields);
+	tcase_add_test(tc, test_data_connect_fields);
+	tcase_add_test(tc, test_pasv_listen_fields);
 	tcase_add_test(tc, test_ready_fields);
 	suite_add_tcase(s, tc);
 

@@ -1,6 +1,7 @@
 /*
- * test_listing.c - listing formats (daemon/listing.c): `ls -l` lines,
- * MLSx facts, MDTM times, and dirlist_read on a real directory.
+ * test_listing.c - listing formats (daemon/session/listing.c): `ls -l`
+ * lines, MLSx facts, MDTM times (any time a file system can hold), and
+ * dirlist_read on a real directory.
  */
 #include <check.h>
 #include <fcntl.h>
@@ -11,8 +12,7 @@
 #include <unistd.h>
 
 #include "../../common/util.h"
-#include "../../daemon/listing.h"
-#include "../../daemon/session.h"
+#include "../../daemon/session/listing.h"
 #include "suites.h"
 
 /* 2023-11-14 22:13:20 UTC, the "now" of every ls line here. */
@@ -151,8 +151,8 @@ START_TEST(test_ls_times)
 END_TEST
 
 /* A read-only session running as uid/gid 999, and one with no rights. */
-static const struct perm_ctx RO = { RIGHT_READ, 999, 999 };
-static const struct perm_ctx NONE = { 0, 999, 999 };
+static const struct perm_ctx RO = { RIGHT_READ, 999, 999, -1u, -1u };
+static const struct perm_ctx NONE = { 0, 999, 999, -1u, -1u };
 
 START_TEST(test_mlsx)
 {
@@ -249,6 +249,28 @@ START_TEST(test_mlsx_perm)
 }
 END_TEST
 
+/*
+ * In its own user namespace a session running as 65534 sees the owners
+ * the kernel cannot map as 65534 too: they are not its own.
+ */
+START_TEST(test_mlsx_perm_unmapped_owner)
+{
+	static const struct perm_ctx nobody = { RIGHT_READ, 65534, 65534,
+	    65534, 65534 };
+	struct strbuf sb;
+	struct stat st = make_stat(S_IFREG | 0600, 1, 65534, 65534, 0, NOW);
+
+	sb_init(&sb, 256);
+	list_line_mlsx(&sb, "x", &st, "file", MLST_PERM, &nobody, false);
+	ck_assert_str_eq(sb_str(&sb), "perm=; x");
+	sb_reset(&sb);
+	st.st_mode = S_IFREG | 0604;
+	list_line_mlsx(&sb, "x", &st, "file", MLST_PERM, &nobody, false);
+	ck_assert_str_eq(sb_str(&sb), "perm=r; x");
+	sb_free(&sb);
+}
+END_TEST
+
 START_TEST(test_mlsx_type)
 {
 	static const struct {
@@ -333,6 +355,76 @@ START_TEST(test_mdtm)
 	ck_assert_str_eq(out, "20090213233130");
 	format_mdtm((time_t)253402300799LL, out);
 	ck_assert_str_eq(out, "99991231235959");
+	ck_assert(format_mdtm(-62167219200LL, out));	/* 0000-01-01 */
+	ck_assert_str_eq(out, "00000101000000");
+}
+END_TEST
+
+/*
+ * Times with no four-digit year, and times gmtime_r cannot convert at
+ * all (tmpfs and btrfs keep 2^62 s): MDTM has no answer, MLSx leaves the
+ * fact out, ls lines show the nearest date that exists.
+ */
+static const time_t odd_times[] = {
+	(time_t)1 << 62, INT64_MAX, INT64_MIN, -((time_t)1 << 62),
+	(time_t)253402300800LL,		/* 10000-01-01 */
+	-62167219201LL,			/* the second before year 0 */
+	(time_t)67767976233532799LL,	/* the last second gmtime_r knows */
+};
+
+START_TEST(test_mdtm_out_of_range)
+{
+	char out[MDTM_BUF];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(odd_times); i++) {
+		memset(out, 'X', sizeof(out));
+		ck_assert_msg(!format_mdtm(odd_times[i], out), "time %lld",
+		    (long long)odd_times[i]);
+		ck_assert_str_eq(out, "");
+	}
+}
+END_TEST
+
+START_TEST(test_ls_out_of_range)
+{
+	struct strbuf sb;
+	size_t i;
+
+	sb_init(&sb, 4096);
+	for (i = 0; i < ARRAY_SIZE(odd_times); i++) {
+		struct stat st = make_stat(S_IFREG | 0644, 1, 0, 0, 5,
+		    odd_times[i]);
+		const char *want = odd_times[i] < 0 ? "Jan  1     0 f\r\n" :
+		    "Dec 31  9999 f\r\n";
+		const char *line = ls(&sb, "f", &st, NULL);
+
+		ck_assert_msg(strlen(line) > strlen(want) && strcmp(line +
+		    strlen(line) - strlen(want), want) == 0,
+		    "time %lld: %s", (long long)odd_times[i], line);
+	}
+	sb_free(&sb);
+}
+END_TEST
+
+START_TEST(test_mlsx_out_of_range)
+{
+	struct perm_ctx pc = { RIGHT_READ, 0, 0, -1u, -1u };
+	struct strbuf sb;
+	size_t i;
+
+	sb_init(&sb, 4096);
+	for (i = 0; i < ARRAY_SIZE(odd_times); i++) {
+		struct stat st = make_stat(S_IFREG | 0644, 1, 0, 0, 5,
+		    odd_times[i]);
+
+		sb_reset(&sb);
+		list_line_mlsx(&sb, "f", &st, "file", MLST_FACTS_ALL, &pc,
+		    true);
+		ck_assert_str_eq(sb_str(&sb), "type=file;size=5;perm=r;"
+		    "unix.mode=0644; f\r\n");
+	}
+	sb_free(&sb);
 }
 END_TEST
 
@@ -507,6 +599,10 @@ listing_suite(void)
 	tcase_add_test(tc, test_facts_parse);
 	tcase_add_test(tc, test_facts_text);
 	tcase_add_test(tc, test_mdtm);
+	tcase_add_test(tc, test_mlsx_perm_unmapped_owner);
+	tcase_add_test(tc, test_mdtm_out_of_range);
+	tcase_add_test(tc, test_ls_out_of_range);
+	tcase_add_test(tc, test_mlsx_out_of_range);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("dirlist");

@@ -5,8 +5,8 @@
 #include <check.h>
 #include <string.h>
 
-#include "../../daemon/commands.h"
-#include "../../daemon/session.h"
+#include "../../daemon/session/commands.h"
+#include "../../daemon/session/linereader.h"
 #include "suites.h"
 
 /* Telnet bytes, as separate literals so no hex escape runs on. */

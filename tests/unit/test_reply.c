@@ -6,7 +6,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "../../daemon/session.h"
+#include "../../daemon/session/commands.h"
 #include "suites.h"
 
 PRINTF_LIKE(4, 5) static void

@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "../../common/util.h"
-#include "../../daemon/listing.h"
+#include "../../daemon/session/wildcard.h"
 #include "suites.h"
 
 static const struct {

@@ -1,0 +1,129 @@
+/*
+ * handoff.c - sessions in transit between two children.  The old child
+ * still holds a copy of the client's socket when it asks to hand its
+ * session on; it is killed, and the session goes on only once it is
+ * reaped: no moment with two processes on one connection, whatever the
+ * old one does.
+ */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "../../common/log.h"
+#include "../../common/sys.h"
+#include "handoff.h"
+#include "monitor.h"
+#include "pool.h"
+
+#define HANDOFF_WAIT_MAX_MS 30000
+
+static int
+handoffs_grow(struct master *m)
+{
+	struct handoff **p;
+	int ncap;
+
+	if (m->nhandoffs < m->handoffs_cap)
+		return 0;
+	ncap = m->handoffs_cap ? m->handoffs_cap * 2 : 16;
+	p = realloc(m->handoffs, (size_t)ncap * sizeof(*p));
+	if (p == NULL)
+		return -1;
+	m->handoffs = p;
+	m->handoffs_cap = ncap;
+	return 0;
+}
+
+void
+handoff_queue(struct master *m, struct child *c, enum child_kind to,
+    uint32_t identity, const struct ipc_session_state *state, int fd)
+{
+	struct handoff *h = calloc(1, sizeof(*h));
+	struct session_rec sess = c->sess;
+
+	pool_retire(m, c);
+	if (h == NULL || handoffs_grow(m) < 0) {
+		free(h);
+		master_refuse(fd, "Out of memory.");
+		master_end_session(m, &sess);
+		return;
+	}
+	h->sess = sess;
+	h->to = to;
+	h->identity = identity;
+	h->ctrl_fd = fd;
+	h->since_ms = sys_now_ms();
+	h->state = *state;
+	h->wait_pid = c->reaped ? 0 : c->pid;
+	m->handoffs[m->nhandoffs++] = h;
+}
+
+void
+handoff_child_gone(struct master *m, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < m->nhandoffs; i++)
+		if (m->handoffs[i]->wait_pid == pid)
+			m->handoffs[i]->wait_pid = 0;
+}
+
+int
+handoff_waiting_for(const struct master *m, enum child_kind kind)
+{
+	int i, n = 0;
+
+	for (i = 0; i < m->nhandoffs; i++)
+		if (m->handoffs[i]->to == kind)
+			n++;
+	return n;
+}
+
+static void
+remove_handoff(struct master *m, int i)
+{
+	free(m->handoffs[i]);
+	m->handoffs[i] = m->handoffs[--m->nhandoffs];
+}
+
+void
+handoff_deliver(struct master *m)
+{
+	int64_t now = sys_now_ms();
+	int i = 0;
+
+	while (i < m->nhandoffs) {
+		struct handoff *h = m->handoffs[i];
+		struct child *c;
+
+		if (h->wait_pid != 0) {	/* the old child is not gone yet */
+			i++;
+			continue;
+		}
+		c = pool_idle_child(m, h->to);
+		if (c && monitor_start_session(m, c, &h->sess, h->identity,
+		    &h->state, h->ctrl_fd) == 0) {
+			close(h->ctrl_fd);
+			remove_handoff(m, i);
+			continue;
+		}
+		if (now - h->since_ms > HANDOFF_WAIT_MAX_MS) {
+			master_refuse(h->ctrl_fd, "No session process available.");
+			master_end_session(m, &h->sess);
+			remove_handoff(m, i);
+			continue;
+		}
+		i++;
+	}
+}
+
+void
+handoff_drop_all(struct master *m, const char *why)
+{
+	while (m->nhandoffs > 0) {
+		struct handoff *h = m->handoffs[0];
+
+		master_refuse(h->ctrl_fd, why);
+		master_end_session(m, &h->sess);
+		remove_handoff(m, 0);
+	}
+}

@@ -1,0 +1,656 @@
+/*
+ * master.c - the privileged master: startup checks, the empty directory,
+ * listeners, dropping capabilities, the event loop (accepts, children's
+ * sockets, signals), connection limits, and a clean stop on SIGTERM.
+ *
+ * The master reads no byte a client sent: accepted sockets go straight
+ * to a pre-login child.  It writes to a client only to refuse it (421).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../../common/log.h"
+#include "../../common/sys.h"
+#include "../../sandbox/sandbox.h"
+#include "handoff.h"
+#include "limits.h"
+#include "master.h"
+#include "monitor.h"
+#include "pool.h"
+
+#define STARTUP_TIMEOUT_MS 15000
+#define ACCEPTS_PER_WAKEUP 64
+#define EXPIRY_INTERVAL_MS 10000	/* forgetting per-address records */
+
+static int ready_pipe = -1;	/* daemon mode: tells the parent we serve */
+
+void
+master_epoll_add(struct master *m, int fd, uint64_t tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag };
+
+	if (epoll_ctl(m->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		fatal("epoll_ctl");
+}
+
+void
+master_set_accepting(struct master *m, bool on)
+{
+	int i;
+
+	if (m->accepting == on)
+		return;
+	m->accepting = on;
+	for (i = 0; i < m->nlisten; i++) {
+		struct epoll_event ev = {
+			.events = on ? EPOLLIN : 0,
+			.data.u64 = TAG_LISTENER | (uint64_t)i,
+		};
+
+		epoll_ctl(m->epfd, EPOLL_CTL_MOD, m->listen_fd[i], &ev);
+	}
+}
+
+/* ---- startup ---- */
+
+static int
+resolve_session_user(const struct config *cf, uid_t *uid, gid_t *gid,
+    bool verbose)
+{
+	struct passwd *pw = getpwnam(cf->session_user);
+
+	if (pw == NULL) {
+		if (verbose)
+			fprintf(stderr, "sandftpd: session_user: user '%s' does "
+			    "not exist; create it with:\n  useradd --system "
+			    "--no-create-home --home-dir /nonexistent --shell "
+			    "/usr/sbin/nologin %s\n", cf->session_user,
+			    cf->session_user);
+		return -1;
+	}
+	if (pw->pw_uid == 0 || pw->pw_gid == 0) {
+		if (verbose)
+			fprintf(stderr, "sandftpd: session_user: '%s' has uid "
+			    "or gid 0\n", cf->session_user);
+		return -1;
+	}
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	return 0;
+}
+
+/*
+ * mkdir -p, the last component 0555: an empty root for pre-login
+ * children, owned by root (or, unprivileged, by us) and writable by
+ * nobody else.
+ */
+static int
+prepare_empty_dir(const char *path, bool verbose)
+{
+	char buf[PATH_MAX];
+	struct stat st;
+	char *p;
+	int fd;
+	char dents[256];
+	ssize_t n;
+
+	str_copy(buf, sizeof(buf), path);
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			break;
+		*p = '/';
+	}
+	if (mkdir(path, 0555) < 0 && errno != EEXIST && verbose)
+		fprintf(stderr, "sandftpd: empty_dir: cannot create %s: %s\n",
+		    path, strerror(errno));
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		if (verbose)
+			fprintf(stderr, "sandftpd: empty_dir: %s: %s\n", path,
+			    strerror(errno));
+		return -1;
+	}
+	/* Only "." and ".." may be in it: a getdents64 of them is small. */
+	n = sys_getdents64(fd, dents, sizeof(dents));
+	if ((st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 022) ||
+	    n < 0 || n > 48 || sys_getdents64(fd, dents, sizeof(dents)) != 0) {
+		if (verbose)
+			fprintf(stderr, "sandftpd: empty_dir: %s must be an "
+			    "empty directory owned by root and writable by "
+			    "nobody else\n", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Unprivileged mode: the configured empty_dir if we can make it, else a
+ * private one under /tmp, removed at exit.
+ */
+static int
+unprivileged_empty_dir(struct master *m)
+{
+	char path[sizeof(m->empty_tmp)];
+	int fd = prepare_empty_dir(m->cf->empty_dir, false);
+
+	if (fd >= 0)
+		return fd;
+	str_copy(path, sizeof(path), "/tmp/sandftpd-empty.XXXXXX");
+	if (mkdtemp(path) == NULL || chmod(path, 0555) < 0)
+		fatal("empty directory for the children");
+	str_copy(m->empty_tmp, sizeof(m->empty_tmp), path);
+	fd = prepare_empty_dir(path, true);
+	if (fd < 0)
+		fatalx("empty directory %s is not usable", path);
+	log_info("unprivileged: empty root for pre-login children: %s", path);
+	return fd;
+}
+
+int
+master_check_runtime(const struct config *cf, bool verbose)
+{
+	int bad = 0;
+	uid_t uid;
+	gid_t gid;
+	struct stat st;
+	int fd;
+
+	if (cf->anonymous && (stat(cf->anon_root, &st) < 0 ||
+	    !S_ISDIR(st.st_mode))) {
+		if (verbose)
+			fprintf(stderr, "sandftpd: anon_root: %s is not a "
+			    "directory\n", cf->anon_root);
+		bad++;
+	}
+	if (geteuid() == 0) {
+		if (resolve_session_user(cf, &uid, &gid, verbose) < 0)
+			bad++;
+		fd = prepare_empty_dir(cf->empty_dir, verbose);
+		if (fd < 0)
+			bad++;
+		else
+			close(fd);
+	}
+	return bad;
+}
+
+static void
+bind_listeners(struct master *m)
+{
+	int i;
+
+	for (i = 0; i < m->cf->nlisten; i++) {
+		const struct config_listen *l = &m->cf->listen[i];
+		int fd = sys_tcp_listen(&l->addr, 511);
+
+		if (fd < 0 && m->cf->listen_is_default &&
+		    l->addr.ss.ss_family == AF_INET6 &&
+		    (errno == EAFNOSUPPORT || errno == EADDRNOTAVAIL)) {
+			log_warn("listen %s: %s (no IPv6 here; skipped)",
+			    l->text, strerror(errno));
+			continue;
+		}
+		if (fd < 0)
+			fatal("listen: cannot listen on %s", l->text);
+		m->listen_fd[m->nlisten++] = fd;
+		log_info("listening on %s", l->text);
+	}
+	if (m->nlisten == 0)
+		fatalx("listen: no address to listen on");
+}
+
+/* What the master keeps, and why, is in SECURITY.md. */
+static void
+restrict_master(struct master *m)
+{
+	int keep[8], n = 0;
+	char caps[256];
+
+	keep[n++] = CAP_SETUID;		/* children switch to session_user */
+	keep[n++] = CAP_SETGID;
+	keep[n++] = CAP_SYS_CHROOT;	/* children chroot to empty_dir */
+	keep[n++] = CAP_SETPCAP;	/* children clear their bounding set */
+	keep[n++] = CAP_KILL;		/* signal children of another uid */
+	if (m->port20)
+		keep[n++] = CAP_NET_BIND_SERVICE;	/* port 20 sockets */
+	if (caps_restrict_master(keep, n) < 0)
+		fatal("dropping the master's capabilities");
+	caps_describe(caps, sizeof(caps));
+	log_info("master: uid 0, capabilities kept: %s", caps);
+}
+
+static void
+daemonize(void)
+{
+	int p[2];
+	pid_t pid;
+	char ok;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		fatal("pipe");
+	pid = fork();
+	if (pid < 0)
+		fatal("fork");
+	if (pid > 0) {
+		close(p[1]);
+		if (read(p[0], &ok, 1) == 1)
+			_exit(0);
+		fprintf(stderr, "sandftpd: failed to start; see the system "
+		    "log\n");
+		_exit(1);
+	}
+	close(p[0]);
+	ready_pipe = p[1];
+	setsid();
+	if (chdir("/") < 0)
+		fatal("chdir /");
+}
+
+static void
+startup_done(struct master *m)
+{
+	char ok = 1;
+
+	m->starting_up = false;
+	log_info("ready: serving %s%s", m->cf->anonymous ?
+	    "anonymous read-only sessions" : "no logins (anonymous = no)",
+	    m->privileged ? "" : " in unprivileged mode");
+	if (ready_pipe >= 0) {
+		(void)!write(ready_pipe, &ok, 1);
+		close(ready_pipe);
+		ready_pipe = -1;
+		dup2(m->devnull, 0);
+		dup2(m->devnull, 1);
+		dup2(m->devnull, 2);
+	}
+}
+
+static bool
+startup_complete(const struct master *m)
+{
+	if (!m->reported[CHILD_PRELOGIN])
+		return false;
+	if (m->cf->anonymous && !m->reported[CHILD_ANON])
+		return false;
+	return true;
+}
+
+/* ---- accepting ---- */
+
+void
+master_refuse(int fd, const char *text)
+{
+	char line[160];
+	int n = snprintf(line, sizeof(line), "421 %s\r\n", text);
+
+	(void)sys_send(fd, line, (size_t)n, MSG_DONTWAIT);
+	close(fd);
+}
+
+static const char *
+limit_text(enum limit_verdict v)
+{
+	switch (v) {
+	case LIMIT_BANNED:
+		return "Service temporarily refused for your address.";
+	case LIMIT_PER_IP:
+		return "Too many connections from your address.";
+	case LIMIT_TOTAL:
+		return "Too many users are connected; try again later.";
+	default:
+		return "Service not available.";
+	}
+}
+
+void
+master_end_session(struct master *m, const struct session_rec *sess)
+{
+	limits_remove(&sess->peer, sys_now_ms());
+	m->sessions--;
+	log_debug("session %llu ended", (unsigned long long)sess->id);
+}
+
+static void
+take_connection(struct master *m, int fd, const struct sock_addr *peer)
+{
+	struct session_rec rec;
+	struct child *c;
+	struct stat st;
+	enum limit_verdict v;
+	char who[ADDR_TEXT_MAX];
+	int64_t now = sys_now_ms();
+	int one = 1;
+
+	v = limits_check(peer, now);
+	if (v != LIMIT_BANNED && m->sessions >= (int)m->cf->max_clients)
+		v = LIMIT_TOTAL;
+	if (v != LIMIT_OK) {
+		const char *why = limit_text(v);
+
+		addr_host_text(peer, who, sizeof(who));
+		log_info("client %s: refused: %s", who, why);
+		master_refuse(fd, why);
+		return;
+	}
+	c = pool_idle_child(m, CHILD_PRELOGIN);
+	if (c == NULL) {
+		master_refuse(fd, "Service not available, try again later.");
+		return;
+	}
+	memset(&rec, 0, sizeof(rec));
+	rec.id = ++m->next_session_id;
+	rec.peer = *peer;
+	rec.local.len = sizeof(rec.local.ss);
+	if (getsockname(fd, (struct sockaddr *)&rec.local.ss,
+	    &rec.local.len) < 0 || fstat(fd, &st) < 0) {
+		close(fd);
+		return;
+	}
+	rec.sock_dev = st.st_dev;
+	rec.sock_ino = st.st_ino;
+	monitor_init_session(&rec, now);
+	/* Urgent data (ABOR with telnet Synch) stays in the stream. */
+	setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (monitor_start_session(m, c, &rec, IDENTITY_NONE, NULL, fd) < 0) {
+		master_refuse(fd, "Service not available, try again later.");
+		return;
+	}
+	limits_add(peer, now);
+	m->sessions++;
+	close(fd);
+}
+
+static void
+accept_on(struct master *m, int lfd)
+{
+	int i;
+
+	for (i = 0; i < ACCEPTS_PER_WAKEUP && m->accepting; i++) {
+		struct sock_addr peer;
+		int fd;
+
+		peer.len = sizeof(peer.ss);
+		fd = sys_accept(lfd, (struct sockaddr *)&peer.ss, &peer.len,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE) {
+				log_warn("accept: %s; pausing for a second",
+				    strerror(errno));
+				m->accept_pause_until = sys_now_ms() + 1000;
+				master_set_accepting(m, false);
+			}
+			return;
+		}
+		take_connection(m, fd, &peer);
+		if (m->idle[CHILD_PRELOGIN] == 0)
+			master_set_accepting(m, false);
+	}
+}
+
+/* ---- signals and stopping ---- */
+
+static void
+begin_stop(struct master *m, const char *why)
+{
+	int i;
+
+	if (m->stopping)
+		return;
+	log_info("%s: stopping (%d sessions open)", why, m->sessions);
+	m->stopping = true;
+	m->stop_deadline = sys_now_ms() + SHUTDOWN_GRACE_MS;
+	master_set_accepting(m, false);
+	for (i = 0; i < m->nlisten; i++)
+		close(m->listen_fd[i]);
+	m->nlisten = 0;
+	handoff_drop_all(m, "Server shutting down.");
+	pool_broadcast_shutdown(m);
+}
+
+static void
+on_signal(struct master *m)
+{
+	struct signalfd_siginfo si;
+
+	while (read(m->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			pool_reap(m);
+			break;
+		case SIGTERM:
+			begin_stop(m, "SIGTERM");
+			break;
+		case SIGINT:
+			begin_stop(m, "SIGINT");
+			break;
+		case SIGHUP:
+			log_info("SIGHUP: configuration reload is not "
+			    "supported; restart to apply changes");
+			break;
+		}
+	}
+}
+
+/* Accept while a pre-login child is idle, unless stopping or paused. */
+static void
+update_accepting(struct master *m)
+{
+	master_set_accepting(m, !m->stopping &&
+	    m->idle[CHILD_PRELOGIN] > 0 &&
+	    sys_now_ms() >= m->accept_pause_until);
+}
+
+static int
+next_timeout(struct master *m)
+{
+	int64_t now = sys_now_ms(), t = 1000;
+	int64_t refusal = monitor_due_refusals(m, now);
+
+	if (m->stopping)
+		t = m->stop_deadline - now;
+	if (m->spawn_hold_until > now && m->spawn_hold_until - now < t)
+		t = m->spawn_hold_until - now;
+	if (m->accept_pause_until > now && m->accept_pause_until - now < t)
+		t = m->accept_pause_until - now;
+	if (refusal >= 0 && refusal < t)
+		t = refusal;
+	return t < 0 ? 0 : (int)t;
+}
+
+/* Between two waits: whatever is due, whatever the wakeup was for. */
+static void
+housekeeping(struct master *m)
+{
+	int64_t now = sys_now_ms();
+
+	(void)monitor_due_refusals(m, now);
+	pool_check_channels(m, now);
+	handoff_deliver(m);
+	pool_maintain(m);
+	update_accepting(m);
+	if (now >= m->next_expiry) {
+		size_t n = limits_expire(now);
+
+		log_debug("%zu client addresses tracked", n);
+		m->next_expiry = now + EXPIRY_INTERVAL_MS;
+	}
+}
+
+static void
+event_loop(struct master *m)
+{
+	struct epoll_event ev[64];
+	int64_t startup_deadline = sys_now_ms() + STARTUP_TIMEOUT_MS;
+
+	for (;;) {
+		int n, i;
+
+		n = epoll_wait(m->epfd, ev, 64, next_timeout(m));
+		if (n < 0 && errno != EINTR)
+			fatal("epoll_wait");
+		for (i = 0; i < n; i++) {
+			uint64_t tag = ev[i].data.u64;
+			uint32_t idx = (uint32_t)(tag & 0xffffffffu);
+
+			switch (tag & TAG_KIND_MASK) {
+			case TAG_LISTENER:
+				if ((int)idx < m->nlisten)
+					accept_on(m, m->listen_fd[idx]);
+				break;
+			case TAG_SIGNAL:
+				on_signal(m);
+				break;
+			case TAG_CHILD:
+				if ((int)idx < m->nchildren &&
+				    m->children[idx].used)
+					monitor_readable(m, &m->children[idx]);
+				break;
+			}
+		}
+		if (m->starting_up) {
+			if (startup_complete(m))
+				startup_done(m);
+			else if (sys_now_ms() > startup_deadline)
+				fatalx("session children did not become ready "
+				    "in time");
+		}
+		housekeeping(m);
+		if (m->stopping) {
+			if (m->live == 0)
+				return;
+			if (sys_now_ms() >= m->stop_deadline) {
+				log_warn("%d children still running after the "
+				    "grace period; killing them", m->live);
+				pool_kill_all(m);
+				m->stop_deadline = sys_now_ms() + 60000;
+			}
+		}
+	}
+}
+
+static void
+setup_events(struct master *m)
+{
+	sigset_t set;
+	int i;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		fatal("sigprocmask");
+	m->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (m->sigfd < 0)
+		fatal("signalfd");
+	signal(SIGPIPE, SIG_IGN);
+	m->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (m->epfd < 0)
+		fatal("epoll_create1");
+	master_epoll_add(m, m->sigfd, TAG_SIGNAL);
+	for (i = 0; i < m->nlisten; i++) {
+		struct epoll_event ev = { .events = 0,
+		    .data.u64 = TAG_LISTENER | (uint64_t)i };
+
+		if (epoll_ctl(m->epfd, EPOLL_CTL_ADD, m->listen_fd[i], &ev) < 0)
+			fatal("epoll_ctl");
+	}
+}
+
+static void
+log_unprivileged(void)
+{
+	log_warn("unprivileged mode (uid %u): not in force: the uid switch "
+	    "to session_user (children run as uid %u, in a user namespace of "
+	    "their own), port 20 for active mode; in force: chroot, seccomp, "
+	    "Landlock, no_new_privs, rlimits, no capabilities",
+	    (unsigned)getuid(), (unsigned)getuid());
+}
+
+int
+master_run(struct config *cf, bool foreground)
+{
+	static struct master m;
+
+	struct limits_conf lc = {
+		cf->max_per_ip, cf->crash_limit,
+		(int64_t)cf->crash_ban * 1000, cf->ipv6_limit_prefix,
+	};
+
+	m.cf = cf;
+	m.privileged = geteuid() == 0;
+	m.empty_fd = -1;
+	m.anon_fd = -1;
+	m.port20 = cf->port20 && m.privileged;
+	if (foreground)
+		log_to_stderr();
+	else
+		log_to_syslog();
+	log_set_debug(cf->log_debug);
+	limits_init(&lc);
+#ifdef SANDFTPD_TESTHOOKS
+	/* Tests only: children act as on a kernel without Landlock. */
+	m.test_no_landlock = getenv("SANDFTPD_TEST_NO_LANDLOCK") != NULL;
+#endif
+
+	if (m.privileged) {
+		if (resolve_session_user(cf, &m.uid, &m.gid, true) < 0)
+			fatalx("session_user: '%s' is not usable",
+			    cf->session_user);
+		m.empty_fd = prepare_empty_dir(cf->empty_dir, true);
+		if (m.empty_fd < 0)
+			fatalx("empty_dir: %s is not usable", cf->empty_dir);
+	} else {
+		m.uid = getuid();
+		m.gid = getgid();
+		m.empty_fd = unprivileged_empty_dir(&m);
+	}
+	m.devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	m.exe_fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (m.devnull < 0 || m.exe_fd < 0)
+		fatal("opening /dev/null and /proc/self/exe");
+	if (cf->anonymous) {
+		m.anon_fd = open(cf->anon_root, O_PATH | O_DIRECTORY |
+		    O_CLOEXEC);
+		if (m.anon_fd < 0)
+			fatal("anon_root: %s", cf->anon_root);
+	}
+	bind_listeners(&m);
+	if (!foreground)
+		daemonize();
+	if (m.privileged)
+		restrict_master(&m);
+	else
+		log_unprivileged();
+
+	setup_events(&m);
+	pool_init(&m);
+	m.starting_up = true;
+	pool_maintain(&m);
+	event_loop(&m);
+	if (m.empty_tmp[0])
+		rmdir(m.empty_tmp);
+	log_info("stopped");
+	return 0;
+}

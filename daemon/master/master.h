@@ -1,0 +1,98 @@
+/*
+ * master.h - the privileged master: its records of connections and of
+ * its children, and master.c's functions (startup, the event loop,
+ * accepting, refusing, stopping).
+ *
+ * Everything in daemon/master/ runs in the master, as root (or the
+ * invoking user), and never reads a byte that a client sent: client
+ * sockets pass through it unread.  The rest of the folder:
+ *   pool.c     spawning children (fork + exec), the idle pools, reaping
+ *   monitor.c  the answers to the children's privileged requests
+ *   handoff.c  sessions in transit between two children
+ *   limits.c   per-address session counts, crash bans, handoff budgets
+ *   bucket.c   the token bucket those budgets use
+ *   auth.c     deciding a login
+ */
+#ifndef SANDFTPD_MASTER_H
+#define SANDFTPD_MASTER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../../common/addr.h"
+#include "../../common/config.h"
+#include "../../common/ipc.h"
+#include "bucket.h"
+
+struct child;
+struct handoff;
+
+/* A client connection, from accept until its last child exits. */
+struct session_rec {
+	uint64_t id;
+	struct sock_addr peer;
+	struct sock_addr local;
+	dev_t sock_dev;		/* identity of the control socket, to check */
+	ino_t sock_ino;		/* descriptors a child hands back */
+	bool had_login;		/* a login was accepted on it before */
+	struct bucket handoffs;	/* its budget of further handoffs */
+	char user[IPC_USER_MAX];
+};
+
+struct master {
+	struct config *cf;
+	bool privileged;	/* running as root */
+	bool port20;		/* port20 = yes and we can bind port 20 */
+	uid_t uid;		/* session_user, or our own uid */
+	gid_t gid;
+	int exe_fd;		/* our own binary, for fexecve */
+	int empty_fd;		/* the empty root of pre-login children */
+	char empty_tmp[64];	/* unprivileged: a private one, removed at exit */
+	int anon_fd;		/* anon_root, O_PATH, for anonymous children */
+	int devnull;
+	int epfd;
+	int sigfd;
+	int listen_fd[CONFIG_MAX_LISTEN];
+	int nlisten;
+	bool accepting;
+	bool test_no_landlock;	/* test build: children act as without it */
+
+	struct child *children;
+	int nchildren;		/* slots allocated */
+	int live;		/* slots in use */
+	int idle[CHILD_KINDS];		/* by kind: ready and waiting */
+	int starting[CHILD_KINDS];	/* spawned, not yet READY */
+	bool reported[CHILD_KINDS];	/* sandbox of this kind logged */
+	int unchannelled;	/* children whose socketpair closed, not reaped */
+	int sessions;		/* counted against max_clients */
+	uint64_t next_session_id;
+
+	struct handoff **handoffs;
+	int nhandoffs;
+	int handoffs_cap;
+
+	int64_t accept_pause_until;	/* after EMFILE/ENFILE */
+	int setup_failures;	/* consecutive children dead before READY */
+	int64_t spawn_hold_until;
+	int64_t next_expiry;	/* of the per-address records */
+	bool starting_up;	/* first children not yet ready */
+	bool stopping;
+	int64_t stop_deadline;
+};
+
+#define TAG_LISTENER 0x100000000ull
+#define TAG_SIGNAL 0x200000000ull
+#define TAG_CHILD 0x300000000ull
+#define TAG_KIND_MASK 0xf00000000ull
+
+int master_run(struct config *cf, bool foreground);
+int master_check_runtime(const struct config *cf, bool verbose);
+void master_set_accepting(struct master *m, bool on);
+/* The master's only words to a client: one 421 line, then close. */
+void master_refuse(int fd, const char *text);
+void master_epoll_add(struct master *m, int fd, uint64_t tag);
+/* A session is over: its address and the total count let go of it. */
+void master_end_session(struct master *m, const struct session_rec *sess);
+
+#endif

@@ -1,0 +1,452 @@
+/*
+ * monitor.c - the master's answers to the children's privileged requests.
+ *
+ * Every message from a child is checked by ipc_check_from_child() before
+ * anything here looks at it: exact length for its type, allowed in the
+ * child's phase, the right number of descriptors, the request's own
+ * fields.  A child that fails the check is killed.  What is then done
+ * uses the master's own records: the client address the master
+ * accepted, the local address of that connection, the socket it handed
+ * out.  A child names no address, port or path the master would use.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../common/log.h"
+#include "../../common/sys.h"
+#include "auth.h"
+#include "handoff.h"
+#include "limits.h"
+#include "monitor.h"
+#include "pool.h"
+
+#define LOGIN_REQUESTS_MAX 6	/* per pre-login child */
+#define LOGIN_FAIL_DELAY_MS 1000	/* before a refusal is answered */
+#define LOG_LINES_PER_SECOND 50
+#define PASV_BIND_TRIES 64
+
+static const struct bucket_rate session_handoff_rate = {
+	MONITOR_SESSION_HANDOFF_BURST, MONITOR_SESSION_HANDOFF_PER_TOKEN_MS,
+};
+
+/* Refused logins waiting out their delay, oldest first. */
+struct refusal {
+	int slot;
+	pid_t pid;
+	int64_t due;
+};
+static struct refusal *refusals;
+static size_t nrefusals, refusals_cap, refusals_head;
+
+typedef void answer_fn(struct master *m, struct child *c, struct ipc_msg *msg);
+
+static const char *
+client_text(const struct session_rec *s, char *buf, size_t n)
+{
+	addr_host_text(&s->peer, buf, n);
+	return buf;
+}
+
+/* ---- READY ---- */
+
+static void
+priv_answer_ready(struct master *m, struct child *c, struct ipc_msg *msg)
+{
+	const struct ipc_ready *r = (const void *)msg->u.raw;
+	uint32_t need = SANDBOX_CAPS | SANDBOX_NNP | SANDBOX_NODUMP |
+	    SANDBOX_RLIMITS | SANDBOX_SECCOMP | SANDBOX_CHROOT |
+	    SANDBOX_BOUNDING | SANDBOX_STDIO;
+
+	need |= m->privileged ? SANDBOX_UID : SANDBOX_USERNS;
+	if (m->cf->require_landlock)
+		need |= SANDBOX_LANDLOCK;
+	if ((r->applied & need) != need || r->uid != m->uid ||
+	    r->gid != m->gid) {
+		if (!(r->applied & SANDBOX_LANDLOCK) && m->cf->require_landlock)
+			log_err("Landlock is not available on this kernel; "
+			    "refusing to serve without it (require_landlock = "
+			    "no accepts that: chroot, seccomp and the uid "
+			    "separation still apply)");
+		pool_kill(m, c, "reported an incomplete sandbox");
+		return;
+	}
+	c->phase = PHASE_IDLE;
+	m->starting[c->kind]--;
+	m->setup_failures = 0;
+	pool_idle_push(m, c);
+	if (!m->reported[c->kind]) {
+		m->reported[c->kind] = true;
+		log_info("%s sandbox: seccomp %s filter (default: %s), "
+		    "%s%d, chroot to %s, %s, uid %u gid %u, no capabilities, "
+		    "empty bounding set, no_new_privs, not dumpable, rlimits, "
+		    "stdio on /dev/null",
+		    c->kind == CHILD_ANON ? "anonymous session" : "pre-login",
+		    c->kind == CHILD_ANON ? "read-only session" : "pre-login",
+		    m->cf->seccomp_debug ? "trap, log and exit" : "kill",
+		    r->applied & SANDBOX_LANDLOCK ? "Landlock ABI " :
+		    "NO Landlock (require_landlock = no) ABI ",
+		    r->landlock_abi,
+		    c->kind == CHILD_ANON ? "the anonymous root" :
+		    "the empty directory",
+		    r->applied & SANDBOX_USERNS ? "own user namespace" :
+		    "uid switch", r->uid, r->gid);
+	}
+	handoff_deliver(m);
+}
+
+/* ---- LOG ---- */
+
+static void
+priv_answer_log(struct master *m, struct child *c, struct ipc_msg *msg)
+{
+	struct ipc_log *l = (void *)msg->u.raw;
+	int64_t now = sys_now_ms();
+	char label[200];
+
+	(void)m;
+	/* A child cannot flood the log: LOG_LINES_PER_SECOND, then drops. */
+	if (now - c->log_window_ms >= 1000) {
+		if (c->log_dropped)
+			log_warn("%s: %u log lines dropped (too many)",
+			    pool_child_label(c, label, sizeof(label)),
+			    c->log_dropped);
+		c->log_window_ms = now;
+		c->log_lines = 0;
+		c->log_dropped = 0;
+	}
+	if (++c->log_lines > LOG_LINES_PER_SECOND) {
+		c->log_dropped++;
+		return;
+	}
+	log_sanitize(l->text);
+	str_copy(c->note, sizeof(c->note), l->text);
+	log_msg(l->prio, "%s: %s", pool_child_label(c, label, sizeof(label)),
+	    l->text);
+}
+
+/* ---- LOGIN, REIN: the session moves to another child ---- */
+
+/* Is fd the very control socket we handed this child? */
+static bool
+same_socket(const struct child *c, int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    st.st_ino == c->sess.sock_ino && st.st_dev == c->sess.sock_dev;
+}
+
+/*
+ * A connection's first login is paid for by the connection itself; every
+ * further handoff (REIN, and the login after it) spends the connection's
+ * and its address's budget.  Out of budget: the connection is ended.
+ */
+static bool
+handoff_allowed(struct master *m, struct child *c, int fd)
+{
+	int64_t now = sys_now_ms();
+	char who[ADDR_TEXT_MAX];
+
+	if (!c->sess.had_login)
+		return true;
+	if (bucket_take(&c->sess.handoffs, &session_handoff_rate, now) &&
+	    limits_take_handoff(&c->sess.peer, now))
+		return true;
+	log_warn("client %s: session %llu: too many logins and REINs; "
+	    "closing it", client_text(&c->sess, who, sizeof(who)),
+	    (unsigned long long)c->sess.id);
+	{
+		struct session_rec sess = c->sess;
+
+		pool_retire(m, c);
+		master_refuse(fd, "Too many logins on this connection.");
+		master_end_session(m, &sess);
+	}
+	return false;
+}
+
+static void
+queue_refusal(struct master *m, struct child *c)
+{
+	if (nrefusals == refusals_cap) {
+		size_t ncap = refusals_cap ? refusals_cap * 2 : 64, i;
+		struct refusal *p = malloc(ncap * sizeof(*p));
+
+		if (p == NULL) {
+			pool_kill(m, c, "no memory to delay a login refusal");
+			return;
+		}
+		for (i = 0; i < nrefusals; i++)
+			p[i] = refusals[(refusals_head + i) % refusals_cap];
+		free(refusals);
+		refusals = p;
+		refusals_cap = ncap;
+		refusals_head = 0;
+	}
+	refusals[(refusals_head + nrefusals++) % refusals_cap] =
+	    (struct refusal){ (int)(c - m->children), c->pid,
+	    sys_now_ms() + LOGIN_FAIL_DELAY_MS };
+	c->login_pending = true;
+}
+
+int64_t
+monitor_due_refusals(struct master *m, int64_t now)
+{
+	while (nrefusals > 0) {
+		struct refusal *r = &refusals[refusals_head];
+		struct child *c;
+
+		if (r->due > now)
+			return r->due - now;
+		c = &m->children[r->slot];
+		refusals_head = (refusals_head + 1) % refusals_cap;
+		nrefusals--;
+		if (c->used && !c->reaped && c->pid == r->pid &&
+		    c->login_pending && c->phase == PHASE_PRELOGIN) {
+			struct ipc_login_result res;
+
+			c->login_pending = false;
+			memset(&res, 0, sizeof(res));
+			ipc_hdr_init(&res.hdr, IPC_LOGIN_RESULT, sizeof(res));
+			res.status = LOGIN_REFUSED;
+			pool_send(m, c, &res, sizeof(res), NULL, 0);
+		}
+	}
+	return -1;
+}
+
+static void
+priv_answer_login(struct master *m, struct child *c, struct ipc_msg *msg)
+{
+	struct ipc_login *l = (void *)msg->u.raw;
+	char who[ADDR_TEXT_MAX], user[IPC_USER_MAX];
+	int fd = msg->fds[0];
+	enum auth_result verdict;
+
+	if (!same_socket(c, fd)) {
+		pool_kill(m, c, "LOGIN with a descriptor that is not its "
+		    "client's");
+		return;
+	}
+	if (c->login_pending) {
+		pool_kill(m, c, "LOGIN before its last one was answered");
+		return;
+	}
+	if (++c->login_requests > LOGIN_REQUESTS_MAX) {
+		pool_kill(m, c, "too many LOGIN requests");
+		return;
+	}
+	client_text(&c->sess, who, sizeof(who));
+	str_copy(user, sizeof(user), l->user);
+	log_sanitize(user);
+	verdict = auth_check(m->cf, l->user, l->pass);
+	explicit_bzero(l->pass, sizeof(l->pass));
+	if (verdict != AUTH_ANONYMOUS) {
+		log_warn("client %s: login failed for user '%s'", who, user);
+		/* Answered after the delay, here: a child cannot skip it. */
+		queue_refusal(m, c);
+		return;
+	}
+	msg->nfds = 0;		/* the descriptor goes with the handoff */
+	if (!handoff_allowed(m, c, fd))
+		return;
+	log_info("client %s: anonymous login (session %llu, user '%s')", who,
+	    (unsigned long long)c->sess.id, user);
+	str_copy(c->sess.user, sizeof(c->sess.user), "anonymous");
+	c->sess.had_login = true;
+	handoff_queue(m, c, CHILD_ANON, IDENTITY_ANON, &l->state, fd);
+}
+
+static void
+priv_answer_rein(struct master *m, struct child *c, struct ipc_msg *msg)
+{
+	struct ipc_rein *r = (void *)msg->u.raw;
+	int fd = msg->fds[0];
+
+	if (!same_socket(c, fd)) {
+		pool_kill(m, c, "REIN with a descriptor that is not its "
+		    "client's");
+		return;
+	}
+	msg->nfds = 0;
+	if (!handoff_allowed(m, c, fd))
+		return;
+	c->sess.user[0] = '\0';
+	handoff_queue(m, c, CHILD_PRELOGIN, IDENTITY_NONE, &r->state, fd);
+}
+
+/* ---- PASV_LISTEN, DATA_CONNECT: every data socket is ours ---- */
+
+static void
+send_socket_result(struct master *m, struct child *c, uint32_t type, int err,
+    uint16_t port, int fd)
+{
+	struct ipc_socket_result r;
+
+	memset(&r, 0, sizeof(r));
+	ipc_hdr_init(&r.hdr, type, sizeof(r));
+	r.error = err;
+	r.port = port;
+	if (err == 0)
+		pool_send(m, c, &r, sizeof(r), &fd, 1);
+	else
+		pool_send(m, c, &r, sizeof(r), NULL, 0);
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * A listener on the session's own local address and a port of
+ * pasv_ports, backlog 1.  Random ports first, then a sweep, so a nearly
+ * full range still works.
+ */
+static void
+priv_answer_pasv_listen(struct master *m, struct child *c,
+    struct ipc_msg *msg)
+{
+	unsigned span = m->cf->pasv_max - m->cf->pasv_min + 1, i;
+	struct sock_addr a = c->sess.local;
+	uint32_t r;
+	int fd = -1, err = EADDRINUSE;
+	uint16_t port = 0;
+
+	(void)msg;
+	if (sys_random(&r, sizeof(r)) < 0)
+		r = (uint32_t)sys_now_ms();
+	for (i = 0; i < PASV_BIND_TRIES + span; i++) {
+		unsigned off = i < PASV_BIND_TRIES ?
+		    (r + i * 2654435761u) % span : (r + i) % span;
+
+		port = (uint16_t)(m->cf->pasv_min + off);
+		addr_set_port(&a, port);
+		fd = sys_tcp_listen(&a, 1);
+		if (fd >= 0) {
+			err = 0;
+			break;
+		}
+		err = errno;
+		if (err != EADDRINUSE)
+			break;
+	}
+	if (err)
+		log_warn("session %llu: no passive listener: %s",
+		    (unsigned long long)c->sess.id, strerror(err));
+	send_socket_result(m, c, IPC_PASV_RESULT, err, err ? 0 : port, fd);
+}
+
+/*
+ * A socket connecting from the session's local address (port 20 with
+ * port20, else any port) to the address the master accepted the client
+ * from, at the requested port (>= 1024, checked by the validator).
+ */
+static void
+priv_answer_data_connect(struct master *m, struct child *c,
+    struct ipc_msg *msg)
+{
+	const struct ipc_data_connect *req = (const void *)msg->u.raw;
+	struct sock_addr local = c->sess.local, target = c->sess.peer;
+	int fd, one = 1, err = 0;
+
+	addr_set_port(&local, m->port20 ? 20 : 0);
+	addr_set_port(&target, req->port);
+	fd = socket(local.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd < 0 ||
+	    (m->port20 && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+	    sizeof(one)) < 0) ||
+	    bind(fd, (struct sockaddr *)&local.ss, local.len) < 0 ||
+	    (connect(fd, (struct sockaddr *)&target.ss, target.len) < 0 &&
+	    errno != EINPROGRESS))
+		err = errno ? errno : EIO;
+	if (err) {
+		log_warn("session %llu: active data connection: %s",
+		    (unsigned long long)c->sess.id, strerror(err));
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	send_socket_result(m, c, IPC_CONNECT_RESULT, err, 0, fd);
+}
+
+/* ---- dispatch ---- */
+
+static answer_fn *const answers[IPC_NREQUESTS] = {
+#define ANSWER(T, name, ...) [IPC_##T - IPC_REQUEST_BASE - 1] = \
+	priv_answer_##name,
+	IPC_REQUESTS(ANSWER)
+#undef ANSWER
+};
+
+void
+monitor_readable(struct master *m, struct child *c)
+{
+	struct ipc_msg msg;
+	const char *why;
+	char reason[160];
+
+	while (c->ipc_fd >= 0) {
+		int rc = ipc_recv(c->ipc_fd, &msg);
+
+		if (rc < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				pool_close_ipc(m, c);
+			return;
+		}
+		if (rc == 0) {
+			/* Exiting (reaped soon), or it must be killed. */
+			pool_close_ipc(m, c);
+			return;
+		}
+		why = ipc_check_from_child(&msg, c->phase);
+		if (why) {
+			snprintf(reason, sizeof(reason),
+			    "refused %s request (type %u, %zu bytes, %d fds) "
+			    "in phase %s: %s",
+			    ipc_type_name(msg.u.hdr.type), msg.u.hdr.type,
+			    msg.len, msg.nfds, ipc_phase_name(c->phase), why);
+			ipc_msg_close_fds(&msg);
+			pool_kill(m, c, reason);
+			return;
+		}
+		answers[msg.u.hdr.type - IPC_REQUEST_BASE - 1](m, c, &msg);
+		ipc_msg_close_fds(&msg);
+	}
+}
+
+void
+monitor_init_session(struct session_rec *sess, int64_t now)
+{
+	bucket_fill(&sess->handoffs, &session_handoff_rate, now);
+}
+
+int
+monitor_start_session(struct master *m, struct child *c,
+    const struct session_rec *sess, uint32_t identity,
+    const struct ipc_session_state *state, int ctrl_fd)
+{
+	static struct ipc_session_start st;
+
+	memset(&st, 0, sizeof(st));
+	ipc_hdr_init(&st.hdr, IPC_SESSION_START, sizeof(st));
+	st.session_id = sess->id;
+	addr_to_wire(&sess->peer, &st.peer);
+	addr_to_wire(&sess->local, &st.local);
+	st.identity = identity;
+	str_copy(st.user, sizeof(st.user), sess->user);
+	if (state) {
+		st.has_state = 1;
+		st.state = *state;
+	}
+	if (pool_send(m, c, &st, sizeof(st), &ctrl_fd, 1) < 0)
+		return -1;
+	c->phase = identity == IDENTITY_NONE ? PHASE_PRELOGIN : PHASE_SESSION;
+	c->has_session = true;
+	c->sess = *sess;
+	return 0;
+}

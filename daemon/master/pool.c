@@ -1,0 +1,488 @@
+/*
+ * pool.c - the master's children: spawning them ahead of demand by fork
+ * and exec of our own binary (a fresh address-space layout and stack
+ * canary for every session; fork alone would share them), keeping
+ * pool_spare of each kind idle, and reaping them with a cause of death.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../../common/log.h"
+#include "../../common/sys.h"
+#include "handoff.h"
+#include "limits.h"
+#include "monitor.h"
+#include "pool.h"
+
+extern char **environ;
+
+#define SPAWN_HOLD_MAX_MS 5000
+
+/* Slot numbers of idle children, by kind. */
+static int *idle_stack[CHILD_KINDS];
+
+const char *
+pool_kind_name(enum child_kind k)
+{
+	return k == CHILD_ANON ? "anonymous" : "login";
+}
+
+const char *
+pool_child_label(const struct child *c, char *buf, size_t n)
+{
+	char who[ADDR_TEXT_MAX];
+
+	if (c->has_session) {
+		addr_host_text(&c->sess.peer, who, sizeof(who));
+		snprintf(buf, n, "%s child %ld (session %llu, client %s)",
+		    pool_kind_name(c->kind), (long)c->pid,
+		    (unsigned long long)c->sess.id, who);
+	} else {
+		snprintf(buf, n, "%s child %ld", pool_kind_name(c->kind),
+		    (long)c->pid);
+	}
+	return buf;
+}
+
+static int
+max_children(const struct master *m)
+{
+	return 2 * (int)m->cf->max_clients + 4 * (int)m->cf->pool_spare + 16;
+}
+
+void
+pool_init(struct master *m)
+{
+	int k;
+
+	for (k = 0; k < CHILD_KINDS; k++) {
+		idle_stack[k] = calloc(m->cf->pool_spare + 1024, sizeof(int));
+		if (idle_stack[k] == NULL)
+			fatal("calloc");
+	}
+}
+
+static int
+alloc_slot(struct master *m)
+{
+	struct child *grown;
+	int i, n;
+
+	for (i = 0; i < m->nchildren; i++)
+		if (!m->children[i].used)
+			return i;
+	n = m->nchildren ? m->nchildren * 2 : 64;
+	grown = realloc(m->children, (size_t)n * sizeof(*grown));
+	if (grown == NULL)
+		return -1;
+	memset(grown + m->nchildren, 0,
+	    (size_t)(n - m->nchildren) * sizeof(*grown));
+	m->children = grown;
+	i = m->nchildren;
+	m->nchildren = n;
+	return i;
+}
+
+/* Close every descriptor from 3 up except the (up to three) in keep. */
+static void
+close_all_but(const int *keep, int n)
+{
+	int lo = 3, i, j, k[3];
+
+	for (i = 0; i < n; i++)	/* sort the few keepers */
+		k[i] = keep[i];
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && k[j - 1] > k[j]; j--) {
+			int t = k[j];
+
+			k[j] = k[j - 1];
+			k[j - 1] = t;
+		}
+	for (i = 0; i < n; i++) {
+		if (k[i] > lo)
+			close_range((unsigned)lo, (unsigned)k[i] - 1, 0);
+		if (k[i] + 1 > lo)
+			lo = k[i] + 1;
+	}
+	close_range((unsigned)lo, ~0U, 0);
+}
+
+/*
+ * In the forked child: arrange descriptors and exec the child binary.
+ * 0-2 become /dev/null (a child writes nothing but through the master's
+ * LOG request), 3 the socketpair, 4 our binary (close-on-exec: fexecve
+ * needs it only until the exec).
+ */
+NORETURN static void
+exec_child(struct master *m, int ipc_end, enum child_kind kind)
+{
+	char *argv[] = {
+		kind == CHILD_ANON ? "sandftpd-anon" : "sandftpd-login",
+		CHILD_ARG, NULL,
+	};
+	char *envp[8];
+	int n = 0, hi_ipc, hi_exe, hi_null;
+	int keep[3] = { ipc_end, m->exe_fd, m->devnull };
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* First drop the master's other descriptors: with them gone there
+	 * is room to move ours even when the master is at its limit. */
+	close_all_but(keep, 3);
+	/* Move all three above 4 first, so placing one cannot overwrite
+	 * another, then put them in place. */
+	hi_ipc = fcntl(ipc_end, F_DUPFD_CLOEXEC, 5);
+	hi_exe = fcntl(m->exe_fd, F_DUPFD_CLOEXEC, 5);
+	hi_null = fcntl(m->devnull, F_DUPFD_CLOEXEC, 5);
+	if (hi_ipc < 0 || hi_exe < 0 || hi_null < 0 ||
+	    dup2(hi_null, 0) < 0 || dup2(hi_null, 1) < 0 ||
+	    dup2(hi_null, 2) < 0 || dup2(hi_ipc, IPC_CHILD_FD) < 0 ||
+	    dup3(hi_exe, 4, O_CLOEXEC) < 0)
+		_exit(126);
+	close_range(5, ~0U, 0);
+#ifdef SANDFTPD_SANITIZE
+	for (char **e = environ; *e && n < 6; e++)
+		if (strncmp(*e, "ASAN_OPTIONS=", 13) == 0 ||
+		    strncmp(*e, "UBSAN_OPTIONS=", 14) == 0 ||
+		    strncmp(*e, "LSAN_OPTIONS=", 13) == 0)
+			envp[n++] = *e;
+#endif
+	envp[n] = NULL;
+	fexecve(4, argv, envp);
+	_exit(127);
+}
+
+int
+pool_spawn(struct master *m, enum child_kind kind)
+{
+	struct ipc_child_init w;
+	struct child *c;
+	int sv[2], slot, root_fd;
+	pid_t pid;
+
+	slot = alloc_slot(m);
+	if (slot < 0)
+		return -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		log_warn("socketpair: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		log_warn("fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0)
+		exec_child(m, sv[1], kind);
+	close(sv[1]);
+	sys_set_nonblock(sv[0], 1);
+
+	c = &m->children[slot];
+	memset(c, 0, sizeof(*c));
+	c->used = true;
+	c->pid = pid;
+	c->ipc_fd = sv[0];
+	c->kind = kind;
+	c->phase = PHASE_SETUP;
+	m->live++;
+	m->starting[kind]++;
+	master_epoll_add(m, sv[0], TAG_CHILD | (uint64_t)slot);
+
+	memset(&w, 0, sizeof(w));
+	ipc_hdr_init(&w.hdr, IPC_CHILD_INIT, sizeof(w));
+	w.kind = kind;
+	w.flags = (m->privileged ? INIT_PRIVILEGED : 0) |
+	    (m->cf->seccomp_debug ? INIT_SECCOMP_DEBUG : 0) |
+	    (m->cf->pasv_address_set ? INIT_PASV_ADDRESS : 0) |
+	    (m->cf->log_debug ? INIT_LOG_DEBUG : 0);
+#ifdef SANDFTPD_TESTHOOKS
+	if (m->test_no_landlock)
+		w.flags |= INIT_TEST_NO_LANDLOCK;
+#endif
+	w.uid = m->uid;
+	w.gid = m->gid;
+	w.login_timeout = m->cf->login_timeout;
+	w.idle_timeout = m->cf->idle_timeout;
+	w.data_timeout = m->cf->data_timeout;
+	memcpy(w.pasv_address, &m->cf->pasv_address, 4);
+	/* The child's root: the tree it serves, or nothing at all. */
+	root_fd = kind == CHILD_ANON ? m->anon_fd : m->empty_fd;
+	pool_send(m, c, &w, sizeof(w), &root_fd, 1);
+	return 0;
+}
+
+static int
+wanted_idle(struct master *m, enum child_kind kind)
+{
+	return (int)m->cf->pool_spare + handoff_waiting_for(m, kind);
+}
+
+void
+pool_maintain(struct master *m)
+{
+	static const enum child_kind kinds[] = { CHILD_PRELOGIN, CHILD_ANON };
+	size_t i;
+
+	if (m->stopping || sys_now_ms() < m->spawn_hold_until)
+		return;
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		enum child_kind k = kinds[i];
+
+		if (k == CHILD_ANON && !m->cf->anonymous)
+			continue;
+		while (m->idle[k] + m->starting[k] < wanted_idle(m, k) &&
+		    m->live < max_children(m)) {
+			if (pool_spawn(m, k) < 0) {
+				m->spawn_hold_until = sys_now_ms() + 1000;
+				return;
+			}
+		}
+	}
+}
+
+void
+pool_idle_push(struct master *m, struct child *c)
+{
+	int k = c->kind;
+
+	if (m->idle[k] < (int)m->cf->pool_spare + 1024)
+		idle_stack[k][m->idle[k]++] = (int)(c - m->children);
+}
+
+static void
+idle_remove(struct master *m, struct child *c)
+{
+	int k = c->kind, i, slot = (int)(c - m->children);
+
+	for (i = 0; i < m->idle[k]; i++)
+		if (idle_stack[k][i] == slot) {
+			idle_stack[k][i] = idle_stack[k][--m->idle[k]];
+			return;
+		}
+}
+
+struct child *
+pool_idle_child(struct master *m, enum child_kind kind)
+{
+	while (m->idle[kind] > 0) {
+		struct child *c = &m->children[idle_stack[kind][--m->idle[kind]]];
+
+		if (c->used && c->phase == PHASE_IDLE && c->ipc_fd >= 0)
+			return c;
+	}
+	return NULL;
+}
+
+void
+pool_close_ipc(struct master *m, struct child *c)
+{
+	if (c->ipc_fd < 0)
+		return;
+	epoll_ctl(m->epfd, EPOLL_CTL_DEL, c->ipc_fd, NULL);
+	close(c->ipc_fd);
+	c->ipc_fd = -1;
+	if (!c->reaped) {
+		/* Without its channel nobody supervises it: it must exit. */
+		c->channel_closed_ms = sys_now_ms();
+		m->unchannelled++;
+	}
+}
+
+static void
+signal_child(struct child *c)
+{
+	if (!c->reaped)
+		kill(c->pid, SIGKILL);
+}
+
+void
+pool_kill(struct master *m, struct child *c, const char *why)
+{
+	char label[200];
+
+	log_err("%s: %s; killing it", pool_child_label(c, label,
+	    sizeof(label)), why);
+	str_copy(c->note, sizeof(c->note), why);
+	c->killed = true;
+	if (c->phase == PHASE_IDLE)
+		idle_remove(m, c);
+	signal_child(c);
+	pool_close_ipc(m, c);
+}
+
+void
+pool_retire(struct master *m, struct child *c)
+{
+	c->retired = true;
+	c->has_session = false;
+	c->phase = PHASE_LEAVING;
+	signal_child(c);
+	pool_close_ipc(m, c);
+}
+
+void
+pool_kill_all(struct master *m)
+{
+	int i;
+
+	for (i = 0; i < m->nchildren; i++)
+		if (m->children[i].used)
+			signal_child(&m->children[i]);
+}
+
+void
+pool_check_channels(struct master *m, int64_t now)
+{
+	int i;
+
+	if (m->unchannelled == 0)
+		return;
+	for (i = 0; i < m->nchildren; i++) {
+		struct child *c = &m->children[i];
+
+		if (c->used && !c->reaped && c->channel_closed_ms &&
+		    !c->killed && !c->retired &&
+		    now - c->channel_closed_ms > CHANNEL_CLOSED_GRACE_MS)
+			pool_kill(m, c, "closed its socket to the master but "
+			    "did not exit");
+	}
+}
+
+int
+pool_send(struct master *m, struct child *c, const void *msg, size_t len,
+    const int *fds, int nfds)
+{
+	if (c->ipc_fd < 0)
+		return -1;
+	if (ipc_send(c->ipc_fd, msg, len, fds, nfds) == 0)
+		return 0;
+	if (errno == EAGAIN)
+		pool_kill(m, c, "not reading its socket");
+	else if (errno != EPIPE && errno != ECONNREFUSED &&
+	    errno != ECONNRESET)
+		log_warn("sending to child %ld: %s", (long)c->pid,
+		    strerror(errno));
+	return -1;
+}
+
+void
+pool_broadcast_shutdown(struct master *m)
+{
+	struct ipc_empty msg;
+	int i;
+
+	ipc_hdr_init(&msg.hdr, IPC_SHUTDOWN, sizeof(msg));
+	for (i = 0; i < m->nchildren; i++)
+		if (m->children[i].used && m->children[i].ipc_fd >= 0)
+			(void)ipc_send(m->children[i].ipc_fd, &msg, sizeof(msg),
+			    NULL, 0);
+}
+
+static void
+describe_status(int st, char *buf, size_t n)
+{
+	if (WIFEXITED(st)) {
+		snprintf(buf, n, "exited with status %d", WEXITSTATUS(st));
+	} else if (WIFSIGNALED(st)) {
+		int sig = WTERMSIG(st);
+		const char *abbrev = sigabbrev_np(sig);
+
+		snprintf(buf, n, "killed by signal %d (SIG%s)%s", sig,
+		    abbrev ? abbrev : "?",
+		    sig == SIGSYS ? ": seccomp violation" : "");
+	} else {
+		snprintf(buf, n, "ended with wait status %#x", st);
+	}
+}
+
+static void
+child_died(struct master *m, struct child *c, int st)
+{
+	char label[200], how[96];
+	bool abnormal = !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+	bool crashed = WIFSIGNALED(st) || c->killed;
+	int64_t now = sys_now_ms();
+
+	c->reaped = true;
+	if (c->channel_closed_ms)
+		m->unchannelled--;
+	/* Its last words may still be in the socket (it is gone: nothing
+	 * it asked for can signal it now). */
+	monitor_readable(m, c);
+	pool_child_label(c, label, sizeof(label));
+	describe_status(st, how, sizeof(how));
+	handoff_child_gone(m, c->pid);
+	if (c->retired) {
+		/* Killed on purpose once its session moved on. */
+		log_debug("%s ended after handing on its session", label);
+		pool_close_ipc(m, c);
+		c->used = false;
+		m->live--;
+		return;
+	}
+
+	if (c->phase == PHASE_SETUP) {
+		m->starting[c->kind]--;
+		if (abnormal) {
+			log_err("%s failed while starting: %s%s%s", label, how,
+			    c->note[0] ? "; it said: " : "", c->note);
+			m->setup_failures++;
+			m->spawn_hold_until = now +
+			    (m->setup_failures > 6 ? SPAWN_HOLD_MAX_MS :
+			    100 << m->setup_failures);
+			if (m->starting_up)
+				fatalx("session children cannot start; not "
+				    "serving");
+		}
+	} else if (c->phase == PHASE_IDLE) {
+		idle_remove(m, c);
+	}
+	if (abnormal && c->phase != PHASE_SETUP)
+		log_warn("%s %s%s%s", label, how, c->note[0] ? "; last: " : "",
+		    c->note);
+	else if (!abnormal)
+		log_debug("%s %s", label, how);
+
+	if (c->has_session) {
+		if (crashed && limits_crash(&c->sess.peer, now)) {
+			char who[ADDR_TEXT_MAX];
+
+			addr_host_text(&c->sess.peer, who, sizeof(who));
+			log_warn("client %s: refused for %u seconds after %u "
+			    "crashed sessions", who, m->cf->crash_ban,
+			    m->cf->crash_limit);
+		}
+		master_end_session(m, &c->sess);
+		c->has_session = false;
+	}
+	pool_close_ipc(m, c);
+	c->used = false;
+	m->live--;
+}
+
+void
+pool_reap(struct master *m)
+{
+	pid_t pid;
+	int st, i;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		for (i = 0; i < m->nchildren; i++)
+			if (m->children[i].used && !m->children[i].reaped &&
+			    m->children[i].pid == pid) {
+				child_died(m, &m->children[i], st);
+				break;
+			}
+	}
+}

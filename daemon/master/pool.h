@@ -1,0 +1,62 @@
+/*
+ * pool.h - the master's children (pool.c): spawning them ahead of demand,
+ * the idle pool of each kind, signalling and reaping them.
+ *
+ * A child is signalled only through pool_kill() and pool_retire(), and
+ * only while it has not been reaped: once waited for, its pid may belong
+ * to another process.
+ */
+#ifndef SANDFTPD_POOL_H
+#define SANDFTPD_POOL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "master.h"
+
+/* A child whose socketpair closed must have exited within this time. */
+#define CHANNEL_CLOSED_GRACE_MS 2000
+
+struct child {
+	bool used;
+	bool reaped;		/* waited for: never signal its pid again */
+	pid_t pid;
+	int ipc_fd;		/* -1 once closed */
+	enum child_kind kind;
+	enum ipc_phase phase;
+	bool has_session;
+	struct session_rec sess;
+	bool killed;		/* by us, for a bad request: counts as a crash */
+	bool retired;		/* killed on purpose: its session moved on */
+	int64_t channel_closed_ms;	/* 0 while the socketpair is open */
+	unsigned login_requests;	/* LOGIN requests it made */
+	bool login_pending;	/* a refused LOGIN waits out its delay */
+	char note[160];		/* last thing it logged, for its obituary */
+	int64_t log_window_ms;	/* LOG rate limit: this second's start, */
+	unsigned log_lines;	/* lines in it, */
+	unsigned log_dropped;	/* and lines dropped */
+};
+
+void pool_init(struct master *m);
+void pool_maintain(struct master *m);
+int pool_spawn(struct master *m, enum child_kind kind);
+void pool_reap(struct master *m);
+struct child *pool_idle_child(struct master *m, enum child_kind kind);
+void pool_idle_push(struct master *m, struct child *c);
+/* A child that broke the rules: logged, killed, counted as a crash. */
+void pool_kill(struct master *m, struct child *c, const char *why);
+/* A child whose work is over (its session moved on): killed quietly. */
+void pool_retire(struct master *m, struct child *c);
+/* Kill every child still alive (the end of a stop). */
+void pool_kill_all(struct master *m);
+void pool_close_ipc(struct master *m, struct child *c);
+/* Kill children that closed their socketpair but did not exit. */
+void pool_check_channels(struct master *m, int64_t now);
+void pool_broadcast_shutdown(struct master *m);
+int pool_send(struct master *m, struct child *c, const void *msg, size_t len,
+    const int *fds, int nfds);
+const char *pool_child_label(const struct child *c, char *buf, size_t n);
+const char *pool_kind_name(enum child_kind k);
+
+#endif

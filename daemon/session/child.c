@@ -1,0 +1,241 @@
+/*
+ * child.c - a child's life: exec'd by the master as `sandftpd --child`,
+ * it reads its settings, enters its sandbox (sandbox_enter: the single
+ * point after which it can do only what its kind needs), reports READY,
+ * and waits in the idle pool for one session.  After that session it
+ * exits; it never serves twice.
+ *
+ * Two kinds: pre-login children greet clients and take USER/PASS, with
+ * nothing but an empty directory as their root; anonymous children are
+ * rooted in the anonymous tree and serve sessions the master hands over
+ * after an anonymous login.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../common/log.h"
+#include "../../common/sys.h"
+#include "../../sandbox/sandbox.h"
+#include "child.h"
+#include "monitor_wrap.h"
+#include "session.h"
+
+#define CHILD_INIT_TIMEOUT_MS 30000
+
+static struct session sess;
+
+static void
+child_exit(int status)
+{
+	_exit(status);
+}
+
+/* From the SIGSYS handler in seccomp_debug mode: async-signal-safe. */
+static void
+report_violation(const char *name, long nr)
+{
+	struct ipc_log m;
+	size_t len = 0;
+	const char *p;
+	char num[24];
+	int i = 0;
+	long v = nr < 0 ? 0 : nr;
+
+	memset(&m, 0, sizeof(m));
+	m.hdr.type = IPC_LOG;
+	m.hdr.len = sizeof(m);
+	m.prio = LOG_ERR;
+	do {
+		num[i++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && i < (int)sizeof(num));
+	for (p = "seccomp: blocked system call "; *p; p++)
+		m.text[len++] = *p;
+	for (p = name; *p && len < 200; p++)
+		m.text[len++] = *p;
+	m.text[len++] = ' ';
+	m.text[len++] = '(';
+	while (i > 0)
+		m.text[len++] = num[--i];
+	m.text[len++] = ')';
+	send(IPC_CHILD_FD, &m, sizeof(m), MSG_NOSIGNAL);
+}
+
+/* The next message from the master; its end ends us quietly. */
+static void
+recv_from_master(struct ipc_msg *m, int timeout_ms)
+{
+	int rc = priv_receive(m, timeout_ms);
+
+	if (rc < 0)
+		fatalx("timed out waiting for the master");
+	if (rc == 0)
+		_exit(0);		/* master gone: nothing to do */
+}
+
+/*
+ * libc loads some things lazily on first use; do those uses now, while
+ * files may still be opened, so the sandbox never sees them.
+ */
+static void
+preload_libc(void)
+{
+	struct tm tm;
+	time_t t = 0;
+
+	gmtime_r(&t, &tm);	/* first use reads the time zone file */
+	(void)strerror(ENOENT);
+}
+
+static void
+check_started_by_master(void)
+{
+	int type = 0;
+	socklen_t len = sizeof(type);
+
+	if (getsockopt(IPC_CHILD_FD, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
+	    type != SOCK_SEQPACKET) {
+		/* No master to log to: this is someone running --child. */
+		const char msg[] = "sandftpd: child mode is started by the "
+		    "master only\n";
+
+		(void)!write(2, msg, sizeof(msg) - 1);
+		_exit(2);
+	}
+}
+
+/* Descriptors 0-2 are /dev/null: a child has no log but the master's. */
+static bool
+stdio_is_devnull(void)
+{
+	struct stat null, st;
+	int fd;
+
+	if (stat("/dev/null", &null) < 0 || !S_ISCHR(null.st_mode))
+		return false;
+	for (fd = 0; fd < 3; fd++)
+		if (fstat(fd, &st) < 0 || st.st_rdev != null.st_rdev ||
+		    !S_ISCHR(st.st_mode))
+			return false;
+	return true;
+}
+
+/* A number from a /proc/sys file, or (uint32_t)-1. */
+static uint32_t
+read_proc_number(const char *path)
+{
+	char buf[32];
+	uint64_t v;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return (uint32_t)-1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return (uint32_t)-1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return parse_uint(buf, 0, UINT32_MAX - 1, &v) == 0 ? (uint32_t)v :
+	    (uint32_t)-1;
+}
+
+static void
+enter_sandbox(const struct ipc_child_init *w, const struct ipc_msg *m,
+    int *root_fd)
+{
+	struct sandbox_spec spec;
+	struct sandbox_report rep;
+	struct stat st;
+	bool stdio_ok = stdio_is_devnull();
+
+	memset(&spec, 0, sizeof(spec));
+	spec.privileged = (w->flags & INIT_PRIVILEGED) != 0;
+	spec.uid = w->uid;
+	spec.gid = w->gid;
+	spec.root_dir_fd = m->fds[0];
+	if (fstat(spec.root_dir_fd, &st) < 0 || !S_ISDIR(st.st_mode))
+		fatalx("the root given by the master is not a directory");
+	spec.file_access = w->kind == CHILD_ANON;
+	spec.policy = w->kind == CHILD_ANON ? POLICY_SESSION_RO :
+	    POLICY_PRELOGIN;
+	spec.seccomp_debug = (w->flags & INIT_SECCOMP_DEBUG) != 0;
+#ifdef SANDFTPD_TESTHOOKS
+	spec.skip_landlock = (w->flags & INIT_TEST_NO_LANDLOCK) != 0;
+#endif
+
+	sandbox_enter(&spec, &rep);
+	if (stdio_ok)
+		rep.applied |= SANDBOX_STDIO;
+	priv_ready(rep.applied, rep.landlock_abi, rep.uid, rep.gid);
+	/* The root descriptor is now "/" itself; pre-login children keep
+	 * no descriptor of any directory. */
+	if (spec.file_access) {
+		*root_fd = spec.root_dir_fd;
+	} else {
+		close(spec.root_dir_fd);
+		*root_fd = -1;
+	}
+}
+
+int
+child_main(void)
+{
+	struct ipc_child_init w;
+	struct ipc_msg m;
+	uint32_t overflow_uid, overflow_gid;
+	int root_fd = -1;
+
+	check_started_by_master();
+	log_set_sink(priv_log);
+	log_set_fatal_exit(child_exit);
+	signal(SIGPIPE, SIG_IGN);
+	sandbox_on_violation(report_violation);
+
+	recv_from_master(&m, CHILD_INIT_TIMEOUT_MS);
+	if (m.u.hdr.type != IPC_CHILD_INIT)
+		fatalx("expected CHILD_INIT, got %s",
+		    ipc_type_name(m.u.hdr.type));
+	memcpy(&w, m.u.raw, sizeof(w));
+	if (w.kind != CHILD_PRELOGIN && w.kind != CHILD_ANON)
+		fatalx("unknown child kind %u", w.kind);
+	log_set_debug((w.flags & INIT_LOG_DEBUG) != 0);
+	prctl(PR_SET_NAME, w.kind == CHILD_ANON ? "sandftpd-anon" :
+	    "sandftpd-login", 0, 0, 0);
+
+	preload_libc();
+	/* Unprivileged, our own user namespace shows unmapped owners as
+	 * the overflow ids (read while /proc is still there). */
+	overflow_uid = read_proc_number("/proc/sys/kernel/overflowuid");
+	overflow_gid = read_proc_number("/proc/sys/kernel/overflowgid");
+	enter_sandbox(&w, &m, &root_fd);
+	session_init(&sess, IPC_CHILD_FD, &w, root_fd);
+	if (!(w.flags & INIT_PRIVILEGED)) {
+		sess.perm.unmapped_uid = overflow_uid;
+		sess.perm.unmapped_gid = overflow_gid;
+	}
+
+	/* Idle in the pool until the master hands us a session. */
+	for (;;) {
+		recv_from_master(&m, -1);
+		if (m.u.hdr.type == IPC_SHUTDOWN)
+			_exit(0);
+		if (m.u.hdr.type == IPC_SESSION_START)
+			break;
+		fatalx("unexpected %s while idle",
+		    ipc_type_name(m.u.hdr.type));
+	}
+	session_start(&sess, (const struct ipc_session_start *)m.u.raw,
+	    m.fds[0]);
+	_exit(0);
+}

@@ -1,0 +1,148 @@
+/*
+ * ctrl.c - the control connection: reading into the line reader
+ * (linereader.c), and formatting and sending replies.  Reads only from
+ * the control socket; writes only to it.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../../common/log.h"
+#include "../../common/sys.h"
+#include "ctrl.h"
+#include "session.h"
+
+/*
+ * Returns 1 (bytes, or nothing yet), or 0 when the client is gone and
+ * nothing it sent is left to serve; -1 on an error.  A half-close with
+ * complete commands still queued (e.g. "QUIT" during a transfer) is not
+ * the end: ctrl_eof is set and those commands are served first.
+ */
+int
+ctrl_read(struct session *s)
+{
+	char raw[IPC_PENDING_MAX];
+	size_t room = lr_room(&s->in);
+	ssize_t n;
+
+	if (room == 0)
+		return 1;	/* full of queued lines; take them first */
+	n = sys_recv(s->ctrl_fd, raw, room < sizeof(raw) ? room : sizeof(raw),
+	    0);
+	if (n < 0)
+		return (errno == EAGAIN || errno == EWOULDBLOCK) ? 1 : -1;
+	if (n == 0) {
+		s->ctrl_eof = true;
+		return lr_has_line(&s->in) ? 1 : 0;
+	}
+	lr_feed(&s->in, raw, (size_t)n);
+	return 1;
+}
+
+void
+ctrl_send(struct session *s, const char *data, size_t len)
+{
+	int64_t deadline = sys_now_ms() + (int64_t)s->idle_timeout * 1000;
+
+	while (len > 0) {
+		ssize_t n = sys_send(s->ctrl_fd, data, len, 0);
+
+		if (n > 0) {
+			data += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			session_exit(s, 0);	/* client went away */
+		struct pollfd p = { s->ctrl_fd, POLLOUT, 0 };
+		int64_t left = deadline - sys_now_ms();
+
+		if (left <= 0 || sys_poll(&p, 1, (int)left) < 0)
+			session_exit(s, 0);	/* client stopped reading */
+	}
+}
+
+void
+reply_format(struct strbuf *sb, int code, char sep, const char *fmt,
+    va_list ap)
+{
+	size_t start;
+	size_t i;
+
+	sb_appendf(sb, "%03d%c", code, sep);
+	start = sb->len;
+	sb_vappendf(sb, fmt, ap);
+	/*
+	 * Text from the file system or the client could hold CR or LF and
+	 * forge a reply line; RFC 959 sends an LF in a pathname as NUL.
+	 */
+	for (i = start; i < sb->len; i++)
+		if (sb->data[i] == '\n' || sb->data[i] == '\r')
+			sb->data[i] = '\0';
+	sb_append(sb, "\r\n", 2);
+}
+
+void
+reply(struct session *s, int code, const char *fmt, ...)
+{
+	struct strbuf sb;
+	va_list ap;
+
+	sb_init(&sb, CTRL_LINE_MAX * 4);
+	va_start(ap, fmt);
+	reply_format(&sb, code, ' ', fmt, ap);
+	va_end(ap);
+	ctrl_send(s, sb.data, sb.len);
+	sb_free(&sb);
+}
+
+void
+reply_begin(struct session *s, struct reply_buf *rb, int code,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	rb->s = s;
+	sb_init(&rb->sb, 2 * REPLY_FLUSH + CTRL_LINE_MAX * 4);
+	rb->code = code;
+	va_start(ap, fmt);
+	reply_format(&rb->sb, code, '-', fmt, ap);
+	va_end(ap);
+}
+
+void
+reply_line(struct reply_buf *rb, const char *fmt, ...)
+{
+	size_t start, i;
+	va_list ap;
+
+	/* A leading space: no inner line can look like the final one. */
+	sb_append_char(&rb->sb, ' ');
+	start = rb->sb.len;
+	va_start(ap, fmt);
+	sb_vappendf(&rb->sb, fmt, ap);
+	va_end(ap);
+	for (i = start; i < rb->sb.len; i++)
+		if (rb->sb.data[i] == '\n' || rb->sb.data[i] == '\r')
+			rb->sb.data[i] = '\0';
+	sb_append(&rb->sb, "\r\n", 2);
+	/* Whole lines only: what is sent so far ends with CRLF. */
+	if (rb->sb.len >= REPLY_FLUSH) {
+		ctrl_send(rb->s, rb->sb.data, rb->sb.len);
+		sb_reset(&rb->sb);
+	}
+}
+
+void
+reply_end(struct reply_buf *rb, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	reply_format(&rb->sb, rb->code, ' ', fmt, ap);
+	va_end(ap);
+	ctrl_send(rb->s, rb->sb.data, rb->sb.len);
+	sb_free(&rb->sb);
+}

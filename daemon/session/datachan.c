@@ -1,0 +1,161 @@
+/*
+ * datachan.c - passive listeners and active connections, both made by
+ * the master (PASV_LISTEN, DATA_CONNECT): no child makes a socket.
+ *
+ * Passive: the master's listener is on our end of the control
+ * connection's address, with a port from pasv_ports; a connection from
+ * any host other than the client is closed and logged (no data-connection
+ * hijacking), and the wait goes on.  Active: only to the client's own
+ * host and a port >= 1024 (no bounce), checked here for the reply and
+ * again by the master, which connects to the address it accepted the
+ * client from, whatever this child says.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../../common/log.h"
+#include "../../common/sys.h"
+#include "datachan.h"
+#include "monitor_wrap.h"
+#include "session.h"
+#include "transfer.h"
+
+void
+data_close(int fd, bool abort)
+{
+	if (fd < 0)
+		return;
+	if (abort) {
+		struct linger l = { 1, 0 };
+
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	}
+	sys_close(fd);
+}
+
+void
+data_reset(struct session *s)
+{
+	if (s->data.listen_fd >= 0)
+		sys_close(s->data.listen_fd);
+	s->data.listen_fd = -1;
+	s->data.mode = DATA_NONE;
+}
+
+bool
+data_configured(const struct session *s)
+{
+	return s->data.mode != DATA_NONE;
+}
+
+int
+data_pasv_listen(struct session *s, uint16_t *port)
+{
+	int fd;
+
+	data_reset(s);
+	fd = priv_pasv_listen(port);
+	if (fd < 0)
+		return -1;
+	s->data.listen_fd = fd;
+	s->data.mode = DATA_PASV;
+	return 0;
+}
+
+const char *
+data_port_refusal(const struct session *s, const struct sock_addr *target,
+    int *code)
+{
+	*code = 500;
+	if (!addr_same_host(target, &s->peer))
+		return "Refused: data connections go to your own address only.";
+	*code = 504;	/* RFC 2577 §3 suggests 504 for a privileged port */
+	if (addr_port(target) < 1024)
+		return "Refused: data port below 1024.";
+	return NULL;
+}
+
+void
+data_set_port(struct session *s, const struct sock_addr *target)
+{
+	data_reset(s);
+	s->data.target = *target;
+	s->data.mode = DATA_PORT;
+}
+
+static enum xfer_result
+accept_client(struct session *s, int *fd)
+{
+	int64_t deadline = sys_now_ms() + (int64_t)s->data_timeout * 1000;
+
+	for (;;) {
+		enum xfer_result r;
+		struct sock_addr from;
+		char who[ADDR_TEXT_MAX];
+		int c;
+
+		r = xfer_wait(s, s->data.listen_fd, POLLIN, deadline);
+		if (r != XFER_OK)
+			return r;
+		from.len = sizeof(from.ss);
+		c = sys_accept(s->data.listen_fd, (struct sockaddr *)&from.ss,
+		    &from.len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (c < 0) {
+			if (errno == EAGAIN || errno == ECONNABORTED)
+				continue;
+			return XFER_CONN_FAILED;
+		}
+		if (addr_same_host(&from, &s->peer)) {
+			*fd = c;
+			return XFER_OK;
+		}
+		addr_text(&from, who, sizeof(who));
+		log_warn("refused a data connection from %s: not the client",
+		    who);
+		data_close(c, true);
+	}
+}
+
+static enum xfer_result
+connect_client(struct session *s, int *fd)
+{
+	int64_t deadline = sys_now_ms() + (int64_t)s->data_timeout * 1000;
+	socklen_t len = sizeof(int);
+	enum xfer_result r;
+	int c, err = 0;
+
+	c = priv_data_connect(addr_port(&s->data.target));
+	if (c < 0)
+		return XFER_CONN_FAILED;
+	r = xfer_wait(s, c, POLLOUT, deadline);
+	if (r != XFER_OK) {
+		data_close(c, true);
+		return r;
+	}
+	if (getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err != 0) {
+		sys_close(c);
+		return XFER_CONN_FAILED;
+	}
+	*fd = c;
+	return XFER_OK;
+}
+
+enum xfer_result
+data_open(struct session *s, int *fd)
+{
+	enum xfer_result r;
+
+	*fd = -1;
+	if (s->data.mode == DATA_PASV)
+		r = accept_client(s, fd);
+	else if (s->data.mode == DATA_PORT)
+		r = connect_client(s, fd);
+	else
+		r = XFER_CONN_FAILED;
+	/* One data connection per PASV/PORT: the next needs a new one. */
+	data_reset(s);
+	return r;
+}

@@ -1,0 +1,385 @@
+/*
+ * listing.c - reading directories with getdents64 into one sorted name
+ * array, and the `ls -l` and RFC 3659 line formats.  Times are UTC (a
+ * jailed child has no time zone files).  Owners are shown as numbers.
+ * Any time a file system can hold formats safely: one gmtime_r() cannot
+ * convert, or that has no four-digit year, is clamped for `ls -l` lines
+ * and left out of MLSx facts.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../common/sys.h"
+#include "listing.h"
+#include "wildcard.h"
+
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+static const char *const months[12] = {
+	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+};
+
+static bool
+wanted(const char *name, unsigned flags, const char *pattern)
+{
+	bool dotdot = strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
+
+	if (pattern) {
+		if (dotdot)
+			return false;
+		if (name[0] == '.' && pattern[0] != '.')
+			return false;
+		return wildcard_match(pattern, name);
+	}
+	if (dotdot)
+		return (flags & DIRLIST_DOTDOT) != 0;
+	if (name[0] == '.')
+		return (flags & DIRLIST_HIDDEN) != 0;
+	return true;
+}
+
+int
+dirlist_add(struct dirlist *dl, const char *name)
+{
+	if (dl->n == dl->cap) {
+		size_t ncap = dl->cap ? dl->cap * 2 : 256;
+		size_t *p;
+
+		if (ncap > DIRLIST_MAX_ENTRIES) {
+			errno = E2BIG;
+			return -1;
+		}
+		p = realloc(dl->off, ncap * sizeof(*p));
+		if (p == NULL)
+			return -1;
+		dl->off = p;
+		dl->cap = ncap;
+	}
+	dl->off[dl->n] = dl->names.len;
+	if (sb_append(&dl->names, name, strlen(name) + 1) < 0) {
+		errno = E2BIG;
+		return -1;
+	}
+	dl->n++;
+	return 0;
+}
+
+/*
+ * Bottom-up merge sort of the name offsets, bytewise.  Our own: glibc's
+ * qsort asks the kernel for the machine's memory size (sysinfo) on large
+ * arrays, which no sandboxed child may do.  Returns 0 or -1 (no memory).
+ */
+static int
+sort_names(size_t *off, size_t n, const char *names)
+{
+	size_t *tmp, *src = off, *dst, width, i;
+
+	if (n < 2)
+		return 0;
+	tmp = malloc(n * sizeof(*tmp));
+	if (tmp == NULL)
+		return -1;
+	dst = tmp;
+	for (width = 1; width < n; width *= 2) {
+		for (i = 0; i < n; i += 2 * width) {
+			size_t lo = i, mid = i + width < n ? i + width : n;
+			size_t hi = i + 2 * width < n ? i + 2 * width : n;
+			size_t a = lo, b = mid, o = lo;
+
+			while (a < mid && b < hi)
+				dst[o++] = strcmp(names + src[a],
+				    names + src[b]) <= 0 ? src[a++] : src[b++];
+			while (a < mid)
+				dst[o++] = src[a++];
+			while (b < hi)
+				dst[o++] = src[b++];
+		}
+		size_t *t = src;
+
+		src = dst;
+		dst = t;
+	}
+	if (src != off)
+		memcpy(off, src, n * sizeof(*off));
+	free(tmp);
+	return 0;
+}
+
+int
+dirlist_read(int dirfd, struct dirlist *dl, unsigned flags,
+    const char *pattern)
+{
+	static char buf[64 * 1024];
+	ssize_t n, pos;
+
+	memset(dl, 0, sizeof(*dl));
+	sb_init(&dl->names, DIRLIST_MAX_BYTES);
+	while ((n = sys_getdents64(dirfd, buf, sizeof(buf))) > 0) {
+		for (pos = 0; pos < n;) {
+			struct linux_dirent64 *d = (void *)(buf + pos);
+
+			pos += d->d_reclen;
+			if (wanted(d->d_name, flags, pattern) &&
+			    dirlist_add(dl, d->d_name) < 0)
+				return -1;
+		}
+	}
+	if (n < 0)
+		return -1;
+	return sort_names(dl->off, dl->n, dl->names.data);
+}
+
+void
+dirlist_free(struct dirlist *dl)
+{
+	sb_free(&dl->names);
+	free(dl->off);
+	dl->off = NULL;
+	dl->n = dl->cap = 0;
+}
+
+const char *
+dirlist_name(const struct dirlist *dl, size_t i)
+{
+	return dl->names.data + dl->off[i];
+}
+
+static char
+type_char(mode_t m)
+{
+	switch (m & S_IFMT) {
+	case S_IFDIR:
+		return 'd';
+	case S_IFLNK:
+		return 'l';
+	case S_IFCHR:
+		return 'c';
+	case S_IFBLK:
+		return 'b';
+	case S_IFIFO:
+		return 'p';
+	case S_IFSOCK:
+		return 's';
+	default:
+		return '-';
+	}
+}
+
+static void
+mode_string(mode_t m, char out[11])
+{
+	static const char rwx[] = "rwxrwxrwx";
+	int i;
+
+	out[0] = type_char(m);
+	for (i = 0; i < 9; i++)
+		out[i + 1] = (m & (1u << (8 - i))) ? rwx[i] : '-';
+	if (m & S_ISUID)
+		out[3] = (m & S_IXUSR) ? 's' : 'S';
+	if (m & S_ISGID)
+		out[6] = (m & S_IXGRP) ? 's' : 'S';
+	if (m & S_ISVTX)
+		out[9] = (m & S_IXOTH) ? 't' : 'T';
+	out[10] = '\0';
+}
+
+/* Broken-down UTC time with a year 0..9999; false when t has none. */
+static bool
+utc_time(time_t t, struct tm *tm)
+{
+	if (gmtime_r(&t, tm) == NULL)
+		return false;
+	return tm->tm_year >= -1900 && tm->tm_year <= 9999 - 1900 &&
+	    tm->tm_mon >= 0 && tm->tm_mon < 12;
+}
+
+/* The same, clamped to the first or last second of years 0..9999. */
+static void
+utc_time_clamped(time_t t, struct tm *tm)
+{
+	static const struct tm first = { .tm_mday = 1, .tm_year = -1900 };
+	static const struct tm last = { .tm_sec = 59, .tm_min = 59,
+	    .tm_hour = 23, .tm_mday = 31, .tm_mon = 11,
+	    .tm_year = 9999 - 1900 };
+
+	if (!utc_time(t, tm))
+		*tm = t < 0 ? first : last;
+}
+
+void
+list_line_ls(struct strbuf *out, const char *name, const struct stat *st,
+    const char *link_target, time_t now)
+{
+	static const time_t half_year = 182 * 24 * 3600;
+	char mode[11], when[32];
+	struct tm tm;
+	time_t t = st->st_mtime;
+
+	mode_string(st->st_mode, mode);
+	utc_time_clamped(t, &tm);
+	/* Like ls: the time for the last six months, else the year.  The
+	 * comparisons cannot overflow for any t. */
+	if ((t > now && t - now > 3600) || now - half_year > t)
+		snprintf(when, sizeof(when), "%s %2d  %4d", months[tm.tm_mon],
+		    tm.tm_mday, tm.tm_year + 1900);
+	else
+		snprintf(when, sizeof(when), "%s %2d %02d:%02d",
+		    months[tm.tm_mon], tm.tm_mday, tm.tm_hour, tm.tm_min);
+	sb_appendf(out, "%s %4lu %-8u %-8u %12llu %s %s", mode,
+	    (unsigned long)st->st_nlink, (unsigned)st->st_uid,
+	    (unsigned)st->st_gid, (unsigned long long)st->st_size, when, name);
+	if (link_target)
+		sb_appendf(out, " -> %s", link_target);
+	sb_append(out, "\r\n", 2);
+}
+
+bool
+format_mdtm(time_t t, char out[MDTM_BUF])
+{
+	struct tm tm;
+
+	out[0] = '\0';
+	if (!utc_time(t, &tm))
+		return false;
+	snprintf(out, MDTM_BUF, "%04d%02d%02d%02d%02d%02d", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	return true;
+}
+
+const char *
+mlsx_type(const struct stat *st)
+{
+	switch (st->st_mode & S_IFMT) {
+	case S_IFREG:
+		return "file";
+	case S_IFDIR:
+		return "dir";
+	case S_IFLNK:
+		return "OS.unix=symlink";
+	case S_IFCHR:
+		return "OS.unix=chr";
+	case S_IFBLK:
+		return "OS.unix=blk";
+	case S_IFIFO:
+		return "OS.unix=fifo";
+	default:
+		return "OS.unix=socket";
+	}
+}
+
+/* May these ids read (4), write (2) or search (1) the object? */
+static bool
+may(const struct stat *st, const struct perm_ctx *pc, unsigned bit)
+{
+	unsigned mode = st->st_mode & 0777;
+
+	if (st->st_uid == pc->uid && st->st_uid != pc->unmapped_uid)
+		return (mode >> 6) & bit;
+	if (st->st_gid == pc->gid && st->st_gid != pc->unmapped_gid)
+		return (mode >> 3) & bit;
+	return mode & bit;
+}
+
+/*
+ * RFC 3659 §7.5.5 perm letters: what this session could do with the
+ * object, from its rights and the object's mode.  Read-only sessions:
+ * "r" a readable file; "e" a searchable directory, "l" one we can list.
+ */
+static void
+perm_letters(const struct stat *st, const struct perm_ctx *pc, char out[8])
+{
+	size_t n = 0;
+
+	if (S_ISDIR(st->st_mode)) {
+		if ((pc->rights & RIGHT_READ) && may(st, pc, 1))
+			out[n++] = 'e';
+		if ((pc->rights & RIGHT_READ) && may(st, pc, 1) &&
+		    may(st, pc, 4))
+			out[n++] = 'l';
+	} else if ((pc->rights & RIGHT_READ) && may(st, pc, 4)) {
+		out[n++] = 'r';
+	}
+	out[n] = '\0';
+}
+
+void
+list_line_mlsx(struct strbuf *out, const char *name, const struct stat *st,
+    const char *type, uint32_t facts, const struct perm_ctx *pc, bool crlf)
+{
+	char when[MDTM_BUF], perm[8];
+
+	if (facts & MLST_TYPE)
+		sb_appendf(out, "type=%s;", type);
+	if ((facts & MLST_SIZE) && !S_ISDIR(st->st_mode))
+		sb_appendf(out, "size=%llu;", (unsigned long long)st->st_size);
+	/* RFC 3659 7.1: a fact the server cannot give is left out. */
+	if ((facts & MLST_MODIFY) && format_mdtm(st->st_mtime, when))
+		sb_appendf(out, "modify=%s;", when);
+	if (facts & MLST_PERM) {
+		perm_letters(st, pc, perm);
+		sb_appendf(out, "perm=%s;", perm);
+	}
+	if (facts & MLST_UNIX_MODE)
+		sb_appendf(out, "unix.mode=0%o;",
+		    (unsigned)(st->st_mode & 07777));
+	sb_appendf(out, " %s", name);
+	if (crlf)
+		sb_append(out, "\r\n", 2);
+}
+
+static const struct {
+	const char *name;
+	uint32_t bit;
+} fact_names[] = {
+	{ "type", MLST_TYPE },
+	{ "size", MLST_SIZE },
+	{ "modify", MLST_MODIFY },
+	{ "perm", MLST_PERM },
+	{ "unix.mode", MLST_UNIX_MODE },
+};
+
+uint32_t
+mlst_facts_parse(const char *arg)
+{
+	uint32_t facts = 0;
+
+	while (*arg) {
+		const char *semi = strchr(arg, ';');
+		size_t len = semi ? (size_t)(semi - arg) : strlen(arg);
+		size_t i;
+
+		for (i = 0; i < sizeof(fact_names) / sizeof(fact_names[0]); i++)
+			if (strlen(fact_names[i].name) == len &&
+			    strncasecmp(fact_names[i].name, arg, len) == 0)
+				facts |= fact_names[i].bit;
+		arg += len;
+		if (*arg == ';')
+			arg++;
+	}
+	return facts;
+}
+
+void
+mlst_facts_text(uint32_t facts, bool for_feat, struct strbuf *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(fact_names) / sizeof(fact_names[0]); i++) {
+		bool on = (facts & fact_names[i].bit) != 0;
+
+		if (for_feat)
+			sb_appendf(out, "%s%s;", fact_names[i].name,
+			    on ? "*" : "");
+		else if (on)
+			sb_appendf(out, "%s;", fact_names[i].name);
+	}
+}

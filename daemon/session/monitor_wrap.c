@@ -1,0 +1,210 @@
+/*
+ * monitor_wrap.c - the child's side of the privileged requests: one
+ * function per request, named after it (priv_<name>), each sending one
+ * fixed-layout message over IPC_CHILD_FD and waiting for its answer
+ * where one is due.  Nothing here touches the client: callers decide
+ * what a failure means for the session.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../common/log.h"
+#include "../../common/sys.h"
+#include "monitor_wrap.h"
+
+#define PRIV_ANSWER_TIMEOUT_MS 60000
+
+static bool shutdown_seen;	/* SHUTDOWN came, or the master went away */
+
+void
+priv_log(int prio, const char *line)
+{
+	struct ipc_log m;
+
+	memset(&m, 0, sizeof(m));
+	ipc_hdr_init(&m.hdr, IPC_LOG, sizeof(m));
+	m.prio = prio;
+	str_copy(m.text, sizeof(m.text), line);
+	/* Best effort: if the master is gone there is nobody to tell. */
+	(void)ipc_send(IPC_CHILD_FD, &m, sizeof(m), NULL, 0);
+}
+
+void
+priv_ready(uint32_t applied, int landlock_abi, uid_t uid, gid_t gid)
+{
+	struct ipc_ready m;
+
+	memset(&m, 0, sizeof(m));
+	ipc_hdr_init(&m.hdr, IPC_READY, sizeof(m));
+	m.applied = applied;
+	m.landlock_abi = landlock_abi;
+	m.uid = uid;
+	m.gid = gid;
+	if (ipc_send(IPC_CHILD_FD, &m, sizeof(m), NULL, 0) < 0)
+		fatal("sending READY to the master");
+}
+
+/* One checked message from the master; 1, 0 (gone) or -1 (timeout). */
+int
+priv_receive(struct ipc_msg *m, int timeout_ms)
+{
+	int64_t deadline = sys_now_ms() + timeout_ms;
+
+	for (;;) {
+		struct pollfd p = { IPC_CHILD_FD, POLLIN, 0 };
+		int64_t left = deadline - sys_now_ms();
+		const char *why;
+		int rc;
+
+		if (timeout_ms >= 0 && left <= 0)
+			return -1;
+		if (sys_poll(&p, 1, timeout_ms < 0 ? -1 : (int)left) <= 0)
+			continue;
+		rc = ipc_recv(IPC_CHILD_FD, m);
+		if (rc == 0) {
+			shutdown_seen = true;
+			return 0;
+		}
+		if (rc < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			fatal("reading from the master");
+		}
+		why = ipc_check_from_master(m);
+		if (why != NULL)
+			fatalx("bad message from the master: %s", why);
+		return 1;
+	}
+}
+
+/* Wait for the answer of the given type; SHUTDOWN meanwhile is noted. */
+static int
+wait_answer(uint32_t type, struct ipc_msg *m)
+{
+	for (;;) {
+		int rc = priv_receive(m, PRIV_ANSWER_TIMEOUT_MS);
+
+		if (rc < 0)
+			fatalx("no answer from the master");
+		if (rc == 0)
+			return -1;
+		if (m->u.hdr.type == IPC_SHUTDOWN) {
+			shutdown_seen = true;
+			continue;
+		}
+		if (m->u.hdr.type != type)
+			fatalx("unexpected %s from the master",
+			    ipc_type_name(m->u.hdr.type));
+		return 0;
+	}
+}
+
+bool
+priv_shutdown_requested(void)
+{
+	struct pollfd p = { IPC_CHILD_FD, POLLIN, 0 };
+	struct ipc_msg m;
+	int rc;
+
+	if (shutdown_seen || sys_poll(&p, 1, 0) <= 0)
+		return shutdown_seen;
+	rc = ipc_recv(IPC_CHILD_FD, &m);
+	if (rc == 0) {
+		shutdown_seen = true;	/* the master is gone */
+	} else if (rc > 0) {
+		if (ipc_check_from_master(&m) != NULL ||
+		    m.u.hdr.type != IPC_SHUTDOWN)
+			fatalx("unexpected message from the master");
+		shutdown_seen = true;
+	}
+	return shutdown_seen;
+}
+
+int
+priv_login(int ctrl_fd, const char *user, const char *pass,
+    const struct ipc_session_state *state)
+{
+	static struct ipc_login m;	/* large; not on the stack */
+	struct ipc_msg answer;
+	const struct ipc_login_result *r;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	ipc_hdr_init(&m.hdr, IPC_LOGIN, sizeof(m));
+	str_copy(m.user, sizeof(m.user), user);
+	str_copy(m.pass, sizeof(m.pass), pass);
+	m.state = *state;
+	rc = ipc_send(IPC_CHILD_FD, &m, sizeof(m), &ctrl_fd, 1);
+	explicit_bzero(m.pass, sizeof(m.pass));
+	if (rc < 0)
+		return -1;
+	/* Accepted: the master kills us while we wait here. */
+	if (wait_answer(IPC_LOGIN_RESULT, &answer) < 0)
+		return -1;
+	r = (const struct ipc_login_result *)answer.u.raw;
+	if (r->status != LOGIN_REFUSED)
+		fatalx("unknown login status %u", r->status);
+	return 0;
+}
+
+/* A request answered with a socket (PASV_RESULT, CONNECT_RESULT). */
+static int
+socket_request(const void *req, size_t len, uint32_t answer_type,
+    uint16_t *port)
+{
+	struct ipc_msg answer;
+	const struct ipc_socket_result *r;
+
+	if (ipc_send(IPC_CHILD_FD, req, len, NULL, 0) < 0)
+		return -1;
+	if (wait_answer(answer_type, &answer) < 0) {
+		errno = EPIPE;
+		return -1;
+	}
+	r = (const struct ipc_socket_result *)answer.u.raw;
+	if (r->error != 0) {
+		errno = r->error > 0 ? r->error : EPROTO;
+		return -1;
+	}
+	if (port)
+		*port = r->port;
+	return answer.fds[0];
+}
+
+int
+priv_pasv_listen(uint16_t *port)
+{
+	struct ipc_pasv_listen m;
+
+	memset(&m, 0, sizeof(m));
+	ipc_hdr_init(&m.hdr, IPC_PASV_LISTEN, sizeof(m));
+	return socket_request(&m, sizeof(m), IPC_PASV_RESULT, port);
+}
+
+int
+priv_data_connect(uint16_t port)
+{
+	struct ipc_data_connect m;
+
+	memset(&m, 0, sizeof(m));
+	ipc_hdr_init(&m.hdr, IPC_DATA_CONNECT, sizeof(m));
+	m.port = port;
+	return socket_request(&m, sizeof(m), IPC_CONNECT_RESULT, NULL);
+}
+
+void
+priv_rein(int ctrl_fd, const struct ipc_session_state *state)
+{
+	static struct ipc_rein m;
+
+	memset(&m, 0, sizeof(m));
+	ipc_hdr_init(&m.hdr, IPC_REIN, sizeof(m));
+	m.state = *state;
+	if (ipc_send(IPC_CHILD_FD, &m, sizeof(m), &ctrl_fd, 1) < 0)
+		fatal("sending REIN to the master");
+	/* The master kills us; should it not, we must not serve on. */
+	for (;;)
+		sys_sleep_ms(1000);
+}

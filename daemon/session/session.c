@@ -1,0 +1,211 @@
+/*
+ * session.c - one client session: taking it over from the master,
+ * restoring the state a previous child handed on, the command loop with
+ * its login and idle timeouts, and the end of the session.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../common/log.h"
+#include "../../common/sys.h"
+#include "commands.h"
+#include "ctrl.h"
+#include "listing.h"
+#include "monitor_wrap.h"
+#include "session.h"
+
+void
+session_init(struct session *s, int ipc_fd, const struct ipc_child_init *w,
+    int root_fd)
+{
+	memset(s, 0, sizeof(*s));
+	s->ctrl_fd = -1;
+	s->ipc_fd = ipc_fd;
+	s->root_fd = root_fd;
+	s->kind = (enum child_kind)w->kind;
+	s->init_flags = w->flags;
+	s->login_timeout = w->login_timeout;
+	s->idle_timeout = w->idle_timeout;
+	s->data_timeout = w->data_timeout;
+	s->perm.uid = w->uid;
+	s->perm.gid = w->gid;
+	s->perm.unmapped_uid = s->perm.unmapped_gid = (uint32_t)-1;
+	memcpy(s->pasv_address, w->pasv_address, 4);
+	s->data.listen_fd = -1;
+	s->mlst_facts = MLST_FACTS_DEFAULT;
+	s->ascii = true;	/* RFC 959: the default type is ASCII */
+	str_copy(s->cwd, sizeof(s->cwd), "/");
+	s->during_transfer = command_during_transfer;
+	lr_init(&s->in);
+}
+
+void
+session_state_export(const struct session *s, struct ipc_session_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->flags = (s->utf8 ? STATE_UTF8 : 0) | (s->host_given ? STATE_HOST : 0);
+	st->mlst_facts = s->mlst_facts;
+	st->login_failures = s->login_failures;
+	st->telnet_state = s->in.telnet;
+	st->reader_flags = (s->in.discarding ? STATE_READER_DISCARDING : 0) |
+	    (uint32_t)s->in.too_long << STATE_READER_TOO_LONG_SHIFT;
+	str_copy(st->host, sizeof(st->host), s->host);
+	st->pending_len = (uint32_t)s->in.len;
+	memcpy(st->pending, s->in.buf, s->in.len);
+}
+
+/* The state came from another child, i.e. from client input: check it. */
+static void
+state_import(struct session *s, const struct ipc_session_state *st)
+{
+	if (st->pending_len > sizeof(st->pending) ||
+	    st->pending_len > sizeof(s->in.buf) ||
+	    !str_terminated(st->host, sizeof(st->host)) || st->telnet_state > 4)
+		fatalx("handed-on session state is malformed");
+	s->utf8 = (st->flags & STATE_UTF8) != 0;
+	s->host_given = (st->flags & STATE_HOST) != 0;
+	s->mlst_facts = st->mlst_facts & MLST_FACTS_ALL;
+	s->login_failures = st->login_failures < LOGIN_FAILURES_MAX ?
+	    st->login_failures : LOGIN_FAILURES_MAX - 1;
+	str_copy(s->host, sizeof(s->host), st->host);
+	s->in.telnet = st->telnet_state;
+	s->in.discarding = (st->reader_flags & STATE_READER_DISCARDING) != 0;
+	s->in.too_long = st->reader_flags >> STATE_READER_TOO_LONG_SHIFT;
+	if (s->in.too_long > 1000)
+		fatalx("handed-on session state is malformed");
+	memcpy(s->in.buf, st->pending, st->pending_len);
+	s->in.len = st->pending_len;
+}
+
+NORETURN void
+session_exit(struct session *s, int status)
+{
+	if (s->ctrl_fd >= 0) {
+		shutdown(s->ctrl_fd, SHUT_WR);
+		sys_close(s->ctrl_fd);
+	}
+	_exit(status);
+}
+
+NORETURN void
+session_close(struct session *s, const char *why)
+{
+	reply(s, 421, "%s", why);
+	session_exit(s, 0);
+}
+
+bool
+session_check_master(struct session *s)
+{
+	if (!s->shutdown_requested && priv_shutdown_requested()) {
+		s->shutdown_requested = true;
+		s->shutdown_deadline_ms = sys_now_ms() + CHILD_SHUTDOWN_GRACE_MS;
+	}
+	return s->shutdown_requested;
+}
+
+/* How long until the login or idle timeout, in ms (>= 0). */
+static int64_t
+time_left(const struct session *s, const char **why)
+{
+	int64_t now = sys_now_ms();
+	int64_t idle = s->last_command_ms + (int64_t)s->idle_timeout * 1000;
+	int64_t until = idle;
+
+	*why = "Timeout: no command received in time.";
+	if (s->login_deadline_ms && s->login_deadline_ms < until) {
+		until = s->login_deadline_ms;
+		*why = "Timeout: login not completed in time.";
+	}
+	return until > now ? until - now : 0;
+}
+
+static void
+run_lines(struct session *s)
+{
+	char line[CTRL_LINE_MAX + 1];
+	enum rd_result r;
+
+	while ((r = lr_next(&s->in, line, sizeof(line))) != RD_NONE) {
+		s->last_command_ms = sys_now_ms();
+		if (r == RD_TOO_LONG) {
+			reply(s, 500, "Command line too long.");
+			continue;
+		}
+		if (r == RD_BADCHAR) {
+			reply(s, 501, "NUL byte in command line.");
+			continue;
+		}
+		command_dispatch(s, line);
+		if (session_check_master(s))
+			session_close(s, "Server shutting down.");
+	}
+}
+
+static void
+command_loop(struct session *s)
+{
+	for (;;) {
+		struct pollfd p[2] = {
+			{ s->ctrl_fd, POLLIN, 0 },
+			{ s->ipc_fd, POLLIN, 0 },
+		};
+		const char *why;
+		int64_t left;
+		int rc;
+
+		run_lines(s);
+		if (s->ctrl_eof)
+			session_exit(s, 0);	/* served all it sent */
+		left = time_left(s, &why);
+		if (left == 0)
+			session_close(s, why);
+		rc = sys_poll(p, 2, (int)(left > 3600000 ? 3600000 : left));
+		if (rc < 0)
+			fatal("poll");
+		if (p[1].revents)
+			session_check_master(s);
+		if (s->shutdown_requested)
+			session_close(s, "Server shutting down.");
+		if (p[0].revents && ctrl_read(s) <= 0)
+			session_exit(s, 0);	/* client closed, nothing queued */
+	}
+}
+
+void
+session_start(struct session *s, const struct ipc_session_start *st,
+    int ctrl_fd)
+{
+	char who[ADDR_TEXT_MAX];
+
+	s->ctrl_fd = ctrl_fd;
+	s->id = st->session_id;
+	if (addr_from_wire(&st->peer, &s->peer) < 0 ||
+	    addr_from_wire(&st->local, &s->local) < 0)
+		fatalx("session start with a bad address");
+	if (!str_terminated(st->user, sizeof(st->user)))
+		fatalx("session start with a bad user name");
+	s->last_command_ms = sys_now_ms();
+	if (st->has_state)
+		state_import(s, &st->state);
+	addr_host_text(&s->peer, who, sizeof(who));
+
+	if (st->identity == IDENTITY_ANON) {
+		if (s->kind != CHILD_ANON || s->root_fd < 0)
+			fatalx("anonymous session given to a non-anonymous "
+			    "child");
+		s->logged_in = true;
+		s->perm.rights = RIGHT_READ;
+		str_copy(s->user, sizeof(s->user), st->user);
+		reply(s, 230, "Login successful.");
+	} else {
+		if (s->kind != CHILD_PRELOGIN)
+			fatalx("pre-login session given to a logged-in child");
+		s->login_deadline_ms = s->last_command_ms +
+		    (int64_t)s->login_timeout * 1000;
+		reply(s, 220, "FTP server ready.");
+	}
+	command_loop(s);
+}

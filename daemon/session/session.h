@@ -1,0 +1,101 @@
+/*
+ * session.h - one client session inside a child (session.c): its state,
+ * taking it over from the master, the command loop with its timeouts,
+ * and its end.
+ *
+ * Everything in daemon/session/ runs in a child: exec'd, sandboxed,
+ * without a capability, serving one client, and reachable by everything
+ * that client sends.  What it knows about the client's address and
+ * identity came from the master; what it may do beyond its own
+ * descriptors it asks the master for (monitor_wrap.c).
+ */
+#ifndef SANDFTPD_SESSION_H
+#define SANDFTPD_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../../common/addr.h"
+#include "../../common/ipc.h"
+#include "../../common/path.h"
+#include "../../common/util.h"
+#include "datachan.h"
+#include "linereader.h"
+#include "rights.h"
+
+#define LOGIN_FAILURES_MAX 3
+
+/* A transfer in progress, for STAT. */
+struct xfer_status {
+	bool active;
+	const char *verb;		/* "RETR", "LIST", ... */
+	char path[VPATH_MAX];
+	uint64_t done;
+	uint64_t total;			/* 0: unknown */
+	uint64_t acked;			/* peer's ACKed bytes at last look */
+};
+
+struct session;
+
+/*
+ * Serves the commands a client may send while a transfer runs (ABOR,
+ * STAT, NOOP); true when ABOR came.  The command table's (commands.c),
+ * reached through the session so transfers need not know it.
+ */
+typedef bool control_hook(struct session *s);
+
+struct session {
+	/* from the master */
+	int ctrl_fd;
+	int ipc_fd;
+	int root_fd;			/* the served tree ("/"); -1 without */
+	enum child_kind kind;
+	uint32_t init_flags;		/* INIT_* */
+	unsigned login_timeout, idle_timeout, data_timeout;
+	uint8_t pasv_address[4];
+	uint64_t id;
+	struct sock_addr peer;		/* the client, as the master saw it */
+	struct sock_addr local;
+	bool logged_in;
+	struct perm_ctx perm;		/* rights (RIGHT_*) and our uid/gid */
+	char user[IPC_USER_MAX];
+
+	/* protocol state */
+	struct linereader in;
+	char login_user[IPC_USER_MAX];
+	bool have_user;
+	uint32_t login_failures;
+	bool utf8;
+	bool host_given;
+	char host[IPC_HOST_MAX];
+	uint32_t mlst_facts;
+	char cwd[VPATH_MAX];
+	bool ascii;
+	uint64_t rest;
+	bool epsv_all;
+	struct datachan data;
+	struct xfer_status xfer;
+	control_hook *during_transfer;
+
+	int64_t login_deadline_ms;	/* 0 once logged in */
+	int64_t last_command_ms;
+	bool ctrl_eof;			/* the client half-closed: serve what
+					 * it sent, then end */
+	bool shutdown_requested;	/* the master asked us to stop */
+	int64_t shutdown_deadline_ms;	/* a transfer must end by then */
+};
+
+void session_init(struct session *s, int ipc_fd,
+    const struct ipc_child_init *w, int root_fd);
+/* Take a client from SESSION_START; returns after the session ends. */
+void session_start(struct session *s, const struct ipc_session_start *st,
+    int ctrl_fd);
+NORETURN void session_exit(struct session *s, int status);
+/* Reply 421 with the given text and end the session. */
+NORETURN void session_close(struct session *s, const char *why);
+void session_state_export(const struct session *s,
+    struct ipc_session_state *st);
+/* Has the master asked us to stop (or gone away)?  Notes it if so. */
+bool session_check_master(struct session *s);
+
+#endif

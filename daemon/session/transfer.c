@@ -1,0 +1,262 @@
+/*
+ * transfer.c - sending bytes on a data connection while the control
+ * connection stays served.  Binary files go out with sendfile(2); TYPE A
+ * converts line ends in a streaming pass; listings are sent from memory.
+ */
+#include <errno.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../../common/log.h"
+#include "../../common/sys.h"
+#include "ascii.h"
+#include "ctrl.h"
+#include "session.h"
+#include "transfer.h"
+
+#define SENDFILE_CHUNK (4u * 1024 * 1024)
+#define ASCII_CHUNK (64u * 1024)
+
+void
+xfer_begin(struct session *s, const char *verb, const char *path,
+    uint64_t total)
+{
+	s->xfer.active = true;
+	s->xfer.verb = verb;
+	str_copy(s->xfer.path, sizeof(s->xfer.path), path);
+	s->xfer.done = 0;
+	s->xfer.total = total;
+	s->xfer.acked = 0;
+}
+
+void
+xfer_end(struct session *s)
+{
+	s->xfer.active = false;
+	/* A long transfer is activity: the idle timer starts again now. */
+	s->last_command_ms = sys_now_ms();
+}
+
+/*
+ * Bytes of this connection the peer has acknowledged.  Progress is what
+ * the client received, not what the kernel took into its send buffer: a
+ * large buffer fills fast and drains slowly, and POLLOUT waits for much
+ * of it to drain.
+ */
+static uint64_t
+bytes_acked(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0 ||
+	    len < offsetof(struct tcp_info, tcpi_bytes_acked) +
+	    sizeof(ti.tcpi_bytes_acked))
+		return 0;
+	return ti.tcpi_bytes_acked;
+}
+
+/* A deadline passed: did the peer take anything since the last look? */
+static bool
+peer_progressed(struct session *s, int fd)
+{
+	uint64_t acked = bytes_acked(fd);
+
+	if (acked == s->xfer.acked)
+		return false;
+	s->xfer.acked = acked;
+	return true;
+}
+
+enum xfer_result
+xfer_wait(struct session *s, int fd, short events, int64_t deadline)
+{
+	for (;;) {
+		/* With the input buffer full of queued commands, stop reading
+		 * the control connection until the transfer is over. */
+		bool room = lr_room(&s->in) > 0 && !s->ctrl_eof;
+		struct pollfd p[3] = {
+			{ fd, events, 0 },
+			{ room ? s->ctrl_fd : -1, POLLIN, 0 },
+			{ s->ipc_fd, POLLIN, 0 },
+		};
+		int64_t now = sys_now_ms(), left = deadline - now;
+		int rc;
+
+		if (s->during_transfer(s))
+			return XFER_ABORTED;
+		if (s->shutdown_requested) {
+			if (now >= s->shutdown_deadline_ms)
+				return XFER_SHUTDOWN;
+			if (s->shutdown_deadline_ms - now < left)
+				left = s->shutdown_deadline_ms - now;
+		}
+		if (now >= deadline) {
+			if (!peer_progressed(s, fd))
+				return XFER_TIMEOUT;
+			deadline = now + (int64_t)s->data_timeout * 1000;
+			continue;
+		}
+		rc = sys_poll(p, 3, (int)left);
+		if (rc < 0)
+			return XFER_LOCAL_ERROR;
+		if (p[2].revents)
+			session_check_master(s);
+		if (p[1].revents) {
+			if (ctrl_read(s) <= 0)
+				session_exit(s, 0);	/* client gone */
+			if (s->during_transfer(s))
+				return XFER_ABORTED;
+		}
+		if (p[0].revents)
+			return XFER_OK;
+	}
+}
+
+static bool
+peer_gone(int err)
+{
+	return err == EPIPE || err == ECONNRESET || err == ENOTCONN ||
+	    err == ETIMEDOUT || err == EHOSTUNREACH;
+}
+
+enum xfer_result
+xfer_send_buf(struct session *s, int fd, const char *buf, size_t len)
+{
+	int64_t deadline = sys_now_ms() + (int64_t)s->data_timeout * 1000;
+
+	while (len > 0) {
+		ssize_t n = sys_send(fd, buf, len, 0);
+		enum xfer_result r;
+
+		if (n > 0) {
+			buf += n;
+			len -= (size_t)n;
+			s->xfer.done += (uint64_t)n;
+			deadline = sys_now_ms() +
+			    (int64_t)s->data_timeout * 1000;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			return peer_gone(errno) ? XFER_CONN_LOST :
+			    XFER_LOCAL_ERROR;
+		r = xfer_wait(s, fd, POLLOUT, deadline);
+		if (r != XFER_OK)
+			return r;
+	}
+	return XFER_OK;
+}
+
+static enum xfer_result
+send_binary(struct session *s, int fd, int file_fd, uint64_t offset)
+{
+	int64_t deadline = sys_now_ms() + (int64_t)s->data_timeout * 1000;
+	off_t off = (off_t)offset;
+
+	for (;;) {
+		enum xfer_result r;
+		ssize_t n;
+
+		/* Serve ABOR/STAT even when the socket never fills up. */
+		if (lr_has_line(&s->in) && s->during_transfer(s))
+			return XFER_ABORTED;
+		n = sys_sendfile(fd, file_fd, &off, SENDFILE_CHUNK);
+		if (n > 0) {
+			s->xfer.done += (uint64_t)n;
+			deadline = sys_now_ms() +
+			    (int64_t)s->data_timeout * 1000;
+			r = xfer_wait(s, fd, POLLOUT, deadline);
+			if (r != XFER_OK)
+				return r;
+			continue;
+		}
+		if (n == 0)
+			return XFER_OK;		/* end of file */
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return peer_gone(errno) ? XFER_CONN_LOST :
+			    XFER_LOCAL_ERROR;
+		r = xfer_wait(s, fd, POLLOUT, deadline);
+		if (r != XFER_OK)
+			return r;
+	}
+}
+
+/*
+ * TYPE A: convert in a streaming pass.  A restart offset counts bytes as
+ * transferred, so the converted stream is produced from the start of the
+ * file and its first `skip` bytes are dropped (cheaper than sending them,
+ * which is what the client would otherwise have had to fetch).
+ */
+static enum xfer_result
+send_ascii(struct session *s, int fd, int file_fd, uint64_t skip)
+{
+	static char in[ASCII_CHUNK], out[2 * ASCII_CHUNK];
+	bool prev_cr = false;
+	off_t off = 0;
+
+	for (;;) {
+		ssize_t n = sys_pread(file_fd, in, sizeof(in), off);
+		enum xfer_result r;
+		size_t o, from = 0;
+
+		if (n < 0)
+			return XFER_LOCAL_ERROR;
+		if (n == 0)
+			return XFER_OK;
+		off += n;
+		o = ascii_to_crlf(in, (size_t)n, out, &prev_cr);
+		if (skip > 0) {
+			from = skip < o ? (size_t)skip : o;
+			skip -= from;
+		}
+		if (from == o)
+			continue;
+		r = xfer_send_buf(s, fd, out + from, o - from);
+		if (r != XFER_OK)
+			return r;
+	}
+}
+
+enum xfer_result
+xfer_send_file(struct session *s, int fd, int file_fd, uint64_t offset,
+    bool ascii)
+{
+	if (ascii)
+		return send_ascii(s, fd, file_fd, offset);
+	return send_binary(s, fd, file_fd, offset);
+}
+
+void
+xfer_reply(struct session *s, enum xfer_result r, const char *ok_text)
+{
+	switch (r) {
+	case XFER_OK:
+		reply(s, 226, "%s", ok_text);
+		break;
+	case XFER_ABORTED:
+		reply(s, 426, "Connection closed; transfer aborted.");
+		reply(s, 226, "Abort successful.");
+		break;
+	case XFER_CONN_FAILED:
+		reply(s, 425, "Can't open data connection.");
+		break;
+	case XFER_CONN_LOST:
+		reply(s, 426, "Connection closed; transfer aborted.");
+		break;
+	case XFER_LOCAL_ERROR:
+		reply(s, 451, "Requested action aborted: local error in "
+		    "processing.");
+		break;
+	case XFER_TIMEOUT:
+		session_close(s, "Data connection timed out.");
+	case XFER_SHUTDOWN:
+		reply(s, 426, "Transfer aborted: the server is shutting down.");
+		session_close(s, "Server shutting down.");
+	}
+}

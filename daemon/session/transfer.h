@@ -1,0 +1,39 @@
+/*
+ * transfer.h - moving bytes over a data connection (transfer.c) while
+ * the control connection stays served: ABOR, STAT and NOOP are answered
+ * (by the session's control hook, commands.c), other commands wait
+ * their turn, and a stalled peer hits data_timeout.
+ */
+#ifndef SANDFTPD_TRANSFER_H
+#define SANDFTPD_TRANSFER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct session;
+
+enum xfer_result {
+	XFER_OK,
+	XFER_ABORTED,		/* ABOR: 426 then 226 */
+	XFER_CONN_FAILED,	/* could not open the data connection: 425 */
+	XFER_CONN_LOST,		/* the peer went away: 426 */
+	XFER_LOCAL_ERROR,	/* reading our side failed: 451 */
+	XFER_TIMEOUT,		/* nothing moved for data_timeout: 421, close */
+	XFER_SHUTDOWN,		/* the server stops: 426, 421, close */
+};
+
+/* Wait for events on fd while serving the control connection. */
+enum xfer_result xfer_wait(struct session *s, int fd, short events,
+    int64_t deadline);
+enum xfer_result xfer_send_buf(struct session *s, int fd, const char *buf,
+    size_t len);
+enum xfer_result xfer_send_file(struct session *s, int fd, int file_fd,
+    uint64_t offset, bool ascii);
+void xfer_begin(struct session *s, const char *verb, const char *path,
+    uint64_t total);
+void xfer_end(struct session *s);
+/* The closing reply for a transfer; ok_text for XFER_OK. */
+void xfer_reply(struct session *s, enum xfer_result r, const char *ok_text);
+
+#endif

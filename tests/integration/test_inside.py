@@ -1,0 +1,372 @@
+"""The threat model's attacker: code execution inside a session child.
+
+The test build's XATK command makes a child, after its sandbox is in
+force, run the system calls such an attacker would try (attacks.c).  Each
+attack must fail: an error from the kernel, or the child's death (seccomp)
+with the master carrying on.  What the attack would have reached is
+checked from outside too: the listener it aimed at, the files on disk,
+the master's log, the other processes.
+
+Every child kind runs the whole battery, with Landlock in force and once
+more with Landlock reported absent (require_landlock = no); run.py runs it
+all with the daemon as root and unprivileged.
+"""
+import os
+import re
+import select
+import socket
+import time
+import uuid
+
+import harness
+from harness import Server, ServerTestCase
+
+# Socket families and protocols a child must never get.
+FOREIGN_SOCKETS = ("udp", "raw", "mptcp", "sctp", "unix", "netlink", "packet",
+                   "vsock", "socketpair")
+# Socket options outside the child's short list.
+FOREIGN_OPTIONS = ("tls-ulp", "fastopen-connect", "reuseport", "bindtodevice",
+                   "transparent", "rcvbuf")
+# Process attacks: (attack, needs a target pid).
+PROCESS_ATTACKS = (("ptrace", True), ("vmread", True), ("fork", False),
+                   ("exec", False), ("mmap-exec", False), ("setuid", False),
+                   ("unshare", False))
+
+
+def parse_entries(text):
+    """'fd3 ok dev=1 ino=2 ...; fd4 errno ENOENT' -> [(label, ok, fields)]."""
+    out = []
+    for part in text.split("; "):
+        words = part.split()
+        if len(words) < 2:
+            continue
+        fields = {}
+        for w in words[2:]:
+            k, _, v = w.partition("=")
+            fields[k] = v
+        out.append((words[0], words[1] == "ok", fields))
+    return out
+
+
+def ident(path, follow=False):
+    st = os.stat(path) if follow else os.lstat(path)
+    return (st.st_dev, st.st_ino)
+
+
+class Inside(ServerTestCase):
+    """The battery for one child kind; subclasses pick kind and Landlock."""
+
+    kind = None             # "login" or "anon"
+    landlock = True
+    options = None
+
+    @classmethod
+    def setUpClass(cls):
+        if cls.kind is None:
+            raise __import__("unittest").SkipTest("base class")
+        t = cls.tree = harness.standard_tree()
+        # Outside the root: a secret, a symbolic link, the tree's parent.
+        cls.secret = os.path.join(t.base, "secret.txt")
+        with open(cls.secret, "wb") as f:
+            f.write(b"secret outside the root\n")
+        os.chmod(cls.secret, 0o644)
+        cls.leak_target = "LEAKED-" + uuid.uuid4().hex
+        os.symlink(cls.leak_target, os.path.join(t.base, "outside-link"))
+        # Inside: links that point out, and things a writer would want.
+        t.symlink("escape_abs", cls.secret)
+        t.symlink("escape_rel", "../secret.txt")
+        t.symlink("escape_root", "/")
+        t.dir("pub/wdir", 0o777)
+        cls.victim = t.file("pub/wdir/victim", b"original\n", 0o666)
+        options = {"crash_limit": "0"}
+        options.update(cls.options or {})
+        env = None
+        if not cls.landlock:
+            options["require_landlock"] = "no"
+            env = {"SANDFTPD_TEST_NO_LANDLOCK": "1"}
+        cls.server = Server(t, options, binary=harness.HOOKS, env=env).start()
+        # What no child may ever see.
+        cls.outside = {ident(t.base), ident(cls.secret),
+                       ident(os.path.join(t.base, "outside-link")),
+                       ident("/"), ident("/etc"), ident("/etc/passwd"),
+                       ident("/proc", follow=True)}
+        cls.root_ident = ident(t.root)
+        cls.listeners = {}
+
+    @classmethod
+    def tearDownClass(cls):
+        for l in cls.listeners.values():
+            l.close()
+        super().tearDownClass()
+
+    def setUp(self):
+        super().setUp()
+        self.expect_deaths = True       # seccomp kills are expected
+
+    # -- sessions and attacks --
+
+    def session(self):
+        """A session served by a child of this kind; (client, pid)."""
+        c = self.server.raw()
+        self.assertEqual(c.reply()[0], 220)
+        name = "sandftpd-login"
+        if self.kind == "anon":
+            self.assertEqual(c.login()[0], 230)
+            name = "sandftpd-anon"
+            # Hold a passive listener too: every descriptor is tried.
+            self.assertEqual(c.cmd("EPSV")[0], 229)
+        return c, self.server.session_pid(c.sock, name)
+
+    def attack(self, line, keep=False):
+        """Run one attack in a fresh child.  None when the child died
+        (its death logged, the master alive), else the parsed answer.
+        keep=True returns (answer, client) with the child still there."""
+        mark = self.server.mark()
+        c, pid = self.session()
+        c.sock.settimeout(15)
+        c.send("XATK %s\r\n" % line)
+        code, lines = c.reply()
+        if code is None:
+            c.close()
+            self.server.wait_log(r"child %d .*(killed by signal|exited)"
+                                 % pid, start=mark)
+            self.assertIsNone(self.server.proc.poll(), "the master died")
+            return (None, None) if keep else None
+        self.assertEqual(code, 200, lines)
+        m = re.match(r"200 XATK \S+: (.*)$", lines[0])
+        self.assertTrue(m, lines)
+        entries = parse_entries(m.group(1))
+        if keep:
+            return entries, c
+        c.close()
+        return entries
+
+    def assert_refused(self, line):
+        """Killed, or an error for every attempt; returns the answer."""
+        got = self.attack(line)
+        if got is not None:
+            oks = [e for e in got if e[1]]
+            self.assertEqual(oks, [], "%s: the kernel allowed %r"
+                             % (line, oks))
+        return got
+
+    def listener(self, host):
+        if host not in self.listeners:
+            s = socket.socket()
+            s.bind((host, 0))
+            s.listen(8)
+            s.setblocking(False)
+            self.listeners[host] = s
+        return self.listeners[host]
+
+    def assert_no_connection(self, lsock):
+        r, _, _ = select.select([lsock], [], [], 0.5)
+        if r:
+            conn, peer = lsock.accept()
+            conn.close()
+            self.fail("the attack reached %r from %r" %
+                      (lsock.getsockname(), peer))
+
+    def assert_nothing_listens(self, host, port):
+        with socket.socket() as s:
+            s.settimeout(2)
+            try:
+                s.connect((host, port))
+            except OSError:
+                return
+        self.fail("something listens on %s:%d" % (host, port))
+
+    def other_session(self):
+        """A second live session (not the attacked one) and its pid."""
+        return self.session()
+
+    def assert_session_alive(self, c):
+        self.assertEqual(c.cmd("NOOP")[0], 200)
+
+    # -- network: no connection, no listener the master did not make --
+
+    def test_connect(self):
+        for host in ("127.0.0.2", "127.0.0.1"):
+            with self.subTest(host=host):
+                l = self.listener(host)
+                self.assert_refused("connect %s %d" %
+                                    (host, l.getsockname()[1]))
+                self.assert_no_connection(l)
+
+    def test_fast_open(self):
+        for attack in ("fastopen", "fastopen-fds", "sendmsg-fastopen-fds",
+                       "sendto-fds"):
+            for host in ("127.0.0.2", "127.0.0.1"):
+                with self.subTest(attack=attack, host=host):
+                    l = self.listener(host)
+                    self.attack("%s %s %d" % (attack, host,
+                                              l.getsockname()[1]))
+                    self.assert_no_connection(l)
+
+    def test_listen(self):
+        port = harness.free_port()
+        for host in ("0.0.0.0", "127.0.0.1", "127.0.0.2"):
+            for attack in ("listen", "listen-fds"):
+                with self.subTest(attack=attack, host=host):
+                    got, c = self.attack("%s %s %d" % (attack, host, port),
+                                         keep=True)
+                    self.assert_nothing_listens(
+                        "127.0.0.1" if host == "0.0.0.0" else host, port)
+                    if c:
+                        c.close()
+
+    def test_foreign_sockets(self):
+        for kind in FOREIGN_SOCKETS:
+            with self.subTest(socket=kind):
+                self.assert_refused("socket %s" % kind)
+
+    def test_foreign_socket_options(self):
+        for opt in FOREIGN_OPTIONS:
+            with self.subTest(option=opt):
+                self.assert_refused("setsockopt %s" % opt)
+
+    # -- the file system: nothing outside the root, nothing written --
+
+    def assert_no_outside(self, line):
+        got = self.attack(line)
+        if got is None:
+            return
+        for label, ok, f in got:
+            if not ok:
+                continue
+            if "target" in f:
+                self.fail("%s: %s read a link outside the root: %s"
+                          % (line, label, f["target"]))
+            seen = (int(f["dev"]), int(f["ino"]))
+            self.assertNotIn(seen, self.outside, "%s: %s reached %r outside "
+                             "the root" % (line, label, f))
+
+    READ_PATHS = ("..", "../..", "../../../../..", "../secret.txt",
+                  "../../../../../../etc/passwd", "/etc/passwd", "/",
+                  "/..", "/proc/self/root", "/proc/1/root/etc/passwd",
+                  "/proc/self/cwd/..", "/proc/self/exe", "escape_abs",
+                  "escape_rel", "escape_root/etc/passwd", "escape_root",
+                  "../outside-link")
+
+    def test_stat_outside(self):
+        for path in self.READ_PATHS:
+            for attack in ("stat", "stat-follow"):
+                with self.subTest(attack=attack, path=path):
+                    self.assert_no_outside("%s %s" % (attack, path))
+
+    def test_open_outside(self):
+        for path in self.READ_PATHS:
+            for attack in ("open", "open-path", "openat2", "openat2-path"):
+                with self.subTest(attack=attack, path=path):
+                    self.assert_no_outside("%s %s" % (attack, path))
+
+    def test_readlink_outside(self):
+        for path in ("../outside-link", "/proc/self/exe", "/proc/self/cwd",
+                     "/proc/self/root", "/proc/1/cwd", "/proc/self/fd/3"):
+            with self.subTest(path=path):
+                self.assert_no_outside("readlink %s" % path)
+
+    def test_chdir_out(self):
+        self.assert_no_outside("chdir-up")
+
+    def test_writes(self):
+        wdir = os.path.dirname(self.victim)
+        before = sorted(os.listdir(wdir))
+        for attack, path in (("open-write", "pub/wdir/victim"),
+                             ("openat2-write", "pub/wdir/victim"),
+                             ("open-creat", "pub/wdir/created"),
+                             ("unlink", "pub/wdir/victim"),
+                             ("mkdir", "pub/wdir/newdir"),
+                             ("rename", "pub/wdir/victim"),
+                             ("chmod", "pub/wdir/victim"),
+                             ("truncate", "/pub/wdir/victim")):
+            with self.subTest(attack=attack):
+                self.assert_refused("%s %s" % (attack, path))
+                self.assertEqual(sorted(os.listdir(wdir)), before)
+                with open(self.victim, "rb") as f:
+                    self.assertEqual(f.read(), b"original\n")
+                self.assertEqual(os.stat(self.victim).st_mode & 0o777, 0o666)
+        self.assertEqual(sorted(os.listdir(self.tree.root)),
+                         sorted(os.listdir(self.tree.root)))
+        self.assertFalse(os.path.exists(os.path.join(self.tree.root,
+                                                     "renamed-by-attack")))
+
+    # -- the log: only through the master's LOG request --
+
+    def test_write_to_stdio(self):
+        marker = "FORGE-" + uuid.uuid4().hex
+        mark = self.server.mark()
+        self.attack("write-stdio %s" % marker)
+        time.sleep(0.3)
+        text = "\n".join(self.server.lines_since(mark))
+        self.assertNotIn(marker, text)
+        self.assertNotIn("\x1b", text)
+
+    def test_log_request_is_sanitised(self):
+        marker = "LOGX-" + uuid.uuid4().hex
+        mark = self.server.mark()
+        self.attack("log-escape %s" % marker)
+        line = self.server.wait_log(marker, start=mark)
+        self.assertRegex(line, r"child \d+ \(session \d+, client "
+                         r"127\.0\.0\.1\): \?\[2J%s\?second line\?\?"
+                         % marker)
+        text = "\n".join(self.server.lines_since(mark))
+        self.assertNotIn("\x1b", text)
+        self.assertNotIn("\x07", text)
+        self.assertFalse(any(l.startswith("second line") for l in
+                             self.server.lines_since(mark)))
+
+    def test_stdio_is_devnull(self):
+        c, pid = self.session()
+        for fd in (0, 1, 2):
+            self.assertEqual(os.readlink("/proc/%d/fd/%d" % (pid, fd)),
+                             "/dev/null", "fd %d" % fd)
+        c.close()
+
+    # -- other processes --
+
+    def test_signals(self):
+        other, other_pid = self.other_session()
+        master = self.server.master_pid()
+        for target in (str(master), str(other_pid), "-1"):
+            with self.subTest(target=target):
+                self.assert_refused("kill %s" % target)
+                self.assertIsNone(self.server.proc.poll())
+                self.assert_session_alive(other)
+        other.close()
+
+    def test_process_attacks(self):
+        other, other_pid = self.other_session()
+        for attack, needs_pid in PROCESS_ATTACKS:
+            with self.subTest(attack=attack):
+                self.assert_refused("%s %d" % (attack, other_pid)
+                                    if needs_pid else attack)
+                self.assert_session_alive(other)
+        other.close()
+
+    def test_master_carries_on(self):
+        """After the battery's kills, a plain client is served."""
+        self.attack("socket unix")
+        f = self.server.ftp()
+        got = []
+        f.retrbinary("RETR bin/small.bin", got.append)
+        self.assertEqual(b"".join(got), bytes(range(256)) * 16)
+        f.quit()
+
+
+class InsideLogin(Inside):
+    kind = "login"
+
+
+class InsideAnon(Inside):
+    kind = "anon"
+
+
+class InsideLoginNoLandlock(Inside):
+    kind = "login"
+    landlock = False
+
+
+class InsideAnonNoLandlock(Inside):
+    kind = "anon"
+    landlock = False
