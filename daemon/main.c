@@ -45,6 +45,9 @@ version(void)
 	    "kernel), capabilities (libcap), chroot jail, IPv6\n",
 	    sandbox_seccomp_version(), abi ? "ABI " : "not available, ABI ", abi);
 	printf("not in this build: TLS, system and virtual users, uploads\n");
+#ifdef SANDFTPD_SANITIZE
+	printf("test build: sanitizers (no memory limit for children)\n");
+#endif
 }
 
 int

@@ -99,6 +99,23 @@ cmd_xfrg(struct session *s, char *arg)
 		ipc_hdr_init(&l.hdr, IPC_LOGIN, sizeof(l));
 		str_copy(l.user, sizeof(l.user), "anonymous");
 		send_raw(s, &l, sizeof(l), &s->ipc_fd, 1);
+	} else if (strcmp(arg, "login-twice") == 0 ||
+	    strcmp(arg, "login-and-exit") == 0) {
+		/* Two refused logins without waiting for the first answer
+		 * (skipping the failure delay); or an accepted login as the
+		 * child's last words. */
+		static struct ipc_login l;
+		bool twice = strcmp(arg, "login-twice") == 0;
+
+		memset(&l, 0, sizeof(l));
+		ipc_hdr_init(&l.hdr, IPC_LOGIN, sizeof(l));
+		str_copy(l.user, sizeof(l.user), twice ? "nosuchuser" :
+		    "anonymous");
+		session_state_export(s, &l.state);
+		(void)ipc_send(s->ipc_fd, &l, sizeof(l), &s->ctrl_fd, 1);
+		if (!twice)
+			_exit(0);
+		send_raw(s, &l, sizeof(l), &s->ctrl_fd, 1);
 	} else if (strcmp(arg, "shutdown-channel") == 0) {
 		/* Stop listening to the master, and serve on regardless: the
 		 * master must not lose sight of us. */

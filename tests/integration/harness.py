@@ -110,8 +110,10 @@ class Server:
     """One sandftpd on loopback, foreground, log captured from stderr."""
 
     def __init__(self, tree=None, options=None, binary=None, anonymous=True,
-                 ipv6=False, args=None, nofile=None, env=None):
+                 ipv6=False, args=None, nofile=None, env=None,
+                 netns=None):
         self.tree = tree
+        self.netns = netns              # run inside this network namespace
         self.env = dict(env or {})      # added to the daemon's environment
         self.nofile = nofile            # RLIMIT_NOFILE for the daemon
         self.args = list(args or [])    # extra command-line arguments
@@ -145,8 +147,11 @@ class Server:
                 for one in (v if isinstance(v, list) else [v]):
                     f.write("%s = %s\n" % (k, one))
         os.chmod(conf, 0o644)
-        return daemon_command(self.binary, ["-F", "-f", conf] + self.args,
-                              self.workdir)
+        cmd = daemon_command(self.binary, ["-F", "-f", conf] + self.args,
+                             self.workdir)
+        if self.netns:
+            cmd = ["ip", "netns", "exec", self.netns] + cmd
+        return cmd
 
     def start(self, wait=True):
         def limits():

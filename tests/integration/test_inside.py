@@ -85,6 +85,10 @@ class Inside(ServerTestCase):
             options["require_landlock"] = "no"
             env = {"SANDFTPD_TEST_NO_LANDLOCK": "1"}
         cls.server = Server(t, options, binary=harness.HOOKS, env=env).start()
+        # The battery runs with the Landlock state it claims to.
+        cls.server.wait_log(r"anonymous session sandbox: .*%s" %
+                            ("Landlock ABI [1-9]" if cls.landlock else
+                             "NO Landlock"))
         # What no child may ever see.
         cls.outside = {ident(t.base), ident(cls.secret),
                        ident(os.path.join(t.base, "outside-link")),
@@ -352,6 +356,27 @@ class Inside(ServerTestCase):
         f.retrbinary("RETR bin/small.bin", got.append)
         self.assertEqual(b"".join(got), bytes(range(256)) * 16)
         f.quit()
+
+
+class RequireLandlock(__import__("unittest").TestCase):
+    """Without Landlock the master refuses to serve unless the operator
+    says require_landlock = no."""
+
+    def test_refuses_without_landlock(self):
+        tree = harness.standard_tree()
+        server = Server(tree, binary=harness.HOOKS,
+                        env={"SANDFTPD_TEST_NO_LANDLOCK": "1"})
+        try:
+            server.start(wait=False)
+            server.proc.wait(20)
+            self.assertNotEqual(server.proc.returncode, 0)
+            server.wait_log(r"Landlock is not available on this kernel; "
+                            r"refusing to serve without it")
+            server.wait_log(r"session children cannot start; not serving")
+            self.assertNotIn("ready: serving", server.log())
+        finally:
+            server.stop()
+            tree.cleanup()
 
 
 class InsideLogin(Inside):

@@ -163,6 +163,34 @@ class Credentials(ServerTestCase):
         anon.close()
 
 
+class ChildLimits(ServerTestCase):
+    """The resource limits of every child, as the kernel shows them."""
+
+    WANT = {"Max processes": "0", "Max core file size": "0",
+            "Max open files": "32", "Max locked memory": "0",
+            "Max msgqueue size": "0", "Max file size": "0",
+            "Max data size": str(160 * 1024 * 1024)}
+
+    def test_rlimits(self):
+        sanitized = "sanitizers" in harness.run_daemon(["-V"]).stdout
+        c = self.server.raw()
+        self.assertEqual(c.reply()[0], 220)
+        self.assertEqual(c.login()[0], 230)
+        pids = [p for p, name, st in self.server.children()
+                if not st.get("State", "").startswith("Z")]
+        self.assertGreaterEqual(len(pids), 4)
+        for pid in pids:
+            with open("/proc/%d/limits" % pid) as f:
+                rows = {l[:26].strip(): l[26:].split()
+                        for l in f.read().splitlines()[1:]}
+            for name, value in self.WANT.items():
+                if name == "Max data size" and sanitized:
+                    continue
+                self.assertEqual(rows[name][:2], [value, value],
+                                 (pid, name, rows[name]))
+        c.close()
+
+
 class MasterWithoutPort20(ServerTestCase):
     options = {"port20": "no"}
 

@@ -16,5 +16,6 @@ Suite *listing_suite(void);
 Suite *wildcard_suite(void);
 Suite *ascii_suite(void);
 Suite *util_suite(void);
+Suite *limits_suite(void);
 
 #endif
