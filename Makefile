@@ -134,7 +134,7 @@ deps:
 	$(call apt_missing,libseccomp:libseccomp-dev libcap:libcap-dev,make:make)
 
 test-deps: deps
-	$(call apt_missing,check:check,lftp:lftp curl:curl python3:python3 setpriv:util-linux)
+	$(call apt_missing,check:check,lftp:lftp curl:curl python3:python3 setpriv:util-linux ip:iproute2)
 
 # ---- make run: a demo tree, served anonymously on 127.0.0.1:2121 ----
 

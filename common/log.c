@@ -1,6 +1,6 @@
 /*
  * log.c - log line formatting and the three sinks (stderr, syslog, a
- * function installed by the session child).  Lines are bounded to
+ * function installed by the child).  Lines are bounded to
  * LOG_LINE_MAX; longer messages are cut, never overflowed.
  */
 #include <errno.h>

@@ -1,6 +1,6 @@
 /*
  * log.h - logging for both sides.  The master writes to stderr (-F) or
- * syslog; a session child has neither and installs a sink that forwards
+ * syslog; a child has neither and installs a sink that forwards
  * each line to the master over its socketpair.
  *
  * fatal()/fatalx() are the err(3)-style "cannot go on" exits: fatal()

@@ -2,7 +2,7 @@
  * path.h - virtual path handling.  A session's working directory is an
  * absolute, normalised path inside its root ("/", "/pub/iso").  Client
  * arguments are joined to it lexically here; the kernel then resolves the
- * result beneath the root (openat2 RESOLVE_IN_ROOT), so nothing here is a
+ * result beneath the root (the child's chroot), so nothing here is a
  * security boundary: these functions only decide what the client meant.
  */
 #ifndef SANDFTPD_PATH_H
@@ -20,7 +20,7 @@
  */
 int path_join(const char *cwd, const char *arg, char *out, size_t outsz);
 
-/* The path relative to the root for openat2: "pub/iso", or "." for "/". */
+/* The path relative to the root for openat: "pub/iso", or "." for "/". */
 const char *path_relative(const char *vpath);
 
 /* Last component of a normalised path ("iso" for "/pub/iso", "/" for "/"). */

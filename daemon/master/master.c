@@ -531,7 +531,7 @@ event_loop(struct master *m)
 			if (startup_complete(m))
 				startup_done(m);
 			else if (sys_now_ms() > startup_deadline)
-				fatalx("session children did not become ready "
+				fatalx("children did not become ready "
 				    "in time");
 		}
 		housekeeping(m);

@@ -442,7 +442,7 @@ child_died(struct master *m, struct child *c, int st)
 			    (m->setup_failures > 6 ? SPAWN_HOLD_MAX_MS :
 			    100 << m->setup_failures);
 			if (m->starting_up)
-				fatalx("session children cannot start; not "
+				fatalx("children cannot start; not "
 				    "serving");
 		}
 	} else if (c->phase == PHASE_IDLE) {

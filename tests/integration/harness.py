@@ -525,5 +525,5 @@ class ServerTestCase(unittest.TestCase):
                 new = self.server.lines[self._mark:]
             deaths = [l for l in new if "killed by signal" in l or
                       "seccomp" in l]
-            self.assertEqual(deaths, [], "a session child died:\n" +
+            self.assertEqual(deaths, [], "a child died:\n" +
                              "\n".join(new))

@@ -127,6 +127,8 @@ class FailedLogins(ServerTestCase):
         c.close()
         self.server.wait_log(r"login child %d .*LOGIN before its last one "
                              r"was answered; killing it" % pid, start=mark)
+        self.server.wait_log(r"login child %d .*killed by signal 9" % pid,
+                             start=mark)
 
     def test_login_as_last_words(self):
         # A child that asks for a login and exits at once: its socket is

@@ -1,4 +1,4 @@
-"""The threat model's attacker: code execution inside a session child.
+"""The threat model's attacker: code execution inside a child.
 
 The test build's XATK command makes a child, after its sandbox is in
 force, run the system calls such an attacker would try (attacks.c).  Each
@@ -372,7 +372,7 @@ class RequireLandlock(__import__("unittest").TestCase):
             self.assertNotEqual(server.proc.returncode, 0)
             server.wait_log(r"Landlock is not available on this kernel; "
                             r"refusing to serve without it")
-            server.wait_log(r"session children cannot start; not serving")
+            server.wait_log(r"children cannot start; not serving")
             self.assertNotIn("ready: serving", server.log())
         finally:
             server.stop()

@@ -1,4 +1,4 @@
-"""The master: connection limits, stopping on SIGTERM, a session child
+"""The master: connection limits, stopping on SIGTERM, a child
 that dies, crash bans, the pre-forked pool, IPv6 listeners, and the
 login timeout of a client that says nothing."""
 import ftplib
@@ -225,7 +225,7 @@ class Signals(OwnServer):
         if not harness.IS_ROOT:
             # Finding the child means reading the descriptors of a
             # non-dumpable process.
-            self.skipTest("needs root to inspect the session children")
+            self.skipTest("needs root to inspect the children")
         self.start()
         other = self.raw()                 # opened before, stays served
         self.assertEqual(other.reply()[0], 220)

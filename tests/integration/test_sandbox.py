@@ -176,8 +176,12 @@ class ChildLimits(ServerTestCase):
         c = self.server.raw()
         self.assertEqual(c.reply()[0], 220)
         self.assertEqual(c.login()[0], 230)
-        pids = [p for p, name, st in self.server.children()
-                if not st.get("State", "").startswith("Z")]
+        # Children whose sandbox is complete (a fresh one may still be
+        # between fork and its filter).
+        pids = harness.wait_for(lambda: [
+            p for p, name, st in self.server.children()
+            if st.get("Seccomp") == "2" and
+            not st.get("State", "").startswith("Z")] or None, 5)
         self.assertGreaterEqual(len(pids), 4)
         for pid in pids:
             with open("/proc/%d/limits" % pid) as f:
