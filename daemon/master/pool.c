@@ -344,10 +344,14 @@ pool_kill_all(struct master *m)
 void
 pool_check_channels(struct master *m, int64_t now)
 {
+	static int64_t next_check;
 	int i;
 
-	if (m->unchannelled == 0)
+	/* Most such children are exiting and reaped soon; look at them all
+	 * only twice a second, and only while there are any. */
+	if (m->unchannelled == 0 || now < next_check)
 		return;
+	next_check = now + CHANNEL_CHECK_INTERVAL_MS;
 	for (i = 0; i < m->nchildren; i++) {
 		struct child *c = &m->children[i];
 

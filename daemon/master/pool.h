@@ -15,8 +15,10 @@
 
 #include "master.h"
 
-/* A child whose socketpair closed must have exited within this time. */
+/* A child whose socketpair closed must have exited within this time
+ * (checked every CHANNEL_CHECK_INTERVAL_MS). */
 #define CHANNEL_CLOSED_GRACE_MS 2000
+#define CHANNEL_CHECK_INTERVAL_MS 500
 
 struct child {
 	bool used;

@@ -115,6 +115,33 @@ split_words(char *arg, char **w, int n)
 	return k;
 }
 
+/*
+ * The descriptors this child holds now (and AT_FDCWD first, with cwd):
+ * every attack is tried through each.  Taken before the attack, so what
+ * an attack opens is not tried again.
+ */
+static int
+held_fds(int out[ATTACK_FDS + 1], bool with_cwd)
+{
+	int n = 0, fd;
+
+	if (with_cwd)
+		out[n++] = AT_FDCWD;
+	for (fd = 0; fd < ATTACK_FDS; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			out[n++] = fd;
+	return n;
+}
+
+static void
+fd_label(int fd, char *buf, size_t n)
+{
+	if (fd == AT_FDCWD)
+		str_copy(buf, n, "cwd");
+	else
+		snprintf(buf, n, "fd%d", fd);
+}
+
 /* ---- network ---- */
 
 static void
@@ -153,17 +180,16 @@ static void
 attack_fastopen_fds(struct strbuf *sb, const struct sock_addr *to,
     bool use_sendmsg)
 {
+	int fds[ATTACK_FDS + 1], n = held_fds(fds, false), i;
 	char what[32];
-	int fd;
 
-	for (fd = 0; fd < ATTACK_FDS; fd++) {
+	for (i = 0; i < n; i++) {
 		struct iovec iov = { "", 0 };
 		struct msghdr mh;
+		int fd = fds[i];
 		long rc;
 
-		if (fcntl(fd, F_GETFD) < 0)
-			continue;
-		snprintf(what, sizeof(what), "fd%d", fd);
+		fd_label(fd, what, sizeof(what));
 		if (use_sendmsg) {
 			memset(&mh, 0, sizeof(mh));
 			mh.msg_name = (void *)&to->ss;
@@ -183,14 +209,12 @@ attack_fastopen_fds(struct strbuf *sb, const struct sock_addr *to,
 static void
 attack_sendto_fds(struct strbuf *sb, const struct sock_addr *to)
 {
+	int fds[ATTACK_FDS + 1], n = held_fds(fds, false), i;
 	char what[32];
-	int fd;
 
-	for (fd = 0; fd < ATTACK_FDS; fd++) {
-		if (fcntl(fd, F_GETFD) < 0)
-			continue;
-		snprintf(what, sizeof(what), "fd%d", fd);
-		out_rc(sb, what, syscall(SYS_sendto, fd, "", 0, 0, &to->ss,
+	for (i = 0; i < n; i++) {
+		fd_label(fds[i], what, sizeof(what));
+		out_rc(sb, what, syscall(SYS_sendto, fds[i], "", 0, 0, &to->ss,
 		    to->len));
 	}
 }
@@ -215,16 +239,14 @@ attack_listen(struct strbuf *sb, const struct sock_addr *at)
 static void
 attack_listen_fds(struct strbuf *sb, const struct sock_addr *at)
 {
+	int fds[ATTACK_FDS + 1], n = held_fds(fds, false), i;
 	char what[32];
-	int fd;
 
-	for (fd = 0; fd < ATTACK_FDS; fd++) {
-		if (fcntl(fd, F_GETFD) < 0)
-			continue;
-		snprintf(what, sizeof(what), "fd%d-bind", fd);
-		out_rc(sb, what, syscall(SYS_bind, fd, &at->ss, at->len));
-		snprintf(what, sizeof(what), "fd%d-listen", fd);
-		out_rc(sb, what, syscall(SYS_listen, fd, 5));
+	for (i = 0; i < n; i++) {
+		snprintf(what, sizeof(what), "fd%d-bind", fds[i]);
+		out_rc(sb, what, syscall(SYS_bind, fds[i], &at->ss, at->len));
+		snprintf(what, sizeof(what), "fd%d-listen", fds[i]);
+		out_rc(sb, what, syscall(SYS_listen, fds[i], 5));
 	}
 }
 
@@ -297,36 +319,17 @@ attack_setsockopt(struct session *s, struct strbuf *sb, const char *name)
 
 /* ---- the file system ---- */
 
-/* Every descriptor we hold, and the working directory. */
-static int
-next_dirfd(int i)
-{
-	return i == 0 ? AT_FDCWD : i - 1;
-}
-
-static void
-fd_label(int fd, char *buf, size_t n)
-{
-	if (fd == AT_FDCWD)
-		str_copy(buf, n, "cwd");
-	else
-		snprintf(buf, n, "fd%d", fd);
-}
-
 static void
 attack_stat_all(struct strbuf *sb, const char *path, int flags)
 {
+	int fds[ATTACK_FDS + 1], n = held_fds(fds, true), i;
 	char what[32];
-	int i;
 
-	for (i = 0; i <= ATTACK_FDS; i++) {
-		int fd = next_dirfd(i);
+	for (i = 0; i < n; i++) {
 		struct stat st;
 
-		if (fd != AT_FDCWD && fcntl(fd, F_GETFD) < 0)
-			continue;
-		fd_label(fd, what, sizeof(what));
-		if (syscall(SYS_newfstatat, fd, path, &st, flags) < 0)
+		fd_label(fds[i], what, sizeof(what));
+		if (syscall(SYS_newfstatat, fds[i], path, &st, flags) < 0)
 			out_errno(sb, what, errno);
 		else
 			out_stat(sb, what, &st);
@@ -336,23 +339,20 @@ attack_stat_all(struct strbuf *sb, const char *path, int flags)
 static void
 attack_readlink_all(struct strbuf *sb, const char *path)
 {
+	int fds[ATTACK_FDS + 1], n = held_fds(fds, true), i;
 	char what[32], target[256];
-	int i;
 
-	for (i = 0; i <= ATTACK_FDS; i++) {
-		int fd = next_dirfd(i);
-		long n;
+	for (i = 0; i < n; i++) {
+		long len;
 
-		if (fd != AT_FDCWD && fcntl(fd, F_GETFD) < 0)
-			continue;
-		fd_label(fd, what, sizeof(what));
-		n = syscall(SYS_readlinkat, fd, path, target,
+		fd_label(fds[i], what, sizeof(what));
+		len = syscall(SYS_readlinkat, fds[i], path, target,
 		    sizeof(target) - 1);
-		if (n < 0) {
+		if (len < 0) {
 			out_errno(sb, what, errno);
 			continue;
 		}
-		target[n] = '\0';
+		target[len] = '\0';
 		log_sanitize(target);
 		sb_appendf(sb, "%s%s ok target=%s", sb->len ? "; " : "", what,
 		    target);
@@ -363,24 +363,18 @@ attack_readlink_all(struct strbuf *sb, const char *path)
 static void
 attack_open_all(struct strbuf *sb, const char *path, int flags, bool two)
 {
+	int fds[ATTACK_FDS + 1], n = held_fds(fds, true), i;
 	char what[32];
-	int i;
 
-	for (i = 0; i <= ATTACK_FDS; i++) {
-		int fd = next_dirfd(i), got;
+	for (i = 0; i < n; i++) {
+		struct open_how how = { .flags = (uint64_t)flags };
 		struct stat st;
+		int got;
 
-		if (fd != AT_FDCWD && fcntl(fd, F_GETFD) < 0)
-			continue;
-		fd_label(fd, what, sizeof(what));
-		if (two) {
-			struct open_how how = { .flags = (uint64_t)flags };
-
-			got = (int)syscall(SYS_openat2, fd, path, &how,
-			    sizeof(how));
-		} else {
-			got = (int)syscall(SYS_openat, fd, path, flags, 0);
-		}
+		fd_label(fds[i], what, sizeof(what));
+		got = two ? (int)syscall(SYS_openat2, fds[i], path, &how,
+		    sizeof(how)) : (int)syscall(SYS_openat, fds[i], path,
+		    flags, 0);
 		if (got < 0) {
 			out_errno(sb, what, errno);
 			continue;
@@ -398,15 +392,13 @@ attack_open_all(struct strbuf *sb, const char *path, int flags, bool two)
 static void
 attack_chdir_up(struct strbuf *sb)
 {
+	int fds[ATTACK_FDS + 1], n = held_fds(fds, false), i, k;
 	char what[32];
-	int i, k;
 
-	for (i = 1; i <= ATTACK_FDS; i++) {
-		int fd = next_dirfd(i);
+	for (i = 0; i < n; i++) {
+		int fd = fds[i];
 		struct stat st;
 
-		if (fcntl(fd, F_GETFD) < 0)
-			continue;
 		fd_label(fd, what, sizeof(what));
 		if (syscall(SYS_fchdir, fd) < 0) {
 			out_errno(sb, what, errno);

@@ -102,13 +102,13 @@ wait_answer(uint32_t type, struct ipc_msg *m)
 }
 
 bool
-priv_shutdown_requested(void)
+priv_shutdown_requested(bool look)
 {
 	struct pollfd p = { IPC_CHILD_FD, POLLIN, 0 };
 	struct ipc_msg m;
 	int rc;
 
-	if (shutdown_seen || sys_poll(&p, 1, 0) <= 0)
+	if (shutdown_seen || !look || sys_poll(&p, 1, 0) <= 0)
 		return shutdown_seen;
 	rc = ipc_recv(IPC_CHILD_FD, &m);
 	if (rc == 0) {

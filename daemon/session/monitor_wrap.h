@@ -35,9 +35,12 @@ int priv_data_connect(uint16_t port);
 /* REIN: hand the connection back; the master ends this process. */
 NORETURN void priv_rein(int ctrl_fd, const struct ipc_session_state *state);
 
-/* Look at the socketpair without waiting; true once the master asked us
- * to stop (SHUTDOWN) or is gone.  Answers seen while waiting count too. */
-bool priv_shutdown_requested(void);
+/*
+ * True once the master asked us to stop (SHUTDOWN) or is gone, as far as
+ * seen so far: also while waiting for an answer.  With look, the
+ * socketpair is read first (without waiting).
+ */
+bool priv_shutdown_requested(bool look);
 /* Receive one message the master sent unasked (in the idle pool). */
 int priv_receive(struct ipc_msg *m, int timeout_ms);
 

@@ -97,9 +97,9 @@ session_close(struct session *s, const char *why)
 }
 
 bool
-session_check_master(struct session *s)
+session_check_master(struct session *s, bool look)
 {
-	if (!s->shutdown_requested && priv_shutdown_requested()) {
+	if (!s->shutdown_requested && priv_shutdown_requested(look)) {
 		s->shutdown_requested = true;
 		s->shutdown_deadline_ms = sys_now_ms() + CHILD_SHUTDOWN_GRACE_MS;
 	}
@@ -139,7 +139,7 @@ run_lines(struct session *s)
 			continue;
 		}
 		command_dispatch(s, line);
-		if (session_check_master(s))
+		if (session_check_master(s, false))
 			session_close(s, "Server shutting down.");
 	}
 }
@@ -166,7 +166,7 @@ command_loop(struct session *s)
 		if (rc < 0)
 			fatal("poll");
 		if (p[1].revents)
-			session_check_master(s);
+			session_check_master(s, true);
 		if (s->shutdown_requested)
 			session_close(s, "Server shutting down.");
 		if (p[0].revents && ctrl_read(s) <= 0)

@@ -95,7 +95,11 @@ NORETURN void session_exit(struct session *s, int status);
 NORETURN void session_close(struct session *s, const char *why);
 void session_state_export(const struct session *s,
     struct ipc_session_state *st);
-/* Has the master asked us to stop (or gone away)?  Notes it if so. */
-bool session_check_master(struct session *s);
+/*
+ * Has the master asked us to stop (or gone away)?  Notes it if so.  look:
+ * the socketpair is readable, read it; else only what was seen already
+ * (a SHUTDOWN that came while waiting for an answer).
+ */
+bool session_check_master(struct session *s, bool look);
 
 #endif

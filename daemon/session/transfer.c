@@ -91,7 +91,8 @@ xfer_wait(struct session *s, int fd, short events, int64_t deadline)
 
 		if (s->during_transfer(s))
 			return XFER_ABORTED;
-		if (s->shutdown_requested) {
+		/* A SHUTDOWN may have come while we waited for the master. */
+		if (session_check_master(s, false)) {
 			if (now >= s->shutdown_deadline_ms)
 				return XFER_SHUTDOWN;
 			if (s->shutdown_deadline_ms - now < left)
@@ -107,7 +108,7 @@ xfer_wait(struct session *s, int fd, short events, int64_t deadline)
 		if (rc < 0)
 			return XFER_LOCAL_ERROR;
 		if (p[2].revents)
-			session_check_master(s);
+			session_check_master(s, true);
 		if (p[1].revents) {
 			if (ctrl_read(s) <= 0)
 				session_exit(s, 0);	/* client gone */

@@ -4,16 +4,13 @@ clients counted by their /64, and the bounds on SIZE, STAT and time
 stamps a file system can hold."""
 import json
 import os
-import re
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 
 import harness
-from harness import Server, ServerTestCase, recv_all
+from harness import OwnServer, Server, ServerTestCase
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -39,18 +36,14 @@ def login_rein_cycles(server, limit=40):
         c.close()
 
 
-class HandoffBudget(unittest.TestCase):
+class HandoffBudget(OwnServer):
     """A connection's first login is free; each further handoff (REIN,
     and the login after it) spends the connection's budget (6, one more
     every 5 s) and its address's (40, four a second)."""
 
     def setUp(self):
-        self.tree = harness.standard_tree()
-        self.server = Server(self.tree, {"pool_spare": "4"}).start()
-
-    def tearDown(self):
-        self.server.stop()
-        self.tree.cleanup()
+        super().setUp()
+        self.start({"pool_spare": "4"})
 
     def test_one_connection_is_bounded(self):
         mark = self.server.mark()
@@ -83,16 +76,11 @@ class HandoffBudget(unittest.TestCase):
         self.assertLessEqual(total, 40 + 4 * elapsed + 4)
         self.assertGreater(cut_short, 0)
         # Another address has its own budget.
-        c = harness.RawClient.__new__(harness.RawClient)
-        c.sock = socket.create_connection(
-            (self.server.host, self.server.port), timeout=10,
-            source_address=("127.0.0.2", 0))
-        c.file = c.sock.makefile("rb")
+        c = self.raw("127.0.0.2")
         self.assertEqual(c.reply()[0], 220)
         self.assertEqual(c.login()[0], 230)
         self.assertEqual(c.cmd("REIN")[0], 220)
         self.assertEqual(c.login()[0], 230)
-        c.close()
 
 
 class FailedLogins(ServerTestCase):
@@ -249,7 +237,7 @@ def netns_available():
 
 
 @unittest.skipUnless(netns_available(), "needs root and ip netns")
-class IPv6Prefix(unittest.TestCase):
+class IPv6Prefix(OwnServer):
     """max_per_ip counts an IPv6 client by its /64 (ipv6_limit_prefix).
     The addresses exist only in a network namespace the test makes."""
 
@@ -270,16 +258,7 @@ class IPv6Prefix(unittest.TestCase):
     def tearDownClass(cls):
         subprocess.run(["ip", "netns", "del", cls.NS])
 
-    def setUp(self):
-        self.tree = harness.standard_tree()
-        self.server = None
-
-    def tearDown(self):
-        if self.server:
-            self.server.stop()
-        self.tree.cleanup()
-
-    def start(self, prefix):
+    def start_in_netns(self, prefix):
         self.server = Server(self.tree, {
             "max_per_ip": "2", "ipv6_limit_prefix": str(prefix)},
             netns=self.NS)
@@ -298,7 +277,7 @@ class IPv6Prefix(unittest.TestCase):
         return json.loads(out.stdout)
 
     def test_a_64_is_one_client(self):
-        self.start(64)
+        self.start_in_netns(64)
         got = self.greetings(["2001:db8:0:1::2", "2001:db8:0:1::3",
                               "2001:db8:0:1::3", "2001:db8:0:2::1"])
         self.assertTrue(got[0].startswith("220"), got)
@@ -307,7 +286,7 @@ class IPv6Prefix(unittest.TestCase):
         self.assertTrue(got[3].startswith("220"), got)   # another /64
 
     def test_prefix_128_counts_each_address(self):
-        self.start(128)
+        self.start_in_netns(128)
         got = self.greetings(["2001:db8:0:1::2", "2001:db8:0:1::3",
                               "2001:db8:0:1::3", "2001:db8:0:1::3"])
         self.assertEqual([g[:3] for g in got], ["220", "220", "220", "421"])

@@ -10,86 +10,8 @@ import time
 import unittest
 
 import harness
-from harness import Server, ServerTestCase, pasv_connect, recv_all
-
-
-def raw_from(server, source, timeout=10):
-    """A RawClient whose connection comes from the given local address."""
-    c = harness.RawClient.__new__(harness.RawClient)
-    c.sock = socket.create_connection((server.host, server.port),
-                                      timeout=timeout,
-                                      source_address=(source, 0))
-    c.file = c.sock.makefile("rb")
-    return c
-
-
-def pasv_from_own_address(c):
-    """EPSV, and the data connection from the control connection's own
-    local address (the server accepts data only from the client's)."""
-    code, lines = c.cmd("EPSV")
-    assert code == 229, lines
-    port = int(lines[0].split("|||")[1].split("|")[0])
-    return socket.create_connection(
-        (c.sock.getpeername()[0], port), timeout=10,
-        source_address=(c.sock.getsockname()[0], 0))
-
-
-def retr(c, name):
-    """RETR over a RawClient in passive mode; returns the bytes."""
-    data = pasv_from_own_address(c)
-    code, lines = c.cmd("RETR " + name)
-    assert code == 150, lines
-    got = recv_all(data)
-    code, lines = c.reply()
-    assert code == 226, lines
-    return got
-
-
-class OwnServer(unittest.TestCase):
-    """Tests that need a server of their own (limits, signals)."""
-
-    options = None
-    binary = None
-
-    def setUp(self):
-        self.tree = harness.standard_tree()
-        self.clients = []
-        self.server = None
-
-    def start(self, options=None, binary=None, **kw):
-        self.server = Server(self.tree, options, binary=binary, **kw).start()
-        return self.server
-
-    def tearDown(self):
-        for c in self.clients:
-            c.close()
-        if self.server:
-            self.server.stop()
-        self.tree.cleanup()
-
-    def raw(self, source=None):
-        c = raw_from(self.server, source) if source else self.server.raw()
-        self.clients.append(c)
-        return c
-
-    def assert_works(self, c, greeting=True):
-        if greeting:
-            self.assertEqual(c.reply()[0], 220)
-        self.assertEqual(c.login()[0], 230)
-        self.assertEqual(c.cmd("TYPE I")[0], 200)
-        self.assertEqual(retr(c, "README.txt"), b"Welcome.\n")
-
-    def assert_refused(self, c, text):
-        code, lines = c.reply()
-        self.assertEqual(code, 421, lines)
-        self.assertIn(text, lines[0])
-        self.assertTrue(c.closed(timeout=5))
-
-    def assert_no_deaths(self):
-        bad = [l for l in self.server.lines
-               if "killed by signal" in l or "seccomp violation" in l or
-               "blocked system call" in l]
-        self.assertEqual(bad, [], self.server.log())
+from harness import (OwnServer, Server, ServerTestCase, pasv_connect,
+                     raw_from, recv_all, retr)
 
 
 class Limits(OwnServer):
