@@ -176,13 +176,15 @@ class ChildLimits(ServerTestCase):
         c = self.server.raw()
         self.assertEqual(c.reply()[0], 220)
         self.assertEqual(c.login()[0], 230)
-        # Children whose sandbox is complete (a fresh one may still be
-        # between fork and its filter).
-        pids = harness.wait_for(lambda: [
-            p for p, name, st in self.server.children()
-            if st.get("Seccomp") == "2" and
-            not st.get("State", "").startswith("Z")] or None, 5)
-        self.assertGreaterEqual(len(pids), 4)
+        def sandboxed():
+            # A fresh child may still be between fork and its filter.
+            pids = [p for p, name, st in self.server.children()
+                    if st.get("Seccomp") == "2" and
+                    not st.get("State", "").startswith("Z")]
+            return pids if len(pids) >= 4 else None
+
+        pids = harness.wait_for(sandboxed, 10)
+        self.assertIsNotNone(pids, "fewer than 4 sandboxed children")
         for pid in pids:
             with open("/proc/%d/limits" % pid) as f:
                 rows = {l[:26].strip(): l[26:].split()
