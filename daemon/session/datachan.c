@@ -45,6 +45,37 @@ data_reset(struct session *s)
 	s->data.mode = DATA_NONE;
 }
 
+int64_t
+data_expire(struct session *s, int64_t now)
+{
+	if (s->data.mode != DATA_NONE || s->data.listen_fd < 0)
+		return -1;
+	if (now < s->data.keep_until)
+		return s->data.keep_until - now;
+	data_reset(s);
+	return -1;
+}
+
+/*
+ * Whatever waits on a listener about to be offered again came before
+ * this PASV/EPSV was answered, so it is not for the coming transfer:
+ * closed, unread.
+ */
+static void
+drain_listener(int fd)
+{
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		int c = sys_accept(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (c < 0)
+			return;
+		log_debug("closed a data connection that came before PASV");
+		data_close(c, true);
+	}
+}
+
 bool
 data_configured(const struct session *s)
 {
@@ -56,11 +87,20 @@ data_pasv_listen(struct session *s, uint16_t *port)
 {
 	int fd;
 
+	if (s->data.listen_fd >= 0) {
+		/* The one kept from the last transfer, or one offered but
+		 * not yet used. */
+		drain_listener(s->data.listen_fd);
+		*port = s->data.listen_port;
+		s->data.mode = DATA_PASV;
+		return 0;
+	}
 	data_reset(s);
 	fd = priv_pasv_listen(port);
 	if (fd < 0)
 		return -1;
 	s->data.listen_fd = fd;
+	s->data.listen_port = *port;
 	s->data.mode = DATA_PASV;
 	return 0;
 }
@@ -81,7 +121,7 @@ data_port_refusal(const struct session *s, const struct sock_addr *target,
 void
 data_set_port(struct session *s, const struct sock_addr *target)
 {
-	data_reset(s);
+	data_reset(s);	/* a kept listener too: active mode from now on */
 	s->data.target = *target;
 	s->data.mode = DATA_PORT;
 }
@@ -155,7 +195,13 @@ data_open(struct session *s, int *fd)
 		r = connect_client(s, fd);
 	else
 		r = XFER_CONN_FAILED;
-	/* One data connection per PASV/PORT: the next needs a new one. */
-	data_reset(s);
+	/* One data connection per PASV/PORT: the next transfer needs a new
+	 * command.  A listener that worked is kept for it a while. */
+	if (r == XFER_OK && s->data.mode == DATA_PASV) {
+		s->data.mode = DATA_NONE;
+		s->data.keep_until = sys_now_ms() + DATA_KEEP_MS;
+	} else {
+		data_reset(s);
+	}
 	return r;
 }

@@ -153,7 +153,7 @@ command_loop(struct session *s)
 			{ s->ipc_fd, POLLIN, 0 },
 		};
 		const char *why;
-		int64_t left;
+		int64_t left, keep;
 		int rc;
 
 		run_lines(s);
@@ -162,6 +162,10 @@ command_loop(struct session *s)
 		left = time_left(s, &why);
 		if (left == 0)
 			session_close(s, why);
+		/* A listener kept for the next transfer expires on its own. */
+		keep = data_expire(s, sys_now_ms());
+		if (keep >= 0 && keep < left)
+			left = keep;
 		rc = sys_poll(p, 2, (int)(left > 3600000 ? 3600000 : left));
 		if (rc < 0)
 			fatal("poll");

@@ -711,6 +711,98 @@ class Transfers(ServerTestCase):
         c.close()
 
 
+def epsv_port(c):
+    code, lines = c.cmd("EPSV")
+    assert code == 229, lines
+    return int(re.search(r"\|\|\|(\d+)\|", lines[0]).group(1))
+
+
+def refused(port, source="127.0.0.1"):
+    """True when nothing listens on 127.0.0.1:port (for that source)."""
+    with socket.socket() as s:
+        s.bind((source, 0))
+        s.settimeout(3)
+        try:
+            s.connect(("127.0.0.1", port))
+        except (ConnectionRefusedError, socket.timeout):
+            return True
+        return False
+
+
+class PassiveListenerKept(ServerTestCase):
+    """A passive listener that served a transfer is offered again by the
+    session's next PASV/EPSV (one listener from the master for many
+    files), with whatever queued on it meanwhile closed, and is closed
+    after five idle seconds or when the session turns to active mode."""
+
+    def session(self):
+        c = self.server.raw()
+        c.reply()
+        self.assertEqual(c.login()[0], 230)
+        self.assertEqual(c.cmd("TYPE I")[0], 200)
+        return c
+
+    def retr(self, c, port, name="README.txt"):
+        data = socket.create_connection(("127.0.0.1", port), timeout=5)
+        self.assertEqual(c.cmd("RETR " + name)[0], 150)
+        got = recv_all(data)
+        self.assertEqual(c.reply()[0], 226)
+        return got
+
+    def test_same_port_for_the_next_transfers(self):
+        c = self.session()
+        first = epsv_port(c)
+        self.assertEqual(self.retr(c, first), b"Welcome.\n")
+        for _ in range(5):
+            self.assertEqual(epsv_port(c), first)
+            self.assertEqual(self.retr(c, first), b"Welcome.\n")
+        code, lines = c.cmd("PASV")
+        self.assertEqual(code, 227)
+        nums = re.search(r"\((\d+(?:,\d+){5})\)", lines[0]).group(1).split(",")
+        self.assertEqual(int(nums[4]) * 256 + int(nums[5]), first)
+        self.assertEqual(self.retr(c, first), b"Welcome.\n")
+        c.close()
+
+    def test_what_queued_before_epsv_is_closed(self):
+        c = self.session()
+        port = epsv_port(c)
+        self.assertEqual(self.retr(c, port), b"Welcome.\n")
+        # Between transfers, a connection from the client's own address
+        # waits on the kept listener; the next EPSV drops it unread.
+        stale = socket.create_connection(("127.0.0.1", port), timeout=5)
+        time.sleep(0.2)
+        self.assertEqual(epsv_port(c), port)
+        try:
+            self.assertEqual(stale.recv(100), b"")
+        except ConnectionResetError:
+            pass
+        stale.close()
+        self.assertEqual(self.retr(c, port), b"Welcome.\n")
+        c.close()
+
+    def test_released_when_idle_or_active(self):
+        c = self.session()
+        port = epsv_port(c)
+        self.assertEqual(self.retr(c, port), b"Welcome.\n")
+        self.assertFalse(refused(port))          # kept
+        time.sleep(6)
+        self.assertTrue(refused(port))           # and let go
+        self.assertEqual(c.cmd("NOOP")[0], 200)
+        port = epsv_port(c)
+        self.assertEqual(self.retr(c, port), b"Welcome.\n")
+        self.assertEqual(c.cmd("PORT 127,0,0,1,4,1")[0], 200)
+        self.assertTrue(refused(port))
+        c.close()
+
+    def test_failed_transfer_does_not_keep_it(self):
+        c = self.session()
+        port = epsv_port(c)
+        self.assertEqual(c.cmd("RETR no-such-file")[0], 550)
+        # (closed right after the reply went out)
+        self.assertTrue(harness.wait_for(lambda: refused(port), 3))
+        c.close()
+
+
 class LongTransfer(ServerTestCase):
     options = {"idle_timeout": "2", "data_timeout": "5"}
 
