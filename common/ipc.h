@@ -254,14 +254,13 @@ struct ipc_empty {
 };
 
 /* The largest message either side can send. */
-#define IPC_UNION_MEMBER(T, ...) char T[sizeof(IPC_FIRST_ARG(__VA_ARGS__))];
-#define IPC_FIRST_ARG(a, ...) a
-#define IPC_REQUEST_MEMBER(T, name, st, ...) char T[sizeof(st)];
+#define IPC_MASTER_MEMBER(T, st, nfds) char T[sizeof(st)];
+#define IPC_REQUEST_MEMBER(T, name, st, phases, nfds) char T[sizeof(st)];
 union ipc_any {
-	IPC_MASTER_MESSAGES(IPC_UNION_MEMBER)
+	IPC_MASTER_MESSAGES(IPC_MASTER_MEMBER)
 	IPC_REQUESTS(IPC_REQUEST_MEMBER)
 };
-#undef IPC_UNION_MEMBER
+#undef IPC_MASTER_MEMBER
 #undef IPC_REQUEST_MEMBER
 #define IPC_MSG_MAX sizeof(union ipc_any)
 

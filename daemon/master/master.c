@@ -464,7 +464,6 @@ static int
 next_timeout(struct master *m)
 {
 	int64_t now = sys_now_ms(), t = 1000;
-	int64_t refusal = monitor_due_refusals(m, now);
 
 	if (m->stopping)
 		t = m->stop_deadline - now;
@@ -472,8 +471,8 @@ next_timeout(struct master *m)
 		t = m->spawn_hold_until - now;
 	if (m->accept_pause_until > now && m->accept_pause_until - now < t)
 		t = m->accept_pause_until - now;
-	if (refusal >= 0 && refusal < t)
-		t = refusal;
+	if (m->next_refusal && m->next_refusal - now < t)
+		t = m->next_refusal - now;
 	return t < 0 ? 0 : (int)t;
 }
 
@@ -483,7 +482,9 @@ housekeeping(struct master *m)
 {
 	int64_t now = sys_now_ms();
 
-	(void)monitor_due_refusals(m, now);
+	int64_t refusal = monitor_due_refusals(m, now);
+
+	m->next_refusal = refusal >= 0 ? now + refusal : 0;
 	pool_check_channels(m, now);
 	handoff_deliver(m);
 	pool_maintain(m);

@@ -76,6 +76,7 @@ struct master {
 	int setup_failures;	/* consecutive children dead before READY */
 	int64_t spawn_hold_until;
 	int64_t next_expiry;	/* of the per-address records */
+	int64_t next_refusal;	/* a refused login is due then; 0: none */
 	bool starting_up;	/* first children not yet ready */
 	bool stopping;
 	int64_t stop_deadline;

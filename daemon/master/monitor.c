@@ -161,13 +161,9 @@ handoff_allowed(struct master *m, struct child *c, int fd)
 	log_warn("client %s: session %llu: too many logins and REINs; "
 	    "closing it", client_text(&c->sess, who, sizeof(who)),
 	    (unsigned long long)c->sess.id);
-	{
-		struct session_rec sess = c->sess;
-
-		pool_retire(m, c);
-		master_refuse(fd, "Too many logins on this connection.");
-		master_end_session(m, &sess);
-	}
+	pool_retire(m, c);	/* its record stays; only its role ends */
+	master_refuse(fd, "Too many logins on this connection.");
+	master_end_session(m, &c->sess);
 	return false;
 }
 

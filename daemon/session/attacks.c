@@ -144,15 +144,24 @@ fd_label(int fd, char *buf, size_t n)
 
 /* ---- network ---- */
 
+/* A TCP socket of the target's family, or -1 (the answer noted). */
+static int
+new_tcp_socket(struct strbuf *sb, const struct sock_addr *a)
+{
+	int fd = (int)syscall(SYS_socket, a->ss.ss_family, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		out_errno(sb, "socket", errno);
+	return fd;
+}
+
 static void
 attack_connect(struct strbuf *sb, const struct sock_addr *to)
 {
-	int fd = (int)syscall(SYS_socket, to->ss.ss_family, SOCK_STREAM, 0);
+	int fd = new_tcp_socket(sb, to);
 
-	if (fd < 0) {
-		out_errno(sb, "socket", errno);
+	if (fd < 0)
 		return;
-	}
 	out_rc(sb, "connect", syscall(SYS_connect, fd, &to->ss, to->len));
 	close(fd);
 }
@@ -160,12 +169,10 @@ attack_connect(struct strbuf *sb, const struct sock_addr *to)
 static void
 attack_fastopen_new(struct strbuf *sb, const struct sock_addr *to)
 {
-	int fd = (int)syscall(SYS_socket, to->ss.ss_family, SOCK_STREAM, 0);
+	int fd = new_tcp_socket(sb, to);
 
-	if (fd < 0) {
-		out_errno(sb, "socket", errno);
+	if (fd < 0)
 		return;
-	}
 	out_rc(sb, "sendto-fastopen", syscall(SYS_sendto, fd, "x", 1,
 	    MSG_FASTOPEN, &to->ss, to->len));
 	close(fd);
@@ -222,13 +229,10 @@ attack_sendto_fds(struct strbuf *sb, const struct sock_addr *to)
 static void
 attack_listen(struct strbuf *sb, const struct sock_addr *at)
 {
-	int one = 1;
-	int fd = (int)syscall(SYS_socket, at->ss.ss_family, SOCK_STREAM, 0);
+	int one = 1, fd = new_tcp_socket(sb, at);
 
-	if (fd < 0) {
-		out_errno(sb, "socket", errno);
+	if (fd < 0)
 		return;
-	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	out_rc(sb, "bind", syscall(SYS_bind, fd, &at->ss, at->len));
 	out_rc(sb, "listen", syscall(SYS_listen, fd, 5));
