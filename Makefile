@@ -11,7 +11,7 @@
 CC ?= cc
 PREFIX ?= /usr/local
 SANITIZE ?=
-PKGS := libseccomp libcap
+PKGS := libseccomp libcap pam libxcrypt
 ARCH := $(shell uname -m)
 
 ifeq ($(SANITIZE),)
@@ -52,8 +52,9 @@ ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(SANFLAGS) $(LDFLAGS)
 
 MASTER_SRCS := $(wildcard daemon/master/*.c)
 SESSION_SRCS := $(wildcard daemon/session/*.c)
+AUTH_SRCS := $(wildcard daemon/auth/*.c)
 SRCS := $(wildcard common/*.c) $(wildcard sandbox/*.c) daemon/main.c \
-	$(MASTER_SRCS) $(SESSION_SRCS)
+	$(MASTER_SRCS) $(SESSION_SRCS) $(AUTH_SRCS)
 OBJS := $(SRCS:%.c=$(BUILD)/obj/%.o)
 LIB_OBJS := $(filter-out $(BUILD)/obj/daemon/main.o,$(OBJS))
 HOOK_OBJS := $(SRCS:%.c=$(BUILD)/hooks/%.o)
@@ -131,10 +132,10 @@ define apt_missing
 endef
 
 deps:
-	$(call apt_missing,libseccomp:libseccomp-dev libcap:libcap-dev,make:make)
+	$(call apt_missing,libseccomp:libseccomp-dev libcap:libcap-dev pam:libpam0g-dev libxcrypt:libcrypt-dev,make:make)
 
 test-deps: deps
-	$(call apt_missing,check:check,lftp:lftp curl:curl python3:python3 setpriv:util-linux ip:iproute2)
+	$(call apt_missing,check:check,lftp:lftp curl:curl python3:python3 setpriv:util-linux ip:iproute2 fail2ban-regex:fail2ban)
 
 # ---- make run: a demo tree, served anonymously on 127.0.0.1:2121 ----
 
@@ -197,6 +198,14 @@ install: $(BIN)
 	install -m 644 docs/sandftpd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 644 docs/sandftpd.conf.5 \
 		$(DESTDIR)$(PREFIX)/share/man/man5/
+	install -d $(DESTDIR)/etc/pam.d $(DESTDIR)/etc/sandftpd \
+		$(DESTDIR)/etc/fail2ban/filter.d
+	[ -e $(DESTDIR)/etc/pam.d/sandftpd ] || \
+		install -m 644 etc/pam.d/sandftpd $(DESTDIR)/etc/pam.d/sandftpd
+	[ -e $(DESTDIR)/etc/sandftpd/user_deny ] || \
+		install -m 644 etc/user_deny $(DESTDIR)/etc/sandftpd/user_deny
+	install -m 644 etc/fail2ban/filter.d/sandftpd.conf \
+		$(DESTDIR)/etc/fail2ban/filter.d/sandftpd.conf
 	@if [ -z "$(DESTDIR)" ]; then \
 		[ -e /etc/sandftpd.conf ] || \
 			install -m 644 etc/sandftpd.conf /etc/sandftpd.conf; \
@@ -206,7 +215,8 @@ install: $(BIN)
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/sandftpd \
 		$(DESTDIR)$(PREFIX)/share/man/man8/sandftpd.8 \
-		$(DESTDIR)$(PREFIX)/share/man/man5/sandftpd.conf.5
+		$(DESTDIR)$(PREFIX)/share/man/man5/sandftpd.conf.5 \
+		$(DESTDIR)/etc/fail2ban/filter.d/sandftpd.conf
 
 clean:
 	rm -rf build

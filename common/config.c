@@ -17,8 +17,9 @@ enum key_type {
 	KEY_PATH,	/* absolute path */
 	KEY_LISTEN,
 	KEY_PORTRANGE,
+	KEY_PATH_OPT,	/* absolute path, or empty for none */
 	KEY_IPV4_OPT,	/* IPv4 literal or empty */
-	KEY_NOT_YET,	/* a feature of a later version: only its "off" value */
+	KEY_OCTAL,	/* an octal number from min to max */
 };
 
 struct key_def {
@@ -53,7 +54,21 @@ static const struct key_def keys[] = {
 	{ "require_landlock", KEY_BOOL, OFF(require_landlock), 0, 0, 0 },
 	{ "seccomp_debug", KEY_BOOL, OFF(seccomp_debug), 0, 0, 0 },
 	{ "log_debug", KEY_BOOL, OFF(log_debug), 0, 0, 0 },
-	{ "local_users", KEY_NOT_YET, 0, 0, 0, 0 },
+	{ "local_users", KEY_BOOL, OFF(local_users), 0, 0, 0 },
+	{ "pam_service", KEY_STRING, OFF(pam_service), SZ(pam_service), 0, 0 },
+	{ "user_deny_file", KEY_PATH, OFF(user_deny_file), SZ(user_deny_file),
+	    0, 0 },
+	{ "user_db", KEY_PATH_OPT, OFF(user_db), SZ(user_db), 0, 0 },
+	{ "max_login_failures", KEY_UINT, OFF(max_login_failures), 0, 1, 100 },
+	{ "login_fail_limit", KEY_UINT, OFF(login_fail_limit), 0, 0, 100000 },
+	{ "login_fail_ban", KEY_UINT, OFF(login_fail_ban), 0, 1, 86400 },
+	{ "auth_timeout", KEY_UINT, OFF(auth_timeout), 0, 1, 600 },
+	{ "umask", KEY_OCTAL, OFF(umask), 0, 0, 0777 },
+	{ "atomic_uploads", KEY_BOOL, OFF(atomic_uploads), 0, 0, 0 },
+	{ "anon_upload_dir", KEY_PATH_OPT, OFF(anon_upload_dir),
+	    SZ(anon_upload_dir), 0, 0 },
+	{ "anon_upload_listable", KEY_BOOL, OFF(anon_upload_listable), 0, 0, 0 },
+	{ "hide_ids", KEY_BOOL, OFF(hide_ids), 0, 0, 0 },
 };
 
 static void
@@ -90,6 +105,15 @@ config_defaults(struct config *cf)
 	cf->crash_ban = 300;
 	cf->ipv6_limit_prefix = 64;
 	cf->require_landlock = true;
+	str_copy(cf->pam_service, sizeof(cf->pam_service), "sandftpd");
+	str_copy(cf->user_deny_file, sizeof(cf->user_deny_file),
+	    "/etc/sandftpd/user_deny");
+	cf->max_login_failures = 3;
+	cf->login_fail_limit = 10;
+	cf->login_fail_ban = 600;
+	cf->auth_timeout = 20;
+	cf->umask = 022;
+	cf->atomic_uploads = true;
 }
 
 PRINTF_LIKE(5, 6) static int
@@ -206,6 +230,12 @@ config_set(struct config *cf, const char *key, const char *value,
 			    k->size - 1, value);
 		str_copy(base + k->offset, k->size, value);
 		return 0;
+	case KEY_PATH_OPT:
+		if (value[0] == '\0') {
+			*(base + k->offset) = '\0';
+			return 0;
+		}
+		/* FALLTHROUGH */
 	case KEY_PATH:
 		if (value[0] != '/')
 			return bad(errs, origin, line, key,
@@ -241,11 +271,13 @@ config_set(struct config *cf, const char *key, const char *value,
 			    value);
 		cf->pasv_address_set = true;
 		return 0;
-	case KEY_NOT_YET:
-		if (strcmp(value, "no") == 0)
-			return 0;
-		return bad(errs, origin, line, key, "system users are not "
-		    "available in this version; only 'no' is accepted");
+	case KEY_OCTAL:
+		if (parse_octal(value, k->max, &num) < 0)
+			return bad(errs, origin, line, key,
+			    "expected an octal number from 0 to %o, got '%s'",
+			    k->max, value);
+		*(unsigned *)(base + k->offset) = (unsigned)num;
+		return 0;
 	}
 	return bad(errs, origin, line, key, "internal: unhandled key type");
 }

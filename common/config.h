@@ -43,6 +43,23 @@ struct config {
 	unsigned crash_limit, crash_ban;
 	unsigned ipv6_limit_prefix;	/* IPv6 clients count by this prefix */
 	bool require_landlock;		/* refuse to serve without Landlock */
+
+	/* Accounts (issue: system and virtual users). */
+	bool local_users;		/* system users through PAM */
+	char pam_service[64];
+	char user_deny_file[PATH_MAX];	/* names never allowed to log in */
+	char user_db[PATH_MAX];		/* virtual users; "" for none */
+	unsigned max_login_failures;	/* per connection, then closed */
+	unsigned login_fail_limit;	/* per address, then banned */
+	unsigned login_fail_ban;	/* seconds */
+	unsigned auth_timeout;		/* seconds for one password check */
+
+	/* Uploads. */
+	unsigned umask;
+	bool atomic_uploads;
+	char anon_upload_dir[PATH_MAX];	/* in the anonymous tree; "" none */
+	bool anon_upload_listable;
+	bool hide_ids;			/* listings show ftp ftp */
 	bool seccomp_debug;
 	bool log_debug;
 

@@ -26,7 +26,8 @@
 #define IPC_LOGTEXT_MAX 480
 #define IPC_HOST_MAX 256
 #define IPC_PENDING_MAX 8192	/* client bytes read but not yet used */
-#define IPC_MAX_FDS 2
+#define IPC_MAX_FDS 3
+#define IPC_GROUPS_MAX 64	/* supplementary groups of a session */
 
 /*
  * After SHUTDOWN, a child in a transfer may finish it for up to
@@ -92,7 +93,7 @@ enum ipc_phase {
  * -1 means "one when the answer is a success, else none".
  */
 #define IPC_MASTER_MESSAGES(X)                                \
-	X(CHILD_INIT, struct ipc_child_init, 1)               \
+	X(CHILD_INIT, struct ipc_child_init, 3)               \
 	X(SESSION_START, struct ipc_session_start, 1)         \
 	X(LOGIN_RESULT, struct ipc_login_result, 0)           \
 	X(PASV_RESULT, struct ipc_socket_result, -1)          \
@@ -116,9 +117,18 @@ enum ipc_type {
 
 enum child_kind {
 	CHILD_PRELOGIN = 1,	/* greets, takes USER/PASS, hands off */
-	CHILD_ANON = 2,		/* anonymous read-only session */
+	CHILD_ANON = 2,		/* anonymous session (read-only, or with
+				 * anon_upload_dir: create files there) */
+	CHILD_USER = 3,		/* one system or virtual user's session,
+				 * started for it, with its ids */
 };
-#define CHILD_KINDS 3		/* array size for tables by kind */
+#define CHILD_KINDS 4		/* array size for tables by kind */
+
+/* What a logged-in session may do (the master decides it). */
+#define RIGHT_READ 0x01		/* list, read, stat, change directory */
+#define RIGHT_WRITE 0x02	/* create, overwrite, delete, rename */
+#define RIGHT_UPLOAD 0x04	/* anonymous: create new files in the
+				 * upload directory, nothing else there */
 
 struct ipc_hdr {
 	uint32_t type;
@@ -130,6 +140,10 @@ struct ipc_hdr {
 #define INIT_SECCOMP_DEBUG 0x04
 #define INIT_PASV_ADDRESS 0x08
 #define INIT_LOG_DEBUG 0x10
+#define INIT_ATOMIC_UPLOADS 0x20	/* STOR lands under a temporary name */
+#define INIT_HIDE_IDS 0x40		/* listings show ftp ftp */
+#define INIT_ANON_UPLOAD 0x100		/* fds[2] is the upload directory */
+#define INIT_UPLOAD_LISTABLE 0x200	/* ... and it may be listed */
 #ifdef SANDFTPD_TESTHOOKS
 #define INIT_TEST_NO_LANDLOCK 0x80	/* act as if the kernel had none */
 #endif
@@ -139,9 +153,18 @@ struct ipc_child_init {
 	uint32_t kind;		/* enum child_kind */
 	uint32_t flags;
 	uint32_t uid, gid;
+	uint32_t ngroups;	/* supplementary groups (user sessions) */
+	uint32_t groups[IPC_GROUPS_MAX];
+	uint32_t rights;	/* RIGHT_* of the sessions it will serve */
+	uint32_t umask;
 	uint32_t login_timeout, idle_timeout, data_timeout;
 	uint8_t pasv_address[4];
-	/* fds: [the directory to chroot to: empty, or the anonymous root] */
+	/*
+	 * fds: [the directory to chroot to (empty, the anonymous root or
+	 * the user's root), the owner names for listings (a sealed memfd;
+	 * /dev/null before login), the anonymous upload directory (else
+	 * the root again)]
+	 */
 };
 
 /* What the sandbox of a child holds, reported once it is in force. */
@@ -194,7 +217,7 @@ struct ipc_session_state {
 };
 
 /* Identity of a logged-in session, as the master decided it. */
-enum ipc_identity { IDENTITY_NONE = 0, IDENTITY_ANON = 1 };
+enum ipc_identity { IDENTITY_NONE = 0, IDENTITY_ANON = 1, IDENTITY_USER = 2 };
 
 struct ipc_session_start {
 	struct ipc_hdr hdr;
@@ -216,8 +239,11 @@ struct ipc_login {
 	/* fds: [control connection] */
 };
 
-/* Only refusals are answered; an accepted login ends the asking child. */
-enum ipc_login_status { LOGIN_REFUSED = 0 };
+/*
+ * Only refusals are answered; an accepted login ends the asking child.
+ * LOGIN_REFUSED_CLOSE: that was the last failure the connection gets.
+ */
+enum ipc_login_status { LOGIN_REFUSED = 0, LOGIN_REFUSED_CLOSE = 1 };
 
 struct ipc_login_result {
 	struct ipc_hdr hdr;

@@ -116,6 +116,24 @@ sys_openat(int dirfd, const char *path, int flags)
 	RETRY(openat(dirfd, path, flags));
 }
 
+int
+sys_create(int dirfd, const char *path, int flags, mode_t mode)
+{
+	RETRY(openat(dirfd, path, flags | O_CREAT, mode));
+}
+
+ssize_t
+sys_write(int fd, const void *buf, size_t n)
+{
+	RETRY(write(fd, buf, n));
+}
+
+ssize_t
+sys_pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+	RETRY(pwrite(fd, buf, n, off));
+}
+
 ssize_t
 sys_getdents64(int fd, void *buf, size_t n)
 {

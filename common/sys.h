@@ -35,6 +35,10 @@ ssize_t sys_sendfile(int out, int in, off_t *off, size_t n);
 
 /* openat(2) of an existing file (no mode: nothing is created). */
 int sys_openat(int dirfd, const char *path, int flags);
+/* openat(2) with O_CREAT and a mode: the only way a file is made. */
+int sys_create(int dirfd, const char *path, int flags, mode_t mode);
+ssize_t sys_write(int fd, const void *buf, size_t n);
+ssize_t sys_pwrite(int fd, const void *buf, size_t n, off_t off);
 ssize_t sys_getdents64(int fd, void *buf, size_t n);
 
 int sys_set_nonblock(int fd, int on);

@@ -80,3 +80,21 @@ str_terminated(const char *buf, size_t n)
 {
 	return memchr(buf, '\0', n) != NULL;
 }
+
+int
+parse_octal(const char *s, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (*s == '\0' || strlen(s) > 12)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '7')
+			return -1;
+		v = v * 8 + (uint64_t)(*s - '0');
+	}
+	if (v > max)
+		return -1;
+	*out = v;
+	return 0;
+}

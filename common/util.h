@@ -43,6 +43,9 @@ void str_upper(char *s);
  */
 int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
+/* An octal number (digits 0-7 only, at most 12) up to max. */
+int parse_octal(const char *s, uint64_t max, uint64_t *out);
+
 /* True when buf[0..n) contains a NUL (a terminated C string within n). */
 bool str_terminated(const char *buf, size_t n);
 

@@ -3,6 +3,7 @@
  * the master execs us with CHILD_ARG, a child (daemon/session/child.c).
  *
  *   sandftpd [-f FILE] [-o KEY=VALUE]... [-F] [-t] [-V]
+ *   sandftpd -P	(print a password hash for user_db)
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "../sandbox/sandbox.h"
 #include "master/master.h"
 #include "session/child.h"
+#include "auth/auth.h"
 
 #define MAX_OPTIONS 256
 
@@ -24,12 +26,15 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: sandftpd [-f FILE] [-o KEY=VALUE]... [-F] [-t] [-V]\n"
+	    "       sandftpd -P\n"
 	    "  -f FILE   configuration file (default %s, if it exists)\n"
 	    "  -o K=V    set one key, after the file (repeatable)\n"
 	    "  -F        stay in the foreground, log to stderr\n"
 	    "  -t        check the configuration, print the problems, "
 	    "exit 0/1\n"
-	    "  -V        print the version and the compiled-in features\n",
+	    "  -V        print the version and the compiled-in features\n"
+	    "  -P        read a password (no echo), print its yescrypt hash "
+	    "for user_db\n",
 	    CONFIG_DEFAULT_FILE);
 	exit(1);
 }
@@ -44,7 +49,9 @@ version(void)
 	    "children, seccomp (libseccomp %s), Landlock (%s%d on this "
 	    "kernel), capabilities (libcap), chroot jail, IPv6\n",
 	    sandbox_seccomp_version(), abi ? "ABI " : "not available, ABI ", abi);
-	printf("not in this build: TLS, system and virtual users, uploads\n");
+	printf("accounts: system users (PAM), virtual users (libxcrypt: "
+	    "yescrypt, sha512-crypt), uploads\n");
+	printf("not in this build: TLS\n");
 #ifdef SANDFTPD_SANITIZE
 	printf("test build: sanitizers (no memory limit for children)\n");
 #endif
@@ -61,6 +68,10 @@ main(int argc, char **argv)
 
 	if (argc == 2 && strcmp(argv[1], CHILD_ARG) == 0)
 		return child_main();
+	if (argc == 2 && strcmp(argv[1], AUTH_ARG) == 0)
+		return auth_main();
+	if (argc == 2 && strcmp(argv[1], "-P") == 0)
+		return auth_print_hash();
 
 	while ((c = getopt(argc, argv, "f:o:FtVh")) != -1) {
 		switch (c) {

@@ -11,6 +11,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -32,17 +33,53 @@ jail_chroot_fd(int dirfd)
 	return 0;
 }
 
+static bool
+groups_ok(size_t ngroups, const gid_t *groups)
+{
+	size_t i;
+
+	for (i = 0; i < ngroups; i++)
+		if (groups[i] == 0)
+			return false;
+	return true;
+}
+
+/*
+ * Before the root is entered: file-system permission checks as the
+ * session's ids already (a 0700 home is entered as its owner, not as
+ * root, whose DAC capabilities the master no longer has), while the
+ * capabilities for chroot and the uid switch remain.
+ */
 int
-jail_switch_uid(uid_t uid, gid_t gid)
+jail_set_fs_ids(uid_t uid, gid_t gid, size_t ngroups, const gid_t *groups)
+{
+	if (uid == 0 || gid == 0 || !groups_ok(ngroups, groups)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (setgroups(ngroups, groups) < 0)
+		return -1;
+	setfsgid(gid);
+	setfsuid(uid);
+	if ((gid_t)setfsgid((gid_t)-1) != gid ||
+	    (uid_t)setfsuid((uid_t)-1) != uid) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
+int
+jail_switch_uid(uid_t uid, gid_t gid, size_t ngroups, const gid_t *groups)
 {
 	uid_t ru, eu, su;
 	gid_t rg, eg, sg;
 
-	if (uid == 0 || gid == 0) {
+	if (uid == 0 || gid == 0 || !groups_ok(ngroups, groups)) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
+	if (setgroups(ngroups, groups) < 0 || setresgid(gid, gid, gid) < 0 ||
 	    setresuid(uid, uid, uid) < 0)
 		return -1;
 	/* Verify: all three ids moved and the old ones are out of reach. */
@@ -103,7 +140,7 @@ jail_enter_userns(uid_t uid, gid_t gid)
 }
 
 int
-jail_rlimits(void)
+jail_rlimits(bool may_write)
 {
 	static const struct {
 		int res;
@@ -114,7 +151,7 @@ jail_rlimits(void)
 		{ RLIMIT_NOFILE, 32 },
 		{ RLIMIT_MEMLOCK, 0 },
 		{ RLIMIT_MSGQUEUE, 0 },
-		{ RLIMIT_FSIZE, 0 },	/* no child writes a file */
+		{ RLIMIT_FSIZE, 0 },	/* unless it may write files */
 #ifndef SANDFTPD_SANITIZE
 		{ RLIMIT_DATA, CHILD_DATA_LIMIT },
 #endif
@@ -126,6 +163,8 @@ jail_rlimits(void)
 		struct rlimit rl;
 		rlim_t v = limits[i].val;
 
+		if (limits[i].res == RLIMIT_FSIZE && may_write)
+			continue;
 		if (getrlimit(limits[i].res, &rl) < 0)
 			return -1;
 		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < v)

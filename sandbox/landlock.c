@@ -1,7 +1,9 @@
 /*
  * landlock.c - Landlock file-system confinement.  Before login a child
  * may touch no file at all; an anonymous session may only read beneath
- * its root.  The rights handled grow with the kernel's ABI, so a newer
+ * its root (and create files in the upload directory, when there is
+ * one); a read-write user session may read and write beneath its root,
+ * and nothing outside it.  The rights handled grow with the kernel's ABI, so a newer
  * kernel denies more; a kernel without Landlock reports ABI 0 and the
  * caller logs that the layer is missing.
  */
@@ -57,8 +59,39 @@ handled_fs(int abi)
 	return all;
 }
 
+/* Allow rights (those the ABI handles) beneath dir. */
+static int
+allow_beneath(int ruleset, int dir, uint64_t rights, int abi)
+{
+	struct landlock_path_beneath_attr pb = {
+		.allowed_access = rights & handled_fs(abi),
+		.parent_fd = dir,
+	};
+
+	return (int)syscall(SYS_landlock_add_rule, ruleset,
+	    LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
+}
+
+#define READ_RIGHTS (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
+
+/*
+ * A read-write session: read, write, create and remove regular files and
+ * directories, rename within the tree (REFER), truncate.  Never: execute,
+ * symbolic links, devices, FIFOs, sockets, device ioctls.
+ */
+#define WRITE_RIGHTS (LANDLOCK_ACCESS_FS_WRITE_FILE | \
+	LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE | \
+	LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG | \
+	LANDLOCK_ACCESS_FS_REFER | LANDLOCK_ACCESS_FS_TRUNCATE)
+
+/* Anonymous uploads: new files in the upload directory (and the removal
+ * of an upload's own temporary file); nothing else there. */
+#define UPLOAD_RIGHTS (LANDLOCK_ACCESS_FS_WRITE_FILE | \
+	LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_REMOVE_FILE)
+
 int
-landlock_restrict(int root_fd, int abi)
+landlock_restrict(int root_fd, enum seccomp_policy policy, int upload_fd,
+    int abi)
 {
 	struct ruleset_attr_v6 attr = { 0, 0, 0 };
 	size_t attr_size;
@@ -77,14 +110,14 @@ landlock_restrict(int root_fd, int abi)
 	if (ruleset < 0)
 		return -1;
 	if (root_fd >= 0) {
-		struct landlock_path_beneath_attr pb = {
-			.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE |
-			    LANDLOCK_ACCESS_FS_READ_DIR,
-			.parent_fd = root_fd,
-		};
+		uint64_t rights = READ_RIGHTS;
 
-		if (syscall(SYS_landlock_add_rule, ruleset,
-		    LANDLOCK_RULE_PATH_BENEATH, &pb, 0) < 0)
+		if (policy == POLICY_SESSION_RW)
+			rights |= WRITE_RIGHTS;
+		if (allow_beneath(ruleset, root_fd, rights, abi) < 0)
+			goto out;
+		if (policy == POLICY_SESSION_UPLOAD && (upload_fd < 0 ||
+		    allow_beneath(ruleset, upload_fd, UPLOAD_RIGHTS, abi) < 0))
 			goto out;
 	}
 	if (syscall(SYS_landlock_restrict_self, ruleset, 0) < 0)

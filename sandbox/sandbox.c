@@ -21,6 +21,11 @@
 static void
 enter_root(const struct sandbox_spec *spec, struct sandbox_report *r)
 {
+	/* Needs CAP_SETGID (the groups); no capability is lost. */
+	if (spec->privileged && jail_set_fs_ids(spec->uid, spec->gid,
+	    spec->ngroups, spec->groups) < 0)
+		fatal("sandbox: file-system ids %u/%u", (unsigned)spec->uid,
+		    (unsigned)spec->gid);
 	/* Needs CAP_SYS_CHROOT. */
 	if (jail_chroot_fd(spec->root_dir_fd) < 0)
 		fatal("sandbox: chroot");
@@ -36,7 +41,8 @@ enter_root(const struct sandbox_spec *spec, struct sandbox_report *r)
 	if (spec->privileged) {
 		/* Needs CAP_SETUID/CAP_SETGID; the kernel then clears all
 		 * capability sets. */
-		if (jail_switch_uid(spec->uid, spec->gid) < 0)
+		if (jail_switch_uid(spec->uid, spec->gid, spec->ngroups,
+		    spec->groups) < 0)
 			fatal("sandbox: switching to uid %u gid %u",
 			    (unsigned)spec->uid, (unsigned)spec->gid);
 		r->applied |= SANDBOX_UID;
@@ -73,7 +79,8 @@ sandbox_enter(const struct sandbox_spec *spec, struct sandbox_report *r)
 		fatalx("sandbox: capabilities remain after dropping them");
 	r->applied |= SANDBOX_CAPS;
 
-	if (jail_rlimits() < 0)
+	if (jail_rlimits(spec->policy == POLICY_SESSION_RW ||
+	    spec->policy == POLICY_SESSION_UPLOAD) < 0)
 		fatal("sandbox: resource limits");
 	r->applied |= SANDBOX_RLIMITS;
 
@@ -85,7 +92,8 @@ sandbox_enter(const struct sandbox_spec *spec, struct sandbox_report *r)
 	r->landlock_abi = spec->skip_landlock ? 0 : landlock_abi();
 	if (r->landlock_abi > 0) {
 		if (landlock_restrict(spec->file_access ? spec->root_dir_fd :
-		    -1, r->landlock_abi) < 0)
+		    -1, spec->policy, spec->upload_dir_fd,
+		    r->landlock_abi) < 0)
 			fatal("sandbox: Landlock (ABI %d)", r->landlock_abi);
 		r->applied |= SANDBOX_LANDLOCK;
 	}

@@ -19,14 +19,21 @@ enum seccomp_policy {
 	POLICY_PRELOGIN,	/* control socket, socketpair, poll, time, exit */
 	POLICY_SESSION_RO,	/* + read-only file access, data sockets the
 				 * master made */
+	POLICY_SESSION_UPLOAD,	/* + creating new files (never replacing
+				 * one), for anonymous uploads */
+	POLICY_SESSION_RW,	/* + writing, creating, removing, renaming,
+				 * chmod and times */
 };
 
 struct sandbox_spec {
 	bool privileged;	/* root: the uid switch to spec.uid/gid */
 	uid_t uid;
 	gid_t gid;
+	size_t ngroups;		/* supplementary groups (as root) */
+	const gid_t *groups;
 	int root_dir_fd;	/* the directory that becomes "/" */
 	bool file_access;	/* may read files beneath it (Landlock rule) */
+	int upload_dir_fd;	/* POLICY_SESSION_UPLOAD: where (else -1) */
 	enum seccomp_policy policy;
 	bool seccomp_debug;	/* trap and name a violating syscall, then die */
 	bool skip_landlock;	/* tests only: behave as if the kernel had none */
@@ -55,16 +62,20 @@ void caps_describe(char *buf, size_t n);
 
 /* jail.c */
 int jail_chroot_fd(int dirfd);
-int jail_switch_uid(uid_t uid, gid_t gid);
+int jail_set_fs_ids(uid_t uid, gid_t gid, size_t ngroups,
+    const gid_t *groups);
+int jail_switch_uid(uid_t uid, gid_t gid, size_t ngroups,
+    const gid_t *groups);
 int jail_enter_userns(uid_t uid, gid_t gid);
-int jail_rlimits(void);
+int jail_rlimits(bool may_write);
 int jail_no_dump(void);
 int jail_no_new_privs(void);
 int jail_lock_securebits(void);
 
 /* landlock.c */
 int landlock_abi(void);
-int landlock_restrict(int root_fd, int abi);
+int landlock_restrict(int root_fd, enum seccomp_policy policy,
+    int upload_fd, int abi);
 
 /* seccomp.c */
 int seccomp_install(enum seccomp_policy policy, bool debug);

@@ -8,7 +8,11 @@
  * socketpair), poll, clocks, memory, exit.  No file system, no sockets.
  * Session (read-only): adds opening files read-only (openat with no flag
  * that could write or create), stat, directory reads, sendfile, and
- * accepting on a passive listener.  No child ever makes a socket, binds,
+ * accepting on a passive listener.  Anonymous upload: adds creating new
+ * files (O_CREAT|O_EXCL), writing them, renaming without replacing, and
+ * removing its own temporary file.  Read-write user session: adds
+ * writing, truncating, creating and removing files and directories,
+ * renaming, chmod and setting times.  No child ever makes a socket, binds,
  * listens or connects: the master makes every data socket (PASV_LISTEN,
  * DATA_CONNECT), so every connection and listener is one it authorised.
  * Sending takes no destination address and no MSG_FASTOPEN (which would
@@ -47,12 +51,28 @@ static const char *const session_calls[] = {
 	"lseek", "pread64", "readlinkat", "sendfile", "accept4",
 };
 
+/* A read-write session: writing files, and changing the tree. */
+static const char *const write_calls[] = {
+	"write", "pwrite64", "fsync", "fdatasync", "ftruncate",
+	"mkdirat", "unlinkat", "renameat", "renameat2",
+	"fchmod", "fchmodat", "utimensat",
+};
+
+/* Anonymous uploads: writing the files they create. */
+static const char *const upload_calls[] = {
+	"write", "pwrite64", "fsync", "fdatasync",
+};
+
 /* The only flags a child sends with; MSG_FASTOPEN is not among them. */
 #define SEND_FLAGS_ALLOWED (MSG_NOSIGNAL | MSG_DONTWAIT)
 
 /* openat flags that cannot write, create or truncate anything. */
 #define OPEN_FLAGS_ALLOWED (O_PATH | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC | \
 	O_NOCTTY | O_NOFOLLOW)
+/* An anonymous upload creates a new file and writes it; nothing more. */
+#define OPEN_FLAGS_UPLOAD (OPEN_FLAGS_ALLOWED | O_WRONLY | O_CREAT | O_EXCL)
+/* A read-write session also opens to write, replace and append. */
+#define OPEN_FLAGS_RW (OPEN_FLAGS_UPLOAD | O_RDWR | O_TRUNC | O_APPEND)
 
 #ifdef SANDFTPD_SANITIZE
 /*
@@ -155,14 +175,28 @@ allow_base_conditional(scmp_filter_ctx ctx)
 	return 0;
 }
 
-/* What a read-only session adds, with its argument checks. */
+/* What every session adds, with its argument checks. */
 static int
-allow_session_conditional(scmp_filter_ctx ctx)
+allow_session_conditional(scmp_filter_ctx ctx, enum seccomp_policy policy)
 {
-	/* Open for reading only; the root is the tree (chroot). */
+	scmp_datum_t open_flags = policy == POLICY_SESSION_RW ? OPEN_FLAGS_RW :
+	    policy == POLICY_SESSION_UPLOAD ? OPEN_FLAGS_UPLOAD :
+	    OPEN_FLAGS_ALLOWED;
+
+	/* Open with the flags of the session's rights; the root is the
+	 * tree (chroot). */
 	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
-	    ONLY_BITS(2, OPEN_FLAGS_ALLOWED)) < 0)
+	    ONLY_BITS(2, open_flags)) < 0)
 		return -1;
+	if (policy == POLICY_SESSION_UPLOAD) {
+		/* An upload lands under its name only if the name is free,
+		 * and only its own temporary file is ever removed. */
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(renameat2),
+		    1, SCMP_A4(SCMP_CMP_EQ, RENAME_NOREPLACE, 0)) < 0 ||
+		    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unlinkat),
+		    1, SCMP_A2(SCMP_CMP_EQ, 0, 0)) < 0)
+			return -1;
+	}
 	/* SO_LINGER (resetting an aborted data connection); reading a
 	 * connection's error and its TCP_INFO (progress of a transfer). */
 	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 2,
@@ -230,9 +264,15 @@ seccomp_install(enum seccomp_policy policy, bool debug)
 	if (allow_list(ctx, base_calls, ARRAY_SIZE(base_calls)) < 0 ||
 	    allow_base_conditional(ctx) < 0)
 		goto out;
-	if (policy == POLICY_SESSION_RO &&
+	if (policy != POLICY_PRELOGIN &&
 	    (allow_list(ctx, session_calls, ARRAY_SIZE(session_calls)) < 0 ||
-	    allow_session_conditional(ctx) < 0))
+	    allow_session_conditional(ctx, policy) < 0))
+		goto out;
+	if (policy == POLICY_SESSION_RW &&
+	    allow_list(ctx, write_calls, ARRAY_SIZE(write_calls)) < 0)
+		goto out;
+	if (policy == POLICY_SESSION_UPLOAD &&
+	    allow_list(ctx, upload_calls, ARRAY_SIZE(upload_calls)) < 0)
 		goto out;
 #ifdef SANDFTPD_SANITIZE
 	if (allow_list(ctx, sanitizer_calls, ARRAY_SIZE(sanitizer_calls)) < 0 ||

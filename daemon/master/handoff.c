@@ -35,7 +35,8 @@ handoffs_grow(struct master *m)
 
 void
 handoff_queue(struct master *m, struct child *c, enum child_kind to,
-    uint32_t identity, const struct ipc_session_state *state, int fd)
+    int slot, uint32_t identity, const struct ipc_session_state *state,
+    int fd)
 {
 	struct handoff *h = calloc(1, sizeof(*h));
 	struct session_rec sess = c->sess;
@@ -49,6 +50,8 @@ handoff_queue(struct master *m, struct child *c, enum child_kind to,
 	}
 	h->sess = sess;
 	h->to = to;
+	h->to_slot = slot;
+	h->to_pid = slot >= 0 ? m->children[slot].pid : 0;
 	h->identity = identity;
 	h->ctrl_fd = fd;
 	h->since_ms = sys_now_ms();
@@ -73,16 +76,35 @@ handoff_waiting_for(const struct master *m, enum child_kind kind)
 	int i, n = 0;
 
 	for (i = 0; i < m->nhandoffs; i++)
-		if (m->handoffs[i]->to == kind)
+		if (m->handoffs[i]->to == kind && m->handoffs[i]->to_slot < 0)
 			n++;
 	return n;
 }
 
+static struct child *started_for(struct master *m, const struct handoff *h);
+
+/* A child started for a session that will not come must not idle on. */
 static void
 remove_handoff(struct master *m, int i)
 {
+	struct child *c = m->handoffs[i]->to_slot >= 0 ?
+	    started_for(m, m->handoffs[i]) : NULL;
+
+	if (c && !c->has_session)
+		pool_retire(m, c);
 	free(m->handoffs[i]);
 	m->handoffs[i] = m->handoffs[--m->nhandoffs];
+}
+
+/* The child started for this handoff; NULL once it is gone. */
+static struct child *
+started_for(struct master *m, const struct handoff *h)
+{
+	struct child *c = &m->children[h->to_slot];
+
+	if (!c->used || c->reaped || c->pid != h->to_pid || c->ipc_fd < 0)
+		return NULL;
+	return c;
 }
 
 void
@@ -99,14 +121,17 @@ handoff_deliver(struct master *m)
 			i++;
 			continue;
 		}
-		c = pool_idle_child(m, h->to);
-		if (c && monitor_start_session(m, c, &h->sess, h->identity,
+		c = h->to_slot >= 0 ? started_for(m, h) :
+		    pool_idle_child(m, h->to);
+		if (c && c->phase == PHASE_IDLE &&
+		    monitor_start_session(m, c, &h->sess, h->identity,
 		    &h->state, h->ctrl_fd) == 0) {
 			close(h->ctrl_fd);
 			remove_handoff(m, i);
 			continue;
 		}
-		if (now - h->since_ms > HANDOFF_WAIT_MAX_MS) {
+		if ((h->to_slot >= 0 && c == NULL) ||
+		    now - h->since_ms > HANDOFF_WAIT_MAX_MS) {
 			master_refuse(h->ctrl_fd, "No session process available.");
 			master_end_session(m, &h->sess);
 			remove_handoff(m, i);

@@ -18,23 +18,29 @@ struct handoff {
 	struct session_rec sess;
 	pid_t wait_pid;		/* the old child, until it is reaped */
 	enum child_kind to;
+	int to_slot;		/* a child started for it (-1: any idle) */
+	pid_t to_pid;
 	uint32_t identity;
 	int ctrl_fd;
 	int64_t since_ms;
 	struct ipc_session_state state;
 };
 
-/* Take c's session (socket fd, state) on to a child of kind `to`; c is
- * retired.  The caller gives up fd. */
+/*
+ * Take c's session (socket fd, state) on to a child of kind `to`: an
+ * idle one of the pool, or (slot >= 0) the child started for it in that
+ * slot.  c is retired.  The caller gives up fd.
+ */
 void handoff_queue(struct master *m, struct child *c, enum child_kind to,
-    uint32_t identity, const struct ipc_session_state *state, int fd);
+    int slot, uint32_t identity, const struct ipc_session_state *state,
+    int fd);
 /* Start every session whose old child is gone and whose new one idles. */
 void handoff_deliver(struct master *m);
 /* Refuse every session in transit (stopping). */
 void handoff_drop_all(struct master *m, const char *why);
 /* The child with this pid was reaped. */
 void handoff_child_gone(struct master *m, pid_t pid);
-/* How many sessions wait for a child of this kind. */
+/* How many sessions wait for an idle child of this kind. */
 int handoff_waiting_for(const struct master *m, enum child_kind kind);
 
 #endif

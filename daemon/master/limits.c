@@ -3,7 +3,9 @@
  * crashes and bans, and the handoff budget.  An address whose sessions
  * crashed crash_limit times within crash_ban seconds is refused for
  * crash_ban seconds: probing a memory bug one crash at a time becomes
- * slow.  Records live in a hash table keyed by limits_key().
+ * slow.  Failed logins count the same way (login_fail_limit within
+ * login_fail_ban seconds: refused for login_fail_ban seconds), so
+ * guessing passwords from many connections is slow too.  Records live in a hash table keyed by limits_key().
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,8 @@ struct host {
 	unsigned sessions;
 	unsigned crashes;
 	int64_t window_start;	/* of the current crash count */
+	unsigned login_failures;
+	int64_t fail_window_start;	/* of the current failure count */
 	int64_t banned_until;
 	struct bucket handoffs;
 };
@@ -30,7 +34,7 @@ static const struct bucket_rate handoff_rate = {
 
 static struct host *table[HOST_BUCKETS];
 static size_t nhosts;
-static struct limits_conf conf = { 50, 3, 300000, 64 };
+static struct limits_conf conf = { 50, 3, 300000, 64, 10, 600000 };
 
 void
 limits_init(const struct limits_conf *c)
@@ -100,8 +104,11 @@ idle_record(struct host *h, int64_t now)
 {
 	if (h->crashes && now - h->window_start > conf.crash_ban_ms)
 		h->crashes = 0;
+	if (h->login_failures &&
+	    now - h->fail_window_start > conf.login_fail_ban_ms)
+		h->login_failures = 0;
 	return h->sessions == 0 && h->banned_until <= now && h->crashes == 0 &&
-	    bucket_full(&h->handoffs, &handoff_rate, now);
+	    h->login_failures == 0 && bucket_full(&h->handoffs, &handoff_rate, now);
 }
 
 static void
@@ -166,6 +173,27 @@ limits_crash(const struct sock_addr *a, int64_t now)
 		return false;
 	h->crashes = 0;
 	h->banned_until = now + conf.crash_ban_ms;
+	return true;
+}
+
+bool
+limits_login_failed(const struct sock_addr *a, int64_t now)
+{
+	struct host *h;
+
+	if (conf.login_fail_limit == 0)
+		return false;
+	h = find(a, true, now);
+	if (h->login_failures == 0 ||
+	    now - h->fail_window_start > conf.login_fail_ban_ms) {
+		h->login_failures = 0;
+		h->fail_window_start = now;
+	}
+	if (++h->login_failures < conf.login_fail_limit)
+		return false;
+	h->login_failures = 0;
+	if (h->banned_until < now + conf.login_fail_ban_ms)
+		h->banned_until = now + conf.login_fail_ban_ms;
 	return true;
 }
 

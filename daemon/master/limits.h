@@ -27,6 +27,8 @@ struct limits_conf {
 	unsigned crash_limit;	/* 0: never ban */
 	int64_t crash_ban_ms;
 	unsigned ipv6_prefix;	/* 16..128 */
+	unsigned login_fail_limit;	/* 0: never ban */
+	int64_t login_fail_ban_ms;
 };
 
 /* LIMIT_TOTAL (max_clients) is the master's own count, not kept here. */
@@ -41,6 +43,8 @@ void limits_remove(const struct sock_addr *a, int64_t now);
 /* A session from a crashed: true when this starts a ban. */
 bool limits_crash(const struct sock_addr *a, int64_t now);
 /* One handoff from this address: false when its budget is spent. */
+/* A failed login from a; true when it starts a ban of the address. */
+bool limits_login_failed(const struct sock_addr *a, int64_t now);
 bool limits_take_handoff(const struct sock_addr *a, int64_t now);
 /* Forget what no longer matters; returns how many records remain. */
 size_t limits_expire(int64_t now);

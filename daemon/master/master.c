@@ -22,12 +22,18 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <linux/openat2.h>
 #include <unistd.h>
 
 #include "../../common/log.h"
+#include "../../common/path.h"
 #include "../../common/sys.h"
 #include "../../sandbox/sandbox.h"
+#include "authjob.h"
 #include "handoff.h"
+#include "idnames.h"
+#include "login.h"
+#include "userdb.h"
 #include "limits.h"
 #include "master.h"
 #include "monitor.h"
@@ -324,6 +330,7 @@ limit_text(enum limit_verdict v)
 void
 master_end_session(struct master *m, const struct session_rec *sess)
 {
+	authjob_session_ended(m, sess->id);
 	limits_remove(&sess->peer, sys_now_ms());
 	m->sessions--;
 	log_debug("session %llu ended", (unsigned long long)sess->id);
@@ -427,6 +434,27 @@ begin_stop(struct master *m, const char *why)
 	pool_broadcast_shutdown(m);
 }
 
+/*
+ * SIGHUP: the account files and owner names are read again (new logins
+ * and new children use them).  The configuration file itself is not
+ * re-read by this version.
+ */
+static void
+reload(struct master *m)
+{
+	int fd;
+
+	log_info("SIGHUP: re-reading user_db, user_deny_file and the owner "
+	    "names (the configuration file itself needs a restart)");
+	userdb_refresh(true);
+	fd = idnames_build();
+	if (fd >= 0) {
+		if (m->names_fd >= 0)
+			close(m->names_fd);
+		m->names_fd = fd;
+	}
+}
+
 static void
 on_signal(struct master *m)
 {
@@ -444,8 +472,7 @@ on_signal(struct master *m)
 			begin_stop(m, "SIGINT");
 			break;
 		case SIGHUP:
-			log_info("SIGHUP: configuration reload is not "
-			    "supported; restart to apply changes");
+			reload(m);
 			break;
 		}
 	}
@@ -473,6 +500,8 @@ next_timeout(struct master *m)
 		t = m->accept_pause_until - now;
 	if (m->next_refusal && m->next_refusal - now < t)
 		t = m->next_refusal - now;
+	if (m->next_auth_expiry && m->next_auth_expiry - now < t)
+		t = m->next_auth_expiry - now;
 	return t < 0 ? 0 : (int)t;
 }
 
@@ -482,9 +511,11 @@ housekeeping(struct master *m)
 {
 	int64_t now = sys_now_ms();
 
-	int64_t refusal = monitor_due_refusals(m, now);
+	int64_t refusal = login_due_refusals(m, now);
+	int64_t expiry = authjob_expire(m, now);
 
 	m->next_refusal = refusal >= 0 ? now + refusal : 0;
+	m->next_auth_expiry = expiry >= 0 ? now + expiry : 0;
 	pool_check_channels(m, now);
 	handoff_deliver(m);
 	pool_maintain(m);
@@ -525,6 +556,9 @@ event_loop(struct master *m)
 				if ((int)idx < m->nchildren &&
 				    m->children[idx].used)
 					monitor_readable(m, &m->children[idx]);
+				break;
+			case TAG_AUTH:
+				authjob_readable(m, idx);
 				break;
 			}
 		}
@@ -579,6 +613,49 @@ setup_events(struct master *m)
 	}
 }
 
+/*
+ * The anonymous upload directory, beneath anon_root: resolved beneath it
+ * (no symbolic link or ".." out of it), kept as an O_PATH descriptor.
+ */
+static int
+open_upload_dir(const struct config *cf, int anon_fd)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, anon_fd,
+	    path_relative(cf->anon_upload_dir), &how, sizeof(how));
+
+	if (fd < 0)
+		fatal("anon_upload_dir: %s in %s", cf->anon_upload_dir,
+		    cf->anon_root);
+	return fd;
+}
+
+/* The account files and names: what logins and listings need. */
+static void
+open_accounts(struct master *m)
+{
+	struct strbuf errs;
+
+	if (m->cf->local_users && !m->privileged)
+		fatalx("local_users: system users need the server to run as "
+		    "root (virtual users work unprivileged, as the server's "
+		    "own uid)");
+	sb_init(&errs, 64 * 1024);
+	if (userdb_init(m->cf, &errs) > 0)
+		fatalx("%s", sb_str(&errs));
+	if (sb_str(&errs)[0])
+		log_warn("%s", sb_str(&errs));
+	sb_free(&errs);
+	if (m->cf->user_db[0])
+		log_info("user_db: %s: %zu virtual users", m->cf->user_db,
+		    userdb_count());
+	if (!m->cf->hide_ids)
+		m->names_fd = idnames_build();
+}
+
 static void
 log_unprivileged(void)
 {
@@ -597,12 +674,15 @@ master_run(struct config *cf, bool foreground)
 	struct limits_conf lc = {
 		cf->max_per_ip, cf->crash_limit,
 		(int64_t)cf->crash_ban * 1000, cf->ipv6_limit_prefix,
+		cf->login_fail_limit, (int64_t)cf->login_fail_ban * 1000,
 	};
 
 	m.cf = cf;
 	m.privileged = geteuid() == 0;
 	m.empty_fd = -1;
 	m.anon_fd = -1;
+	m.upload_fd = -1;
+	m.names_fd = -1;
 	m.port20 = cf->port20 && m.privileged;
 	if (foreground)
 		log_to_stderr();
@@ -636,7 +716,10 @@ master_run(struct config *cf, bool foreground)
 		    O_CLOEXEC);
 		if (m.anon_fd < 0)
 			fatal("anon_root: %s", cf->anon_root);
+		if (cf->anon_upload_dir[0])
+			m.upload_fd = open_upload_dir(cf, m.anon_fd);
 	}
+	open_accounts(&m);
 	bind_listeners(&m);
 	if (!foreground)
 		daemonize();
@@ -650,6 +733,7 @@ master_run(struct config *cf, bool foreground)
 	m.starting_up = true;
 	pool_maintain(&m);
 	event_loop(&m);
+	authjob_stop_all(&m);
 	if (m.empty_tmp[0])
 		rmdir(m.empty_tmp);
 	log_info("stopped");

@@ -11,7 +11,10 @@
  *   handoff.c  sessions in transit between two children
  *   limits.c   per-address session counts, crash bans, handoff budgets
  *   bucket.c   the token bucket those budgets use
- *   auth.c     deciding a login
+ *   login.c    deciding a login; refusals and their delays
+ *   authjob.c  the authentication processes (daemon/auth/) it starts
+ *   userdb.c   the virtual users file and the deny list
+ *   idnames.c  the owner names children show in listings
  */
 #ifndef SANDFTPD_MASTER_H
 #define SANDFTPD_MASTER_H
@@ -36,6 +39,7 @@ struct session_rec {
 	dev_t sock_dev;		/* identity of the control socket, to check */
 	ino_t sock_ino;		/* descriptors a child hands back */
 	bool had_login;		/* a login was accepted on it before */
+	unsigned login_failures;	/* refused logins on it */
 	struct bucket handoffs;	/* its budget of further handoffs */
 	char user[IPC_USER_MAX];
 };
@@ -50,6 +54,8 @@ struct master {
 	int empty_fd;		/* the empty root of pre-login children */
 	char empty_tmp[64];	/* unprivileged: a private one, removed at exit */
 	int anon_fd;		/* anon_root, O_PATH, for anonymous children */
+	int upload_fd;		/* anon_upload_dir, O_PATH; -1 without */
+	int names_fd;		/* owner names for listings (idnames.c) */
 	int devnull;
 	int epfd;
 	int sigfd;
@@ -77,6 +83,7 @@ struct master {
 	int64_t spawn_hold_until;
 	int64_t next_expiry;	/* of the per-address records */
 	int64_t next_refusal;	/* a refused login is due then; 0: none */
+	int64_t next_auth_expiry;	/* an authentication times out; 0 */
 	bool starting_up;	/* first children not yet ready */
 	bool stopping;
 	int64_t stop_deadline;
@@ -85,6 +92,7 @@ struct master {
 #define TAG_LISTENER 0x100000000ull
 #define TAG_SIGNAL 0x200000000ull
 #define TAG_CHILD 0x300000000ull
+#define TAG_AUTH 0x400000000ull
 #define TAG_KIND_MASK 0xf00000000ull
 
 int master_run(struct config *cf, bool foreground);

@@ -20,29 +20,18 @@
 
 #include "../../common/log.h"
 #include "../../common/sys.h"
-#include "auth.h"
 #include "handoff.h"
 #include "limits.h"
+#include "login.h"
 #include "monitor.h"
 #include "pool.h"
 
-#define LOGIN_REQUESTS_MAX 6	/* per pre-login child */
-#define LOGIN_FAIL_DELAY_MS 1000	/* before a refusal is answered */
 #define LOG_LINES_PER_SECOND 50
 #define PASV_BIND_TRIES 64
 
 static const struct bucket_rate session_handoff_rate = {
 	MONITOR_SESSION_HANDOFF_BURST, MONITOR_SESSION_HANDOFF_PER_TOKEN_MS,
 };
-
-/* Refused logins waiting out their delay, oldest first. */
-struct refusal {
-	int slot;
-	pid_t pid;
-	int64_t due;
-};
-static struct refusal *refusals;
-static size_t nrefusals, refusals_cap, refusals_head;
 
 typedef void answer_fn(struct master *m, struct child *c, struct ipc_msg *msg);
 
@@ -55,6 +44,21 @@ client_text(const struct session_rec *s, char *buf, size_t n)
 
 /* ---- READY ---- */
 
+static const char *
+sandbox_policy_name(const struct child *c)
+{
+	switch (c->kind) {
+	case CHILD_ANON:
+		return c->want_upload ? "anonymous upload" :
+		    "read-only session";
+	case CHILD_USER:
+		return c->want_write ? "read-write session" :
+		    "read-only session";
+	default:
+		return "pre-login";
+	}
+}
+
 static void
 priv_answer_ready(struct master *m, struct child *c, struct ipc_msg *msg)
 {
@@ -66,8 +70,8 @@ priv_answer_ready(struct master *m, struct child *c, struct ipc_msg *msg)
 	need |= m->privileged ? SANDBOX_UID : SANDBOX_USERNS;
 	if (m->cf->require_landlock)
 		need |= SANDBOX_LANDLOCK;
-	if ((r->applied & need) != need || r->uid != m->uid ||
-	    r->gid != m->gid) {
+	if ((r->applied & need) != need || r->uid != c->want_uid ||
+	    r->gid != c->want_gid) {
 		if (!(r->applied & SANDBOX_LANDLOCK) && m->cf->require_landlock)
 			log_err("Landlock is not available on this kernel; "
 			    "refusing to serve without it (require_landlock = "
@@ -79,20 +83,23 @@ priv_answer_ready(struct master *m, struct child *c, struct ipc_msg *msg)
 	c->phase = PHASE_IDLE;
 	m->starting[c->kind]--;
 	m->setup_failures = 0;
-	pool_idle_push(m, c);
+	if (c->kind != CHILD_USER)	/* a user's child waits for its own */
+		pool_idle_push(m, c);
 	if (!m->reported[c->kind]) {
 		m->reported[c->kind] = true;
 		log_info("%s sandbox: seccomp %s filter (default: %s), "
 		    "%s%d, chroot to %s, %s, uid %u gid %u, no capabilities, "
 		    "empty bounding set, no_new_privs, not dumpable, rlimits, "
 		    "stdio on /dev/null",
-		    c->kind == CHILD_ANON ? "anonymous session" : "pre-login",
-		    c->kind == CHILD_ANON ? "read-only session" : "pre-login",
+		    c->kind == CHILD_ANON ? "anonymous session" :
+		    c->kind == CHILD_USER ? "user session" : "pre-login",
+		    sandbox_policy_name(c),
 		    m->cf->seccomp_debug ? "trap, log and exit" : "kill",
 		    r->applied & SANDBOX_LANDLOCK ? "Landlock ABI " :
 		    "NO Landlock (require_landlock = no) ABI ",
 		    r->landlock_abi,
 		    c->kind == CHILD_ANON ? "the anonymous root" :
+		    c->kind == CHILD_USER ? "the user's root" :
 		    "the empty directory",
 		    r->applied & SANDBOX_USERNS ? "own user namespace" :
 		    "uid switch", r->uid, r->gid);
@@ -147,8 +154,8 @@ same_socket(const struct child *c, int fd)
  * further handoff (REIN, and the login after it) spends the connection's
  * and its address's budget.  Out of budget: the connection is ended.
  */
-static bool
-handoff_allowed(struct master *m, struct child *c, int fd)
+bool
+monitor_handoff_allowed(struct master *m, struct child *c, int fd)
 {
 	int64_t now = sys_now_ms();
 	char who[ADDR_TEXT_MAX];
@@ -168,95 +175,18 @@ handoff_allowed(struct master *m, struct child *c, int fd)
 }
 
 static void
-queue_refusal(struct master *m, struct child *c)
-{
-	if (nrefusals == refusals_cap) {
-		size_t ncap = refusals_cap ? refusals_cap * 2 : 64, i;
-		struct refusal *p = malloc(ncap * sizeof(*p));
-
-		if (p == NULL) {
-			pool_kill(m, c, "no memory to delay a login refusal");
-			return;
-		}
-		for (i = 0; i < nrefusals; i++)
-			p[i] = refusals[(refusals_head + i) % refusals_cap];
-		free(refusals);
-		refusals = p;
-		refusals_cap = ncap;
-		refusals_head = 0;
-	}
-	refusals[(refusals_head + nrefusals++) % refusals_cap] =
-	    (struct refusal){ (int)(c - m->children), c->pid,
-	    sys_now_ms() + LOGIN_FAIL_DELAY_MS };
-	c->login_pending = true;
-}
-
-int64_t
-monitor_due_refusals(struct master *m, int64_t now)
-{
-	while (nrefusals > 0) {
-		struct refusal *r = &refusals[refusals_head];
-		struct child *c;
-
-		if (r->due > now)
-			return r->due - now;
-		c = &m->children[r->slot];
-		refusals_head = (refusals_head + 1) % refusals_cap;
-		nrefusals--;
-		if (c->used && !c->reaped && c->pid == r->pid &&
-		    c->login_pending && c->phase == PHASE_PRELOGIN) {
-			struct ipc_login_result res;
-
-			c->login_pending = false;
-			memset(&res, 0, sizeof(res));
-			ipc_hdr_init(&res.hdr, IPC_LOGIN_RESULT, sizeof(res));
-			res.status = LOGIN_REFUSED;
-			pool_send(m, c, &res, sizeof(res), NULL, 0);
-		}
-	}
-	return -1;
-}
-
-static void
 priv_answer_login(struct master *m, struct child *c, struct ipc_msg *msg)
 {
 	struct ipc_login *l = (void *)msg->u.raw;
-	char who[ADDR_TEXT_MAX], user[IPC_USER_MAX];
 	int fd = msg->fds[0];
-	enum auth_result verdict;
 
 	if (!same_socket(c, fd)) {
 		pool_kill(m, c, "LOGIN with a descriptor that is not its "
 		    "client's");
 		return;
 	}
-	if (c->login_pending) {
-		pool_kill(m, c, "LOGIN before its last one was answered");
-		return;
-	}
-	if (++c->login_requests > LOGIN_REQUESTS_MAX) {
-		pool_kill(m, c, "too many LOGIN requests");
-		return;
-	}
-	client_text(&c->sess, who, sizeof(who));
-	str_copy(user, sizeof(user), l->user);
-	log_sanitize(user);
-	verdict = auth_check(m->cf, l->user, l->pass);
-	explicit_bzero(l->pass, sizeof(l->pass));
-	if (verdict != AUTH_ANONYMOUS) {
-		log_warn("client %s: login failed for user '%s'", who, user);
-		/* Answered after the delay, here: a child cannot skip it. */
-		queue_refusal(m, c);
-		return;
-	}
-	msg->nfds = 0;		/* the descriptor goes with the handoff */
-	if (!handoff_allowed(m, c, fd))
-		return;
-	log_info("client %s: anonymous login (session %llu, user '%s')", who,
-	    (unsigned long long)c->sess.id, user);
-	str_copy(c->sess.user, sizeof(c->sess.user), "anonymous");
-	c->sess.had_login = true;
-	handoff_queue(m, c, CHILD_ANON, IDENTITY_ANON, &l->state, fd);
+	msg->nfds = 0;		/* the descriptor is login_request's now */
+	login_request(m, c, l, fd);
 }
 
 static void
@@ -271,10 +201,10 @@ priv_answer_rein(struct master *m, struct child *c, struct ipc_msg *msg)
 		return;
 	}
 	msg->nfds = 0;
-	if (!handoff_allowed(m, c, fd))
+	if (!monitor_handoff_allowed(m, c, fd))
 		return;
 	c->sess.user[0] = '\0';
-	handoff_queue(m, c, CHILD_PRELOGIN, IDENTITY_NONE, &r->state, fd);
+	handoff_queue(m, c, CHILD_PRELOGIN, -1, IDENTITY_NONE, &r->state, fd);
 }
 
 /* ---- PASV_LISTEN, DATA_CONNECT: every data socket is ours ---- */

@@ -8,6 +8,7 @@
 #ifndef SANDFTPD_MONITOR_H
 #define SANDFTPD_MONITOR_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "master.h"
@@ -27,8 +28,10 @@ void monitor_readable(struct master *m, struct child *c);
 int monitor_start_session(struct master *m, struct child *c,
     const struct session_rec *sess, uint32_t identity,
     const struct ipc_session_state *state, int ctrl_fd);
-/* Answer refused logins whose delay is over; ms until the next one
- * (or -1 when none waits). */
-int64_t monitor_due_refusals(struct master *m, int64_t now);
+/*
+ * Is a further handoff of this connection within its budgets?  If not,
+ * the connection is ended (421 on fd, which is closed) and false.
+ */
+bool monitor_handoff_allowed(struct master *m, struct child *c, int fd);
 
 #endif

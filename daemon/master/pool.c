@@ -17,6 +17,7 @@
 
 #include "../../common/log.h"
 #include "../../common/sys.h"
+#include "authjob.h"
 #include "handoff.h"
 #include "limits.h"
 #include "monitor.h"
@@ -32,7 +33,14 @@ static int *idle_stack[CHILD_KINDS];
 const char *
 pool_kind_name(enum child_kind k)
 {
-	return k == CHILD_ANON ? "anonymous" : "login";
+	switch (k) {
+	case CHILD_ANON:
+		return "anonymous";
+	case CHILD_USER:
+		return "user";
+	default:
+		return "login";
+	}
 }
 
 const char *
@@ -122,12 +130,9 @@ close_all_but(const int *keep, int n)
  * needs it only until the exec).
  */
 NORETURN static void
-exec_child(struct master *m, int ipc_end, enum child_kind kind)
+exec_child(struct master *m, int ipc_end, const char *name, const char *arg)
 {
-	char *argv[] = {
-		kind == CHILD_ANON ? "sandftpd-anon" : "sandftpd-login",
-		CHILD_ARG, NULL,
-	};
+	char *argv[] = { (char *)name, (char *)arg, NULL };
 	char *envp[8];
 	int n = 0, hi_ipc, hi_exe, hi_null;
 	int keep[3] = { ipc_end, m->exe_fd, m->devnull };
@@ -161,17 +166,12 @@ exec_child(struct master *m, int ipc_end, enum child_kind kind)
 	_exit(127);
 }
 
-int
-pool_spawn(struct master *m, enum child_kind kind)
+pid_t
+pool_fork_exec(struct master *m, const char *name, const char *arg, int *fd)
 {
-	struct ipc_child_init w;
-	struct child *c;
-	int sv[2], slot, root_fd;
+	int sv[2];
 	pid_t pid;
 
-	slot = alloc_slot(m);
-	if (slot < 0)
-		return -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		log_warn("socketpair: %s", strerror(errno));
 		return -1;
@@ -184,20 +184,54 @@ pool_spawn(struct master *m, enum child_kind kind)
 		return -1;
 	}
 	if (pid == 0)
-		exec_child(m, sv[1], kind);
+		exec_child(m, sv[1], name, arg);
 	close(sv[1]);
 	sys_set_nonblock(sv[0], 1);
+	*fd = sv[0];
+	return pid;
+}
+
+static const char *
+process_name(enum child_kind kind)
+{
+	switch (kind) {
+	case CHILD_ANON:
+		return "sandftpd-anon";
+	case CHILD_USER:
+		return "sandftpd-user";
+	default:
+		return "sandftpd-login";
+	}
+}
+
+/* Fork and exec a child of this kind and send it its settings; its
+ * slot, or -1. */
+static int
+spawn(struct master *m, enum child_kind kind, const struct child_identity *id,
+    int root_fd)
+{
+	struct ipc_child_init w;
+	struct child *c;
+	int slot, fd, fds[3];
+	pid_t pid;
+
+	slot = alloc_slot(m);
+	if (slot < 0)
+		return -1;
+	pid = pool_fork_exec(m, process_name(kind), CHILD_ARG, &fd);
+	if (pid < 0)
+		return -1;
 
 	c = &m->children[slot];
 	memset(c, 0, sizeof(*c));
 	c->used = true;
 	c->pid = pid;
-	c->ipc_fd = sv[0];
+	c->ipc_fd = fd;
 	c->kind = kind;
 	c->phase = PHASE_SETUP;
 	m->live++;
 	m->starting[kind]++;
-	master_epoll_add(m, sv[0], TAG_CHILD | (uint64_t)slot);
+	master_epoll_add(m, fd, TAG_CHILD | (uint64_t)slot);
 
 	memset(&w, 0, sizeof(w));
 	ipc_hdr_init(&w.hdr, IPC_CHILD_INIT, sizeof(w));
@@ -205,21 +239,62 @@ pool_spawn(struct master *m, enum child_kind kind)
 	w.flags = (m->privileged ? INIT_PRIVILEGED : 0) |
 	    (m->cf->seccomp_debug ? INIT_SECCOMP_DEBUG : 0) |
 	    (m->cf->pasv_address_set ? INIT_PASV_ADDRESS : 0) |
-	    (m->cf->log_debug ? INIT_LOG_DEBUG : 0);
+	    (m->cf->log_debug ? INIT_LOG_DEBUG : 0) |
+	    (m->cf->atomic_uploads ? INIT_ATOMIC_UPLOADS : 0) |
+	    (m->cf->hide_ids ? INIT_HIDE_IDS : 0);
 #ifdef SANDFTPD_TESTHOOKS
 	if (m->test_no_landlock)
 		w.flags |= INIT_TEST_NO_LANDLOCK;
 #endif
-	w.uid = m->uid;
-	w.gid = m->gid;
+	w.uid = id ? id->uid : m->uid;
+	w.gid = id ? id->gid : m->gid;
+	c->want_uid = m->privileged ? w.uid : m->uid;
+	c->want_gid = m->privileged ? w.gid : m->gid;
+	if (id) {
+		w.ngroups = id->ngroups;
+		memcpy(w.groups, id->groups, sizeof(w.groups));
+		w.rights = id->rights;
+	} else if (kind == CHILD_ANON) {
+		w.rights = RIGHT_READ;
+	}
+	w.umask = m->cf->umask;
 	w.login_timeout = m->cf->login_timeout;
 	w.idle_timeout = m->cf->idle_timeout;
 	w.data_timeout = m->cf->data_timeout;
 	memcpy(w.pasv_address, &m->cf->pasv_address, 4);
-	/* The child's root: the tree it serves, or nothing at all. */
-	root_fd = kind == CHILD_ANON ? m->anon_fd : m->empty_fd;
-	pool_send(m, c, &w, sizeof(w), &root_fd, 1);
-	return 0;
+	/*
+	 * Its root (the tree it serves, or nothing at all), the owner
+	 * names for listings (none before login), and the anonymous
+	 * upload directory (else the root again, unused).
+	 */
+	fds[0] = root_fd;
+	fds[1] = kind == CHILD_PRELOGIN || m->names_fd < 0 ? m->devnull :
+	    m->names_fd;
+	fds[2] = root_fd;
+	if (kind == CHILD_ANON && m->upload_fd >= 0) {
+		w.flags |= INIT_ANON_UPLOAD |
+		    (m->cf->anon_upload_listable ? INIT_UPLOAD_LISTABLE : 0);
+		w.rights |= RIGHT_UPLOAD;
+		fds[2] = m->upload_fd;
+	}
+	c->want_write = (w.rights & RIGHT_WRITE) != 0;
+	c->want_upload = (w.rights & RIGHT_UPLOAD) != 0;
+	pool_send(m, c, &w, sizeof(w), fds, 3);
+	return slot;
+}
+
+int
+pool_spawn(struct master *m, enum child_kind kind)
+{
+	return spawn(m, kind, NULL, kind == CHILD_ANON ? m->anon_fd :
+	    m->empty_fd) < 0 ? -1 : 0;
+}
+
+int
+pool_spawn_user(struct master *m, const struct child_identity *id,
+    int root_fd)
+{
+	return spawn(m, CHILD_USER, id, root_fd);
 }
 
 static int
@@ -438,7 +513,12 @@ child_died(struct master *m, struct child *c, int st)
 
 	if (c->phase == PHASE_SETUP) {
 		m->starting[c->kind]--;
-		if (abnormal) {
+		if (abnormal && c->kind == CHILD_USER) {
+			/* One user's session (a bad root, say): that login
+			 * fails; the pools are not affected. */
+			log_err("%s failed while starting: %s%s%s", label, how,
+			    c->note[0] ? "; it said: " : "", c->note);
+		} else if (abnormal) {
 			log_err("%s failed while starting: %s%s%s", label, how,
 			    c->note[0] ? "; it said: " : "", c->note);
 			m->setup_failures++;
@@ -488,5 +568,7 @@ pool_reap(struct master *m)
 				child_died(m, &m->children[i], st);
 				break;
 			}
+		if (i == m->nchildren)
+			(void)authjob_reaped(m, pid, st);
 	}
 }

@@ -20,6 +20,15 @@
 #define CHANNEL_CLOSED_GRACE_MS 2000
 #define CHANNEL_CHECK_INTERVAL_MS 500
 
+/* Who a user session child runs as, as the master decided it. */
+struct child_identity {
+	uid_t uid;
+	gid_t gid;
+	uint32_t ngroups;
+	uint32_t groups[IPC_GROUPS_MAX];
+	uint32_t rights;	/* RIGHT_* */
+};
+
 struct child {
 	bool used;
 	bool reaped;		/* waited for: never signal its pid again */
@@ -27,6 +36,10 @@ struct child {
 	int ipc_fd;		/* -1 once closed */
 	enum child_kind kind;
 	enum ipc_phase phase;
+	uid_t want_uid;		/* the ids its READY must report */
+	gid_t want_gid;
+	bool want_write;	/* a read-write user session */
+	bool want_upload;	/* an anonymous child with the upload dir */
 	bool has_session;
 	struct session_rec sess;
 	bool killed;		/* by us, for a bad request: counts as a crash */
@@ -43,6 +56,16 @@ struct child {
 void pool_init(struct master *m);
 void pool_maintain(struct master *m);
 int pool_spawn(struct master *m, enum child_kind kind);
+/* A child for one user session, rooted at root_fd: its slot, or -1. */
+int pool_spawn_user(struct master *m, const struct child_identity *id,
+    int root_fd);
+/*
+ * Fork and exec our binary as `name arg` with descriptors 0-2 on
+ * /dev/null and the child's end of a new socketpair on 3; the master's
+ * end (non-blocking) in *fd.  The pid, or -1.
+ */
+pid_t pool_fork_exec(struct master *m, const char *name, const char *arg,
+    int *fd);
 void pool_reap(struct master *m);
 struct child *pool_idle_child(struct master *m, enum child_kind kind);
 void pool_idle_push(struct master *m, struct child *c);

@@ -1,6 +1,6 @@
 /*
  * ascii.c - TYPE A on the way out: every LF not already preceded by CR
- * becomes CRLF.  Streaming: the caller carries prev_cr across chunks, so a
+ * becomes CRLF; on the way in, CRLF becomes LF.  Streaming: the caller carries prev_cr across chunks, so a
  * CRLF split over two reads is not doubled.
  */
 #include "ascii.h"
@@ -31,4 +31,26 @@ ascii_extra(const char *in, size_t n, bool *prev_cr)
 		*prev_cr = (in[i] == '\r');
 	}
 	return extra;
+}
+
+size_t
+ascii_from_crlf(const char *in, size_t n, char *out, bool *held_cr)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		if (*held_cr) {
+			*held_cr = false;
+			if (in[i] == '\n') {
+				out[o++] = '\n';
+				continue;
+			}
+			out[o++] = '\r';	/* a bare CR stays */
+		}
+		if (in[i] == '\r')
+			*held_cr = true;
+		else
+			out[o++] = in[i];
+	}
+	return o;
 }

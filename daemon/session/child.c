@@ -27,6 +27,7 @@
 #include "../../sandbox/sandbox.h"
 #include "child.h"
 #include "monitor_wrap.h"
+#include "owners.h"
 #include "session.h"
 
 #define CHILD_INIT_TIMEOUT_MS 30000
@@ -150,25 +151,46 @@ read_proc_number(const char *path)
 	    (uint32_t)-1;
 }
 
+static enum seccomp_policy
+policy_of(const struct ipc_child_init *w)
+{
+	if (w->kind == CHILD_PRELOGIN)
+		return POLICY_PRELOGIN;
+	if (w->kind == CHILD_USER && (w->rights & RIGHT_WRITE))
+		return POLICY_SESSION_RW;
+	if (w->kind == CHILD_ANON && (w->flags & INIT_ANON_UPLOAD))
+		return POLICY_SESSION_UPLOAD;
+	return POLICY_SESSION_RO;
+}
+
 static void
 enter_sandbox(const struct ipc_child_init *w, const struct ipc_msg *m,
-    int *root_fd)
+    int *root_fd, int *upload_fd)
 {
+	static gid_t groups[IPC_GROUPS_MAX];
 	struct sandbox_spec spec;
 	struct sandbox_report rep;
 	struct stat st;
 	bool stdio_ok = stdio_is_devnull();
+	uint32_t i;
 
 	memset(&spec, 0, sizeof(spec));
 	spec.privileged = (w->flags & INIT_PRIVILEGED) != 0;
 	spec.uid = w->uid;
 	spec.gid = w->gid;
+	if (w->ngroups > IPC_GROUPS_MAX)
+		fatalx("too many groups");
+	for (i = 0; i < w->ngroups; i++)
+		groups[i] = w->groups[i];
+	spec.ngroups = spec.privileged ? w->ngroups : 0;
+	spec.groups = groups;
 	spec.root_dir_fd = m->fds[0];
 	if (fstat(spec.root_dir_fd, &st) < 0 || !S_ISDIR(st.st_mode))
 		fatalx("the root given by the master is not a directory");
-	spec.file_access = w->kind == CHILD_ANON;
-	spec.policy = w->kind == CHILD_ANON ? POLICY_SESSION_RO :
-	    POLICY_PRELOGIN;
+	spec.file_access = w->kind != CHILD_PRELOGIN;
+	spec.policy = policy_of(w);
+	spec.upload_dir_fd = spec.policy == POLICY_SESSION_UPLOAD ?
+	    m->fds[2] : -1;
 	spec.seccomp_debug = (w->flags & INIT_SECCOMP_DEBUG) != 0;
 #ifdef SANDFTPD_TESTHOOKS
 	spec.skip_landlock = (w->flags & INIT_TEST_NO_LANDLOCK) != 0;
@@ -186,6 +208,9 @@ enter_sandbox(const struct ipc_child_init *w, const struct ipc_msg *m,
 		close(spec.root_dir_fd);
 		*root_fd = -1;
 	}
+	*upload_fd = spec.upload_dir_fd;
+	if (m->fds[2] != *upload_fd && m->fds[2] != m->fds[0])
+		close(m->fds[2]);
 }
 
 int
@@ -194,7 +219,7 @@ child_main(void)
 	struct ipc_child_init w;
 	struct ipc_msg m;
 	uint32_t overflow_uid, overflow_gid;
-	int root_fd = -1;
+	int root_fd = -1, upload_fd = -1;
 
 	check_started_by_master();
 	log_set_sink(priv_log);
@@ -207,19 +232,28 @@ child_main(void)
 		fatalx("expected CHILD_INIT, got %s",
 		    ipc_type_name(m.u.hdr.type));
 	memcpy(&w, m.u.raw, sizeof(w));
-	if (w.kind != CHILD_PRELOGIN && w.kind != CHILD_ANON)
+	if (w.kind != CHILD_PRELOGIN && w.kind != CHILD_ANON &&
+	    w.kind != CHILD_USER)
 		fatalx("unknown child kind %u", w.kind);
 	log_set_debug((w.flags & INIT_LOG_DEBUG) != 0);
 	prctl(PR_SET_NAME, w.kind == CHILD_ANON ? "sandftpd-anon" :
-	    "sandftpd-login", 0, 0, 0);
+	    w.kind == CHILD_USER ? "sandftpd-user" : "sandftpd-login", 0, 0,
+	    0);
+	/* Modes of created files are the session's umask's alone. */
+	umask(0);
 
 	preload_libc();
 	/* Unprivileged, our own user namespace shows unmapped owners as
 	 * the overflow ids (read while /proc is still there). */
 	overflow_uid = read_proc_number("/proc/sys/kernel/overflowuid");
 	overflow_gid = read_proc_number("/proc/sys/kernel/overflowgid");
-	enter_sandbox(&w, &m, &root_fd);
-	session_init(&sess, IPC_CHILD_FD, &w, root_fd);
+	if (w.flags & INIT_HIDE_IDS)
+		owners_hide();
+	else if (w.kind != CHILD_PRELOGIN)
+		owners_load(m.fds[1]);
+	close(m.fds[1]);
+	enter_sandbox(&w, &m, &root_fd, &upload_fd);
+	session_init(&sess, IPC_CHILD_FD, &w, root_fd, upload_fd);
 	if (!(w.flags & INIT_PRIVILEGED)) {
 		sess.perm.unmapped_uid = overflow_uid;
 		sess.perm.unmapped_gid = overflow_gid;

@@ -1,7 +1,6 @@
 /*
- * cmd_file.c - RETR, SIZE, MDTM, MLST, SITE, and the write commands.
- * Write commands go through the same authorization as everything else;
- * a read-only session is refused there with 550.
+ * cmd_file.c - RETR, SIZE, MDTM, MLST: reading files and their facts.
+ * (Writing is cmd_write.c and upload.c.)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -184,8 +183,7 @@ cmd_mdtm(struct session *s, char *arg)
 	struct stat st;
 
 	if (is_set_time(arg)) {
-		if (command_path(s, FS_SETTIME, arg + 15, vpath) == 0)
-			reply(s, 550, "Permission denied.");
+		cmd_mfmt(s, arg);	/* the older form of MFMT */
 		return;
 	}
 	if (command_path(s, FS_INFO, arg, vpath) < 0)
@@ -227,95 +225,4 @@ cmd_mlst(struct session *s, char *arg)
 	reply_line(&rb, "%s", sb_str(&line));
 	reply_end(&rb, "End.");
 	sb_free(&line);
-}
-
-/* Every write command: resolve, authorize, and (read-only) refuse. */
-static void
-write_command(struct session *s, enum fs_op op, const char *arg)
-{
-	char vpath[VPATH_MAX];
-
-	if (command_path(s, op, arg, vpath) < 0)
-		return;
-	/* No identity has write rights in this build. */
-	reply(s, 502, "Writing is not supported by this server.");
-}
-
-void
-cmd_stor(struct session *s, char *arg)
-{
-	data_reset(s);	/* a refused transfer uses up its PASV/PORT */
-	write_command(s, FS_STORE, arg);
-}
-
-void
-cmd_appe(struct session *s, char *arg)
-{
-	data_reset(s);
-	write_command(s, FS_APPEND, arg);
-}
-
-void
-cmd_stou(struct session *s, char *arg)
-{
-	data_reset(s);
-	write_command(s, FS_STORE, *arg ? arg : ".");
-}
-
-void
-cmd_dele(struct session *s, char *arg)
-{
-	write_command(s, FS_DELETE, arg);
-}
-
-void
-cmd_mkd(struct session *s, char *arg)
-{
-	write_command(s, FS_MKDIR, arg);
-}
-
-void
-cmd_rmd(struct session *s, char *arg)
-{
-	write_command(s, FS_RMDIR, arg);
-}
-
-void
-cmd_rnfr(struct session *s, char *arg)
-{
-	write_command(s, FS_RENAME, arg);
-}
-
-void
-cmd_rnto(struct session *s, char *arg)
-{
-	(void)arg;
-	/* RNFR never succeeds in a read-only session. */
-	reply(s, 503, "RNFR required first.");
-}
-
-void
-cmd_site(struct session *s, char *arg)
-{
-	char *sp = strchr(arg, ' ');
-	char *rest = sp ? sp + 1 : arg + strlen(arg);
-	char *path;
-
-	if (sp)
-		*sp = '\0';
-	str_upper(arg);
-	if (strcmp(arg, "HELP") == 0) {
-		reply(s, 214, "SITE commands: HELP CHMOD");
-		return;
-	}
-	if (strcmp(arg, "CHMOD") == 0) {
-		path = strchr(rest, ' ');
-		if (*rest == '\0' || path == NULL || path[1] == '\0') {
-			reply(s, 501, "Usage: SITE CHMOD <mode> <path>");
-			return;
-		}
-		write_command(s, FS_CHMOD, path + 1);
-		return;
-	}
-	reply(s, 500, "Unknown SITE command.");
 }

@@ -23,6 +23,8 @@ cmd_feat(struct session *s, char *arg)
 	reply_line(&rb, "EPSV");
 	reply_line(&rb, "HOST");
 	reply_line(&rb, "MDTM");
+	if (s->logged_in && (s->perm.rights & RIGHT_WRITE))
+		reply_line(&rb, "MFMT");
 	reply_line(&rb, "MLST %s", sb_str(&facts));
 	reply_line(&rb, "REST STREAM");
 	reply_line(&rb, "SIZE");
@@ -84,7 +86,7 @@ cmd_help(struct session *s, char *arg)
 		return;
 	}
 	reply_begin(s, &rb, 214, "The following commands are recognized.");
-	commands_help(&rb);
+	commands_help(s, &rb);
 	reply_end(&rb, "Help OK.");
 }
 

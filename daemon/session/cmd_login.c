@@ -62,11 +62,9 @@ cmd_pass(struct session *s, char *arg)
 		session_close(s, "Server shutting down.");
 	s->have_user = false;
 	s->login_failures++;
-	if (s->login_failures >= LOGIN_FAILURES_MAX) {
-		reply(s, 530, "Login incorrect.");
-		session_close(s, "Too many failed logins.");
-	}
 	reply(s, 530, "Login incorrect.");
+	if (rc == 1)		/* the master counts failures, and decides */
+		session_close(s, "Too many failed logins.");
 }
 
 void

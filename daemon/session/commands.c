@@ -12,6 +12,9 @@
 
 #define CMD_PRELOGIN 0x01	/* allowed before login */
 #define CMD_ARG 0x02		/* an argument is required */
+#define CMD_WRITE 0x04		/* changes the tree: HELP lists it only for
+				 * sessions that may write */
+#define CMD_UPLOAD 0x08		/* ... or anonymous uploads */
 
 struct command {
 	const char *name;
@@ -25,13 +28,13 @@ static const struct command table[] = {
 	{ "ACCT", cmd_acct, 0, "ACCT <sp> account (not needed)" },
 	{ "ADAT", cmd_not_implemented, 0, NULL },
 	{ "ALLO", cmd_allo, 0, "ALLO <sp> size (ignored)" },
-	{ "APPE", cmd_appe, CMD_ARG, "APPE <sp> pathname" },
+	{ "APPE", cmd_appe, CMD_ARG | CMD_WRITE, "APPE <sp> pathname" },
 	{ "AUTH", cmd_auth, CMD_PRELOGIN, NULL },
 	{ "CCC", cmd_not_implemented, 0, NULL },
 	{ "CDUP", cmd_cdup, 0, "CDUP (up one directory)" },
 	{ "CONF", cmd_not_implemented, 0, NULL },
 	{ "CWD", cmd_cwd, CMD_ARG, "CWD <sp> pathname" },
-	{ "DELE", cmd_dele, CMD_ARG, "DELE <sp> pathname" },
+	{ "DELE", cmd_dele, CMD_ARG | CMD_WRITE, "DELE <sp> pathname" },
 	{ "ENC", cmd_not_implemented, 0, NULL },
 	{ "EPRT", cmd_eprt, CMD_ARG, "EPRT <sp> |proto|addr|port|" },
 	{ "EPSV", cmd_epsv, 0, "EPSV [<sp> proto | ALL]" },
@@ -45,9 +48,10 @@ static const struct command table[] = {
 	{ "MDTM", cmd_mdtm, CMD_ARG, "MDTM <sp> pathname" },
 	{ "MFCT", cmd_not_implemented, 0, NULL },
 	{ "MFF", cmd_not_implemented, 0, NULL },
-	{ "MFMT", cmd_not_implemented, 0, NULL },
+	{ "MFMT", cmd_mfmt, CMD_ARG | CMD_WRITE,
+	    "MFMT <sp> YYYYMMDDHHMMSS <sp> pathname" },
 	{ "MIC", cmd_not_implemented, 0, NULL },
-	{ "MKD", cmd_mkd, CMD_ARG, "MKD <sp> pathname" },
+	{ "MKD", cmd_mkd, CMD_ARG | CMD_WRITE, "MKD <sp> pathname" },
 	{ "MLSD", cmd_mlsd, 0, "MLSD [<sp> pathname]" },
 	{ "MLST", cmd_mlst, 0, "MLST [<sp> pathname]" },
 	{ "MODE", cmd_mode, CMD_ARG, "MODE <sp> S" },
@@ -64,15 +68,16 @@ static const struct command table[] = {
 	{ "REIN", cmd_rein, 0, "REIN (log out, keep the connection)" },
 	{ "REST", cmd_rest, CMD_ARG, "REST <sp> offset" },
 	{ "RETR", cmd_retr, CMD_ARG, "RETR <sp> pathname" },
-	{ "RMD", cmd_rmd, CMD_ARG, "RMD <sp> pathname" },
-	{ "RNFR", cmd_rnfr, CMD_ARG, "RNFR <sp> pathname" },
-	{ "RNTO", cmd_rnto, CMD_ARG, "RNTO <sp> pathname" },
+	{ "RMD", cmd_rmd, CMD_ARG | CMD_WRITE, "RMD <sp> pathname" },
+	{ "RNFR", cmd_rnfr, CMD_ARG | CMD_WRITE, "RNFR <sp> pathname" },
+	{ "RNTO", cmd_rnto, CMD_ARG | CMD_WRITE, "RNTO <sp> pathname" },
 	{ "SITE", cmd_site, CMD_ARG, "SITE <sp> HELP" },
 	{ "SIZE", cmd_size, CMD_ARG, "SIZE <sp> pathname" },
 	{ "SMNT", cmd_not_implemented, 0, NULL },
 	{ "STAT", cmd_stat, 0, "STAT [<sp> pathname]" },
-	{ "STOR", cmd_stor, CMD_ARG, "STOR <sp> pathname" },
-	{ "STOU", cmd_stou, 0, "STOU" },
+	{ "STOR", cmd_stor, CMD_ARG | CMD_WRITE | CMD_UPLOAD,
+	    "STOR <sp> pathname" },
+	{ "STOU", cmd_stou, CMD_WRITE | CMD_UPLOAD, "STOU [<sp> name]" },
 	{ "STRU", cmd_stru, CMD_ARG, "STRU <sp> F" },
 	{ "SYST", cmd_syst, CMD_PRELOGIN, "SYST" },
 	{ "TYPE", cmd_type, CMD_ARG, "TYPE <sp> A | I | L 8" },
@@ -83,9 +88,11 @@ static const struct command table[] = {
 	{ "XATK", cmd_xatk, CMD_PRELOGIN | CMD_ARG, NULL },
 	{ "XFRG", cmd_xfrg, CMD_PRELOGIN | CMD_ARG, NULL },
 #endif
-	{ "XMKD", cmd_mkd, CMD_ARG, "XMKD <sp> pathname (same as MKD)" },
+	{ "XMKD", cmd_mkd, CMD_ARG | CMD_WRITE,
+	    "XMKD <sp> pathname (same as MKD)" },
 	{ "XPWD", cmd_pwd, 0, "XPWD (same as PWD)" },
-	{ "XRMD", cmd_rmd, CMD_ARG, "XRMD <sp> pathname (same as RMD)" },
+	{ "XRMD", cmd_rmd, CMD_ARG | CMD_WRITE,
+	    "XRMD <sp> pathname (same as RMD)" },
 };
 
 static const struct command *
@@ -107,16 +114,28 @@ commands_syntax(const char *name)
 	return c ? c->syntax : NULL;
 }
 
-/* The implemented commands (those with a syntax line), 12 a line. */
+/* May a session with these rights use c?  (Before login: all.) */
+static bool
+offered(const struct command *c, const struct session *s)
+{
+	if (!s->logged_in || !(c->flags & CMD_WRITE))
+		return true;
+	if (s->perm.rights & RIGHT_WRITE)
+		return true;
+	return (c->flags & CMD_UPLOAD) && (s->perm.rights & RIGHT_UPLOAD);
+}
+
+/* The implemented commands this session may use (those with a syntax
+ * line), 12 a line. */
 void
-commands_help(struct reply_buf *rb)
+commands_help(const struct session *s, struct reply_buf *rb)
 {
 	char line[80];
 	size_t i, len = 0;
 	int n = 0;
 
 	for (i = 0; i < ARRAY_SIZE(table); i++) {
-		if (table[i].syntax == NULL)
+		if (table[i].syntax == NULL || !offered(&table[i], s))
 			continue;
 		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%s",
 		    len ? " " : "", table[i].name);
@@ -197,10 +216,14 @@ command_dispatch(struct session *s, char *line)
 	char *verb, *arg;
 
 	if (command_split(line, &verb, &arg) < 0) {
+		s->rename_from[0] = '\0';
 		reply(s, 500, "Syntax error, command unrecognized.");
 		return;
 	}
 	c = lookup(verb);
+	/* RNTO must follow its RNFR directly: anything else forgets it. */
+	if (c == NULL || c->fn != cmd_rnto)
+		s->rename_from[0] = '\0';
 	if (c == NULL) {
 		reply(s, 500, "Unknown command.");
 		return;

@@ -3,8 +3,8 @@
  * the handlers it calls, grouped by file: cmd_login.c (login and
  * session), cmd_info.c (informational), cmd_dir.c (working directory),
  * cmd_params.c (transfer parameters), cmd_data.c (data connection
- * set-up), cmd_file.c (files, and the refusal of writes), cmd_list.c
- * (listings).
+ * set-up), cmd_file.c (reading files), cmd_write.c (changing the tree;
+ * uploads in upload.c), cmd_list.c (listings).
  *
  * A handler gets the argument after the command word ("" if none); the
  * dispatcher has already checked login state and required arguments.
@@ -28,7 +28,7 @@ cmd_fn cmd_type, cmd_mode, cmd_stru, cmd_rest, cmd_allo;
 cmd_fn cmd_pasv, cmd_epsv, cmd_port, cmd_eprt, cmd_abor;
 cmd_fn cmd_retr, cmd_size, cmd_mdtm, cmd_mlst, cmd_site;
 cmd_fn cmd_stor, cmd_appe, cmd_stou, cmd_dele, cmd_mkd, cmd_rmd;
-cmd_fn cmd_rnfr, cmd_rnto;
+cmd_fn cmd_rnfr, cmd_rnto, cmd_mfmt;
 cmd_fn cmd_list, cmd_nlst, cmd_mlsd;
 cmd_fn cmd_not_implemented;
 #ifdef SANDFTPD_TESTHOOKS
@@ -55,8 +55,8 @@ void quote_path(const char *path, char *out, size_t outsz);
 int command_path(struct session *s, enum fs_op op, const char *arg,
     char vpath[VPATH_MAX]);
 
-/* The names HELP prints, in table order. */
-void commands_help(struct reply_buf *rb);
+/* The names HELP prints (those this session may use), in table order. */
+void commands_help(const struct session *s, struct reply_buf *rb);
 /* Syntax line for HELP CMD; NULL if unknown or not implemented. */
 const char *commands_syntax(const char *name);
 

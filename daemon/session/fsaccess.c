@@ -2,8 +2,9 @@
  * fsaccess.c - path resolution, authorization and opens for a logged-in
  * session.  The string work here only decides what the client meant;
  * the jail itself is the kernel's: the process root is the tree
- * (chroot), Landlock allows reading beneath it only, and seccomp allows
- * opening with read-only flags only.
+ * (chroot), Landlock allows only the session's rights beneath it (read,
+ * or read and write), and seccomp allows only the open flags of those
+ * rights.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,19 +16,54 @@
 #include "fsaccess.h"
 #include "session.h"
 
+/* Is the directory vpath (or dirfd, when >= 0) the upload directory? */
+static bool
+is_upload_dir(const struct session *s, const char *vpath, int dirfd)
+{
+	struct stat a, b;
+	int fd = dirfd;
+	bool same;
+
+	if (s->upload_fd < 0)
+		return false;
+	if (fd < 0)
+		fd = fs_open(s, vpath, O_PATH | O_DIRECTORY);
+	if (fd < 0)
+		return false;
+	same = fstat(fd, &a) == 0 && fstat(s->upload_fd, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	if (fd != dirfd)
+		sys_close(fd);
+	return same;
+}
+
+bool
+fs_in_upload_dir(const struct session *s, int dirfd)
+{
+	return is_upload_dir(s, NULL, dirfd);
+}
+
 bool
 fs_authorize(const struct session *s, enum fs_op op, const char *vpath)
 {
-	(void)vpath;	/* per-path rules (upload directories) come later */
 	if (!s->logged_in || s->root_fd < 0)
 		return false;
 	switch (op) {
 	case FS_LIST:
+		/* The upload directory is listed only when configured. */
+		if ((s->perm.rights & RIGHT_UPLOAD) &&
+		    !(s->init_flags & INIT_UPLOAD_LISTABLE) &&
+		    is_upload_dir(s, vpath, -1))
+			return false;
+		return (s->perm.rights & RIGHT_READ) != 0;
 	case FS_READ:
 	case FS_INFO:
 	case FS_CHDIR:
 		return (s->perm.rights & RIGHT_READ) != 0;
 	case FS_STORE:
+		/* Anonymous uploads: new files only, and only in the upload
+		 * directory (the caller checks the directory itself). */
+		return (s->perm.rights & (RIGHT_WRITE | RIGHT_UPLOAD)) != 0;
 	case FS_APPEND:
 	case FS_DELETE:
 	case FS_MKDIR:
@@ -64,6 +100,24 @@ fs_open(const struct session *s, const char *vpath, int flags)
 	if (!(flags & O_PATH))
 		flags |= O_NOCTTY;
 	return sys_openat(s->root_fd, path_relative(vpath), flags | O_CLOEXEC);
+}
+
+int
+fs_open_parent(const struct session *s, const char *vpath, const char **name)
+{
+	char dir[VPATH_MAX];
+	const char *base = path_basename(vpath);
+
+	if (strcmp(vpath, "/") == 0 || *base == '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	if (path_dirname(vpath, dir, sizeof(dir)) < 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	*name = base;
+	return fs_open(s, dir, O_PATH | O_DIRECTORY);
 }
 
 int
@@ -115,6 +169,18 @@ fs_strerror(int err)
 		return "File name too long.";
 	case EXDEV:
 		return "Path leaves the served tree.";
+	case EEXIST:
+		return "File exists.";
+	case ENOTEMPTY:
+		return "Directory not empty.";
+	case EINVAL:
+		return "Not allowed for this name.";
+	case EBUSY:
+		return "Resource busy.";
+	case ENOSPC:
+		return "No space left on the device.";
+	case EDQUOT:
+		return "Disk quota exceeded.";
 	default:
 		return "Requested action not taken.";
 	}

@@ -43,8 +43,20 @@ int fs_resolve(const struct session *s, enum fs_op op, const char *arg,
 /* The reply text for a code from fs_resolve. */
 const char *fs_refusal_text(int code);
 
-/* Open vpath beneath the root (read-only flags only); -1 with errno. */
+/* Open vpath beneath the root (with the flags the session's rights
+ * allow; nothing is created); -1 with errno. */
 int fs_open(const struct session *s, const char *vpath, int flags);
+
+/*
+ * Open (O_PATH) the directory holding vpath's last component, and point
+ * *name at that component (within vpath).  -1 with errno (EINVAL for
+ * "/", which has no parent).
+ */
+int fs_open_parent(const struct session *s, const char *vpath,
+    const char **name);
+
+/* Is dirfd the anonymous upload directory? */
+bool fs_in_upload_dir(const struct session *s, int dirfd);
 
 /* stat() of vpath beneath the root, following links inside the tree. */
 int fs_stat(const struct session *s, const char *vpath, struct stat *st);

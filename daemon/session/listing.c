@@ -13,6 +13,7 @@
 
 #include "../../common/sys.h"
 #include "listing.h"
+#include "owners.h"
 #include "wildcard.h"
 
 struct linux_dirent64 {
@@ -220,7 +221,7 @@ list_line_ls(struct strbuf *out, const char *name, const struct stat *st,
     const char *link_target, time_t now)
 {
 	static const time_t half_year = 182 * 24 * 3600;
-	char mode[11], when[32];
+	char mode[11], when[32], ub[16], gb[16];
 	struct tm tm;
 	time_t t = st->st_mtime;
 
@@ -234,9 +235,11 @@ list_line_ls(struct strbuf *out, const char *name, const struct stat *st,
 	else
 		snprintf(when, sizeof(when), "%s %2d %02d:%02d",
 		    months[tm.tm_mon], tm.tm_mday, tm.tm_hour, tm.tm_min);
-	sb_appendf(out, "%s %4lu %-8u %-8u %12llu %s %s", mode,
-	    (unsigned long)st->st_nlink, (unsigned)st->st_uid,
-	    (unsigned)st->st_gid, (unsigned long long)st->st_size, when, name);
+	sb_appendf(out, "%s %4lu %-8s %-8s %12llu %s %s", mode,
+	    (unsigned long)st->st_nlink,
+	    owners_user((uint32_t)st->st_uid, ub, sizeof(ub)),
+	    owners_group((uint32_t)st->st_gid, gb, sizeof(gb)),
+	    (unsigned long long)st->st_size, when, name);
 	if (link_target)
 		sb_appendf(out, " -> %s", link_target);
 	sb_append(out, "\r\n", 2);

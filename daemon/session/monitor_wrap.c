@@ -144,9 +144,9 @@ priv_login(int ctrl_fd, const char *user, const char *pass,
 	if (wait_answer(IPC_LOGIN_RESULT, &answer) < 0)
 		return -1;
 	r = (const struct ipc_login_result *)answer.u.raw;
-	if (r->status != LOGIN_REFUSED)
+	if (r->status != LOGIN_REFUSED && r->status != LOGIN_REFUSED_CLOSE)
 		fatalx("unknown login status %u", r->status);
-	return 0;
+	return r->status == LOGIN_REFUSED_CLOSE ? 1 : 0;
 }
 
 /* A request answered with a socket (PASV_RESULT, CONNECT_RESULT). */

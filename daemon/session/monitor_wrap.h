@@ -22,7 +22,8 @@ void priv_ready(uint32_t applied, int landlock_abi, uid_t uid, gid_t gid);
 /* LOG: the log sink of a child (log_set_sink). */
 void priv_log(int prio, const char *line);
 /*
- * LOGIN: 0 when refused (after the master's failure delay), -1 when the
+ * LOGIN: 0 when refused (after the master's failure delay), 1 when
+ * refused and the connection must end (too many failures), -1 when the
  * master is gone.  An accepted login does not return: the master ends
  * this process and gives the connection to another.
  */

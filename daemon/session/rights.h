@@ -8,8 +8,7 @@
 
 #include <stdint.h>
 
-#define RIGHT_READ 0x01		/* list, read, stat, change directory */
-#define RIGHT_WRITE 0x02	/* create, overwrite, delete, rename */
+#include "../../common/ipc.h"	/* RIGHT_* */
 
 /*
  * Who is asking: the session's rights and the process's own ids.  In

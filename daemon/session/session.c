@@ -15,15 +15,20 @@
 #include "listing.h"
 #include "monitor_wrap.h"
 #include "session.h"
+#include "upload.h"
 
 void
 session_init(struct session *s, int ipc_fd, const struct ipc_child_init *w,
-    int root_fd)
+    int root_fd, int upload_fd)
 {
 	memset(s, 0, sizeof(*s));
 	s->ctrl_fd = -1;
 	s->ipc_fd = ipc_fd;
 	s->root_fd = root_fd;
+	s->upload_fd = upload_fd;
+	s->upload_dirfd = -1;
+	s->granted_rights = w->rights;
+	s->umask = w->umask & 0777;
 	s->kind = (enum child_kind)w->kind;
 	s->init_flags = w->flags;
 	s->login_timeout = w->login_timeout;
@@ -67,8 +72,7 @@ state_import(struct session *s, const struct ipc_session_state *st)
 	s->utf8 = (st->flags & STATE_UTF8) != 0;
 	s->host_given = (st->flags & STATE_HOST) != 0;
 	s->mlst_facts = st->mlst_facts & MLST_FACTS_ALL;
-	s->login_failures = st->login_failures < LOGIN_FAILURES_MAX ?
-	    st->login_failures : LOGIN_FAILURES_MAX - 1;
+	s->login_failures = st->login_failures;
 	str_copy(s->host, sizeof(s->host), st->host);
 	s->in.telnet = st->telnet_state;
 	s->in.discarding = (st->reader_flags & STATE_READER_DISCARDING) != 0;
@@ -82,6 +86,7 @@ state_import(struct session *s, const struct ipc_session_state *st)
 NORETURN void
 session_exit(struct session *s, int status)
 {
+	upload_abandon(s);
 	if (s->ctrl_fd >= 0) {
 		shutdown(s->ctrl_fd, SHUT_WR);
 		sys_close(s->ctrl_fd);
@@ -196,12 +201,12 @@ session_start(struct session *s, const struct ipc_session_start *st,
 		state_import(s, &st->state);
 	addr_host_text(&s->peer, who, sizeof(who));
 
-	if (st->identity == IDENTITY_ANON) {
-		if (s->kind != CHILD_ANON || s->root_fd < 0)
-			fatalx("anonymous session given to a non-anonymous "
-			    "child");
+	if (st->identity == IDENTITY_ANON || st->identity == IDENTITY_USER) {
+		if (s->kind != (st->identity == IDENTITY_ANON ? CHILD_ANON :
+		    CHILD_USER) || s->root_fd < 0)
+			fatalx("a session given to a child of another kind");
 		s->logged_in = true;
-		s->perm.rights = RIGHT_READ;
+		s->perm.rights = s->granted_rights;
 		str_copy(s->user, sizeof(s->user), st->user);
 		reply(s, 230, "Login successful.");
 	} else {

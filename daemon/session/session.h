@@ -13,6 +13,7 @@
 #define SANDFTPD_SESSION_H
 
 #include <stdbool.h>
+#include <limits.h>
 #include <stdint.h>
 
 #include "../../common/addr.h"
@@ -23,7 +24,6 @@
 #include "linereader.h"
 #include "rights.h"
 
-#define LOGIN_FAILURES_MAX 3
 
 /* A transfer in progress, for STAT. */
 struct xfer_status {
@@ -49,6 +49,7 @@ struct session {
 	int ctrl_fd;
 	int ipc_fd;
 	int root_fd;			/* the served tree ("/"); -1 without */
+	int upload_fd;			/* anonymous upload directory; -1 */
 	enum child_kind kind;
 	uint32_t init_flags;		/* INIT_* */
 	unsigned login_timeout, idle_timeout, data_timeout;
@@ -58,7 +59,9 @@ struct session {
 	struct sock_addr local;
 	bool logged_in;
 	struct perm_ctx perm;		/* rights (RIGHT_*) and our uid/gid */
+	uint32_t granted_rights;	/* what the master gave this child */
 	char user[IPC_USER_MAX];
+	unsigned umask;			/* SITE UMASK; starts as the key */
 
 	/* protocol state */
 	struct linereader in;
@@ -72,6 +75,10 @@ struct session {
 	char cwd[VPATH_MAX];
 	bool ascii;
 	uint64_t rest;
+	char rename_from[VPATH_MAX];	/* RNFR's path until RNTO; "" */
+	int upload_dirfd;		/* an upload runs in this directory, */
+	char upload_unlink[NAME_MAX + 1];	/* and this must go if the
+					 * session ends before it is done */
 	bool epsv_all;
 	struct datachan data;
 	struct xfer_status xfer;
@@ -86,7 +93,7 @@ struct session {
 };
 
 void session_init(struct session *s, int ipc_fd,
-    const struct ipc_child_init *w, int root_fd);
+    const struct ipc_child_init *w, int root_fd, int upload_fd);
 /* Take a client from SESSION_START; returns after the session ends. */
 void session_start(struct session *s, const struct ipc_session_start *st,
     int ctrl_fd);

@@ -17,5 +17,6 @@ Suite *wildcard_suite(void);
 Suite *ascii_suite(void);
 Suite *util_suite(void);
 Suite *limits_suite(void);
+Suite *userdb_suite(void);
 
 #endif

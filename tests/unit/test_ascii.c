@@ -1,6 +1,7 @@
 /*
- * test_ascii.c - TYPE A conversion on the way out (daemon/ascii.c): bare
- * LF to CRLF, CRLF kept, a CRLF split across chunks, ascii_extra.
+ * test_ascii.c - TYPE A conversion (daemon/session/ascii.c): on the way
+ * out bare LF to CRLF, CRLF kept, a CRLF split across chunks, ascii_extra;
+ * on the way in CRLF to LF at every split.
  */
 #include <check.h>
 #include <string.h>
@@ -119,6 +120,42 @@ START_TEST(test_extra_agrees)
 }
 END_TEST
 
+/*
+ * Uploads: CRLF to LF, fed in every split into two chunks, with a held
+ * CR written at the end as the upload code does.
+ */
+static void
+expect_inbound(const char *in, const char *want)
+{
+	size_t n = strlen(in), cut;
+
+	for (cut = 0; cut <= n; cut++) {
+		char out[256];
+		bool held = false;
+		size_t o = ascii_from_crlf(in, cut, out, &held);
+
+		o += ascii_from_crlf(in + cut, n - cut, out + o, &held);
+		if (held)
+			out[o++] = '\r';
+		ck_assert_msg(o == strlen(want) && memcmp(out, want, o) == 0,
+		    "\"%s\" split at %zu converted wrongly", in, cut);
+	}
+}
+
+START_TEST(test_inbound)
+{
+	expect_inbound("", "");
+	expect_inbound("abc", "abc");
+	expect_inbound("a\r\nb\r\n", "a\nb\n");
+	expect_inbound("a\nb", "a\nb");		/* bare LF stays */
+	expect_inbound("a\rb", "a\rb");		/* bare CR stays */
+	expect_inbound("a\r", "a\r");		/* CR at the very end */
+	expect_inbound("\r\r\n", "\r\n");
+	expect_inbound("\r\r\r", "\r\r\r");
+	expect_inbound("\r\n\r\n", "\n\n");
+}
+END_TEST
+
 Suite *
 ascii_suite(void)
 {
@@ -128,6 +165,7 @@ ascii_suite(void)
 	tcase_add_test(tc, test_convert);
 	tcase_add_test(tc, test_split_crlf);
 	tcase_add_test(tc, test_extra_agrees);
+	tcase_add_test(tc, test_inbound);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -543,15 +543,41 @@ START_TEST(test_file_replaces_default_listen)
 }
 END_TEST
 
-START_TEST(test_not_yet_key)
+START_TEST(test_account_keys)
 {
-	/* local_users: only its "off" value exists in this version. */
-	expect_good("local_users", "no");
-	expect_bad("local_users", "yes");
+	expect_good("local_users", "yes");
 	expect_bad("local_users", "");
-	ck_assert_int_eq(set("local_users", "yes"), -1);
-	expect_errs("t:7: local_users: system users are not available in "
-	    "this version; only 'no' is accepted\n");
+	expect_good("user_db", "/etc/sandftpd/users");
+	expect_good("user_db", "");		/* none */
+	expect_bad("user_db", "users");		/* relative */
+	expect_good("pam_service", "sandftpd-test");
+	expect_bad("pam_service", "a/b");
+	expect_good("user_deny_file", "/etc/ftpusers");
+	expect_bad("user_deny_file", "");
+	expect_good("max_login_failures", "1");
+	expect_bad("max_login_failures", "0");
+	expect_good("anon_upload_dir", "/incoming");
+	expect_good("anon_upload_dir", "");
+	expect_bad("anon_upload_dir", "incoming");
+}
+END_TEST
+
+/* umask is octal: 022 and 0 and 777, never 8, 9, or more than 0777. */
+START_TEST(test_octal_key)
+{
+	expect_good("umask", "022");
+	ck_assert_uint_eq(cf.umask, 022);
+	expect_good("umask", "0");
+	ck_assert_uint_eq(cf.umask, 0);
+	expect_good("umask", "777");
+	ck_assert_uint_eq(cf.umask, 0777);
+	expect_bad("umask", "1000");
+	expect_bad("umask", "8");
+	expect_bad("umask", "");
+	expect_bad("umask", "-1");
+	ck_assert_int_eq(set("umask", "0778"), -1);
+	expect_errs("t:7: umask: expected an octal number from 0 to 777, got "
+	    "'0778'\n");
 }
 END_TEST
 
@@ -570,7 +596,8 @@ config_suite(void)
 	tcase_add_test(tc, test_pasv_keys);
 	tcase_add_test(tc, test_listen_key);
 	tcase_add_test(tc, test_unknown_key);
-	tcase_add_test(tc, test_not_yet_key);
+	tcase_add_test(tc, test_account_keys);
+	tcase_add_test(tc, test_octal_key);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("files");

@@ -333,15 +333,16 @@ START_TEST(test_from_master)
 	memset(&pres, 0, sizeof(pres));
 	memset(&shut, 0, sizeof(shut));
 
-	build(&wi, sizeof(wi), IPC_CHILD_INIT, 1);
+	/* CHILD_INIT: the root, the owner names, the upload directory. */
+	build(&wi, sizeof(wi), IPC_CHILD_INIT, 3);
 	ck_assert_ptr_null(ipc_check_from_master(&msg));
-	build(&wi, sizeof(wi), IPC_CHILD_INIT, 0);
+	build(&wi, sizeof(wi), IPC_CHILD_INIT, 1);
 	ck_assert_str_eq(ipc_check_from_master(&msg),
 	    "wrong number of descriptors");
 	build(&wi, sizeof(wi), IPC_CHILD_INIT, 2);
 	ck_assert_str_eq(ipc_check_from_master(&msg),
 	    "wrong number of descriptors");
-	build(&wi, sizeof(wi), IPC_CHILD_INIT, 1);
+	build(&wi, sizeof(wi), IPC_CHILD_INIT, 3);
 	set_len(sizeof(wi) - 1);
 	ck_assert_str_eq(ipc_check_from_master(&msg),
 	    "wrong length for its type");

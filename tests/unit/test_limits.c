@@ -25,7 +25,8 @@ ip(const char *text)
 static void
 conf(unsigned max_per_ip, unsigned crash_limit, unsigned prefix)
 {
-	struct limits_conf c = { max_per_ip, crash_limit, 10000, prefix };
+	struct limits_conf c = { max_per_ip, crash_limit, 10000, prefix, 3,
+	    10000 };
 
 	limits_init(&c);
 	limits_expire(INT64_MAX / 2);	/* forget the last test's records */
@@ -169,6 +170,28 @@ START_TEST(test_handoff_budget)
 }
 END_TEST
 
+/* login_fail_limit (3 here) failures within the window ban the address
+ * for the window; failures spread wider than it never do. */
+START_TEST(test_login_failure_ban)
+{
+	struct sock_addr x = ip("192.0.2.7");
+
+	conf(0, 0, 64);
+	ck_assert(!limits_login_failed(&x, 1000));
+	ck_assert(!limits_login_failed(&x, 2000));
+	ck_assert_int_eq(limits_check(&x, 2500), LIMIT_OK);
+	ck_assert(limits_login_failed(&x, 3000));
+	ck_assert_int_eq(limits_check(&x, 3001), LIMIT_BANNED);
+	ck_assert_int_eq(limits_check(&x, 12999), LIMIT_BANNED);
+	ck_assert_int_eq(limits_check(&x, 13001), LIMIT_OK);
+	/* Spread out: the count starts over each window. */
+	ck_assert(!limits_login_failed(&x, 20000));
+	ck_assert(!limits_login_failed(&x, 25000));
+	ck_assert(!limits_login_failed(&x, 30001));
+	ck_assert(!limits_login_failed(&x, 35000));
+}
+END_TEST
+
 Suite *
 limits_suite(void)
 {
@@ -181,6 +204,7 @@ limits_suite(void)
 	tcase_add_test(tc, test_per_ip_by_prefix);
 	tcase_add_test(tc, test_ban_and_expiry);
 	tcase_add_test(tc, test_handoff_budget);
+	tcase_add_test(tc, test_login_failure_ban);
 	suite_add_tcase(s, tc);
 	return s;
 }

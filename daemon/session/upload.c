@@ -1,0 +1,503 @@
+/*
+ * upload.c - STOR, STOU, APPE and REST + STOR: receiving a file.
+ *
+ * What was there is never damaged by an upload that does not finish.
+ * With atomic_uploads (the default) a STOR writes to a hidden temporary
+ * name in the target's directory, flushes it (fsync) once the whole
+ * stream has arrived, and only then renames it over the target: a
+ * client that disconnects, aborts or runs the disk full leaves the old
+ * file as it was and no temporary behind.  Two uploads of one name each
+ * write their own temporary; the last rename wins, whole.
+ *
+ * A resume (APPE, REST + STOR) writes into the file itself: that is what
+ * it asks for.  When it fails, the bytes written stay, and the reply
+ * says how many.
+ *
+ * In stream mode the end of the data connection is the end of the file,
+ * so a client that dies mid-upload looks like one that finished.  It
+ * also closes its control connection, before the data connection (it
+ * opened it first): an upload whose control connection is already gone
+ * when its data ends is treated as abandoned, not complete.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../common/log.h"
+#include "../../common/sys.h"
+#include "ascii.h"
+#include "commands.h"
+#include "fsaccess.h"
+#include "transfer.h"
+#include "upload.h"
+
+#define RECV_CHUNK (256u * 1024)
+#define UNIQUE_TRIES 1000
+#define TEMP_PREFIX ".sandftpd-"
+#define TEMP_SUFFIX ".part"
+
+/* Why a transfer ended short, beyond enum xfer_result. */
+enum up_result {
+	UP_OK,
+	UP_XFER,	/* see the xfer_result */
+	UP_DISK,	/* writing failed: errno in err */
+	UP_ABANDONED,	/* the client's control connection went first */
+};
+
+struct upload {
+	enum upload_kind kind;
+	int dirfd;		/* the target's directory (O_PATH) */
+	const char *name;	/* the target's name in it */
+	char base[NAME_MAX + 1];	/* STOU: the name asked for */
+	char unique[NAME_MAX + 1];	/* STOU: the name chosen */
+	char temp[64];		/* atomic: the temporary name; "" */
+	int fd;			/* the file being written */
+	uint64_t offset;	/* where the next byte goes */
+	uint64_t written;	/* bytes written to the file */
+	mode_t mode;
+	bool atomic;
+	bool fresh;		/* it did not exist: remove it on failure */
+	bool anonymous;		/* new files only */
+	int err;
+	enum xfer_result xr;
+};
+
+/* Write all of buf at u->offset; false with u->err. */
+static bool
+write_all(struct upload *u, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = u->kind == UPLOAD_RESUME ?
+		    sys_pwrite(u->fd, buf, len, (off_t)u->offset) :
+		    sys_write(u->fd, buf, len);
+
+		if (n < 0) {
+			u->err = errno;
+			return false;
+		}
+		if (n == 0) {
+			u->err = ENOSPC;
+			return false;
+		}
+		buf += n;
+		len -= (size_t)n;
+		u->offset += (uint64_t)n;
+		u->written += (uint64_t)n;
+	}
+	return true;
+}
+
+/* The control connection closed before the data connection ended? */
+static bool
+control_gone(struct session *s)
+{
+	struct pollfd p = { s->ctrl_fd, POLLIN | POLLRDHUP, 0 };
+
+	if (s->ctrl_eof)
+		return true;
+	if (sys_poll(&p, 1, 0) <= 0)
+		return false;
+	if (p.revents & (POLLHUP | POLLERR | POLLRDHUP))
+		return true;
+	return ctrl_read(s) <= 0 || s->ctrl_eof;
+}
+
+static enum up_result
+receive(struct session *s, struct upload *u, int dfd)
+{
+	static char buf[RECV_CHUNK], conv[RECV_CHUNK];
+	int64_t deadline = sys_now_ms() + (int64_t)s->data_timeout * 1000;
+	bool held_cr = false;
+
+	for (;;) {
+		ssize_t n;
+
+		/* Serve ABOR/STAT even when data never stops coming. */
+		if (lr_has_line(&s->in) && s->during_transfer(s)) {
+			u->xr = XFER_ABORTED;
+			return UP_XFER;
+		}
+		n = sys_recv(dfd, buf, sizeof(buf), 0);
+		if (n > 0) {
+			const char *out = buf;
+			size_t len = (size_t)n;
+
+			s->xfer.done += (uint64_t)n;
+			if (s->ascii) {
+				len = ascii_from_crlf(buf, len, conv, &held_cr);
+				out = conv;
+			}
+			if (!write_all(u, out, len))
+				return UP_DISK;
+			deadline = sys_now_ms() +
+			    (int64_t)s->data_timeout * 1000;
+			continue;
+		}
+		if (n == 0) {
+			if (control_gone(s))
+				return UP_ABANDONED;
+			if (held_cr && !write_all(u, "\r", 1))
+				return UP_DISK;
+			return UP_OK;
+		}
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			u->xr = XFER_CONN_LOST;
+			return UP_XFER;
+		}
+		u->xr = xfer_wait(s, dfd, POLLIN, deadline);
+		if (u->xr != XFER_OK)
+			return UP_XFER;
+	}
+}
+
+/* Remove what a failed upload must not leave: its temporary, or a file
+ * it created.  Also called when the session ends mid-upload. */
+void
+upload_abandon(struct session *s)
+{
+	if (s->upload_dirfd < 0)
+		return;
+	if (s->xfer.active)	/* the session ends in the middle of it */
+		log_info("%s %s: %llu bytes (session ended; %s)", s->xfer.verb,
+		    s->xfer.path, (unsigned long long)s->xfer.done,
+		    s->upload_unlink[0] ? "discarded" : "kept");
+	if (s->upload_unlink[0])
+		(void)unlinkat(s->upload_dirfd, s->upload_unlink, 0);
+	s->upload_unlink[0] = '\0';
+	s->upload_dirfd = -1;
+}
+
+static void
+remember_cleanup(struct session *s, struct upload *u, const char *name)
+{
+	s->upload_dirfd = u->dirfd;
+	str_copy(s->upload_unlink, sizeof(s->upload_unlink), name);
+}
+
+static void
+forget_cleanup(struct session *s)
+{
+	s->upload_dirfd = -1;
+	s->upload_unlink[0] = '\0';
+}
+
+static int
+make_temp(struct upload *u)
+{
+	int tries;
+
+	for (tries = 0; tries < 16; tries++) {
+		uint64_t r;
+		int fd;
+
+		if (sys_random(&r, sizeof(r)) < 0)
+			return -1;
+		snprintf(u->temp, sizeof(u->temp), "%s%016llx%s", TEMP_PREFIX,
+		    (unsigned long long)r, TEMP_SUFFIX);
+		fd = sys_create(u->dirfd, u->temp, O_WRONLY | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, u->mode);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+/* STOU: the first free name of "base", "base.1", "base.2", ... */
+static int
+pick_unique(struct upload *u)
+{
+	struct stat st;
+	int i;
+
+	for (i = 0; i < UNIQUE_TRIES; i++) {
+		int n = i == 0 ? snprintf(u->unique, sizeof(u->unique), "%s",
+		    u->base) : snprintf(u->unique, sizeof(u->unique), "%s.%d",
+		    u->base, i);
+
+		if (n < 0 || (size_t)n >= sizeof(u->unique)) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		if (fstatat(u->dirfd, u->unique, &st, AT_SYMLINK_NOFOLLOW) < 0 &&
+		    errno == ENOENT)
+			return 0;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+/*
+ * Look at the target and decide how it is opened; replies and returns
+ * -1 when the upload cannot go ahead.
+ */
+static int
+prepare(struct session *s, struct upload *u, uint64_t rest)
+{
+	struct stat st;
+	bool exists;
+
+	if (u->anonymous && !fs_in_upload_dir(s, u->dirfd)) {
+		reply(s, 550, "Anonymous uploads go to the upload directory "
+		    "only.");
+		return -1;
+	}
+	exists = fstatat(u->dirfd, u->name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	if (!exists && errno != ENOENT) {
+		reply(s, 550, "%s", fs_strerror(errno));
+		return -1;
+	}
+	if (exists && !S_ISREG(st.st_mode)) {
+		reply(s, 550, "Not a regular file.");
+		return -1;
+	}
+	if (exists && u->anonymous) {
+		reply(s, 553, "File exists; anonymous uploads never replace a "
+		    "file.");
+		return -1;
+	}
+	if (u->kind == UPLOAD_RESUME) {
+		if (!exists) {
+			reply(s, 550, "No such file to resume.");
+			return -1;
+		}
+		if (rest > (uint64_t)st.st_size) {
+			reply(s, 554, "Restart position beyond the end of the "
+			    "file (%llu bytes).",
+			    (unsigned long long)st.st_size);
+			return -1;
+		}
+	}
+	if (exists && u->kind == UPLOAD_STORE) {
+		/* Replacing needs the right to write the file itself, as
+		 * overwriting it in place would: the kernel decides. */
+		int fd = sys_openat(u->dirfd, u->name, O_WRONLY | O_NONBLOCK |
+		    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+
+		if (fd < 0) {
+			reply(s, 550, "%s", fs_strerror(errno));
+			return -1;
+		}
+		sys_close(fd);
+		u->mode = st.st_mode & 0777;	/* the file keeps its mode */
+	} else {
+		/* Anonymous uploads are write-only: not downloadable until
+		 * an administrator moves (and chmods) them. */
+		u->mode = u->anonymous ? 0200 : 0666 & ~s->umask;
+	}
+	u->fresh = !exists;
+	return 0;
+}
+
+static int
+open_target(struct session *s, struct upload *u, uint64_t rest)
+{
+	int flags = O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY;
+
+	switch (u->kind) {
+	case UPLOAD_UNIQUE:
+	case UPLOAD_STORE:
+		if (u->atomic) {
+			u->fd = make_temp(u);
+			if (u->fd >= 0)
+				remember_cleanup(s, u, u->temp);
+			return u->fd;
+		}
+		flags |= u->anonymous || u->kind == UPLOAD_UNIQUE ? O_EXCL :
+		    O_TRUNC;
+		u->fd = sys_create(u->dirfd, u->name, flags, u->mode);
+		if (u->fd >= 0 && u->fresh)
+			remember_cleanup(s, u, u->name);
+		return u->fd;
+	case UPLOAD_APPEND:
+		u->fd = sys_create(u->dirfd, u->name, flags | O_APPEND,
+		    u->mode);
+		return u->fd;
+	case UPLOAD_RESUME:
+		u->fd = sys_openat(u->dirfd, u->name, flags);
+		if (u->fd >= 0 && ftruncate(u->fd, (off_t)rest) < 0) {
+			int e = errno;
+
+			sys_close(u->fd);
+			errno = e;
+			u->fd = -1;
+		}
+		u->offset = rest;
+		return u->fd;
+	}
+	return -1;
+}
+
+/* The temporary becomes the file; STOU and anonymous uploads never
+ * replace one that appeared meanwhile. */
+static int
+put_in_place(struct upload *u)
+{
+	bool keep_others = u->anonymous || u->kind == UPLOAD_UNIQUE;
+
+	if (!u->atomic)
+		return 0;
+	if (!keep_others)
+		return renameat(u->dirfd, u->temp, u->dirfd, u->name);
+	for (;;) {
+		if (renameat2(u->dirfd, u->temp, u->dirfd, u->name,
+		    RENAME_NOREPLACE) == 0)
+			return 0;
+		if (errno != EEXIST || u->kind != UPLOAD_UNIQUE)
+			return -1;
+		/* Taken meanwhile: the next free name. */
+		if (pick_unique(u) < 0)
+			return -1;
+	}
+}
+
+static void
+disk_reply(struct session *s, const struct upload *u, bool kept)
+{
+	int code = u->err == ENOSPC ? 452 : 552;
+	const char *what = u->err == ENOSPC ? "Insufficient storage space" :
+	    u->err == EDQUOT || u->err == EFBIG ?
+	    "Exceeded storage allocation" : "Writing the file failed";
+
+	if (u->err != ENOSPC && u->err != EDQUOT && u->err != EFBIG)
+		code = 451;
+	if (kept)
+		reply(s, code, "%s (%s); the %llu bytes written were kept.",
+		    what, strerror(u->err), (unsigned long long)u->written);
+	else
+		reply(s, code, "%s (%s); nothing was stored.", what,
+		    strerror(u->err));
+}
+
+static void
+finish(struct session *s, struct upload *u, enum up_result r, int dfd,
+    const char *vpath)
+{
+	bool resume = u->kind == UPLOAD_APPEND || u->kind == UPLOAD_RESUME;
+
+	if (r == UP_OK && fsync(u->fd) < 0) {
+		u->err = errno;
+		r = UP_DISK;
+	}
+	if (sys_close(u->fd) < 0 && r == UP_OK) {
+		u->err = errno;
+		r = UP_DISK;
+	}
+	data_close(dfd, r != UP_OK);
+	if (r == UP_OK && put_in_place(u) < 0) {
+		u->err = errno;
+		r = UP_DISK;
+	}
+	xfer_end(s);
+	if (r == UP_OK || resume)
+		forget_cleanup(s);	/* what is there stays */
+	else
+		upload_abandon(s);
+	log_info("%s %s: %llu bytes%s", s->xfer.verb, vpath,
+	    (unsigned long long)u->written, r == UP_OK ? "" :
+	    r == UP_ABANDONED ? " (client gone; discarded)" :
+	    resume ? " (incomplete; kept)" : " (incomplete; discarded)");
+	switch (r) {
+	case UP_OK:
+		if (u->kind == UPLOAD_UNIQUE)
+			reply(s, 226, "Transfer complete; stored as %s.",
+			    u->name);
+		else
+			reply(s, 226, "Transfer complete.");
+		break;
+	case UP_DISK:
+		if (u->err == EEXIST)
+			reply(s, 553, "File exists; anonymous uploads never "
+			    "replace a file.");
+		else
+			disk_reply(s, u, resume);
+		break;
+	case UP_ABANDONED:
+		reply(s, 426, "Connection closed; transfer aborted.");
+		session_exit(s, 0);
+	case UP_XFER:
+		if (resume && u->xr != XFER_ABORTED)
+			reply(s, 426, "Transfer ended early; the %llu bytes "
+			    "written were kept.",
+			    (unsigned long long)u->written);
+		else
+			xfer_reply(s, u->xr, "Transfer complete.");
+		break;
+	}
+}
+
+void
+upload_run(struct session *s, enum upload_kind kind, const char *arg)
+{
+	static const char *const verbs[] = { "STOR", "STOU", "APPE", "STOR" };
+	char vpath[VPATH_MAX];
+	struct upload u;
+	uint64_t rest = s->rest;
+	enum xfer_result xr;
+	enum up_result r;
+	int dfd;
+
+	s->rest = 0;
+	if (kind == UPLOAD_STORE && rest > 0)
+		kind = UPLOAD_RESUME;
+	if (!data_configured(s)) {
+		reply(s, 425, "Use PORT, PASV, EPRT or EPSV first.");
+		return;
+	}
+	memset(&u, 0, sizeof(u));
+	u.kind = kind;
+	u.fd = -1;
+	u.anonymous = (s->perm.rights & RIGHT_WRITE) == 0;
+	u.atomic = (s->init_flags & INIT_ATOMIC_UPLOADS) &&
+	    (kind == UPLOAD_STORE || kind == UPLOAD_UNIQUE);
+	if (command_path(s, kind == UPLOAD_APPEND || kind == UPLOAD_RESUME ?
+	    FS_APPEND : FS_STORE, arg, vpath) < 0) {
+		data_reset(s);
+		return;
+	}
+	u.dirfd = fs_open_parent(s, vpath, &u.name);
+	if (u.dirfd < 0) {
+		reply(s, 550, "%s", fs_strerror(errno));
+		data_reset(s);
+		return;
+	}
+	if (kind == UPLOAD_UNIQUE) {
+		str_copy(u.base, sizeof(u.base), u.name);
+		if (pick_unique(&u) < 0) {
+			reply(s, 553, "No unique name is free.");
+			goto out;
+		}
+		u.name = u.unique;
+	}
+	if (prepare(s, &u, rest) < 0)
+		goto out;
+	if (open_target(s, &u, rest) < 0) {
+		reply(s, errno == ENOSPC ? 452 : errno == EDQUOT ? 552 : 550,
+		    "%s", fs_strerror(errno));
+		goto out;
+	}
+	xr = data_open(s, &dfd);
+	if (xr != XFER_OK) {
+		sys_close(u.fd);
+		upload_abandon(s);
+		xfer_reply(s, xr, "");
+		sys_close(u.dirfd);
+		return;
+	}
+	if (kind == UPLOAD_UNIQUE)
+		reply(s, 150, "FILE: %s", u.name);	/* RFC 1123 4.1.2.9 */
+	else
+		reply(s, 150, "Ok to send data.");
+	xfer_begin(s, verbs[kind], vpath, 0);
+	r = receive(s, &u, dfd);
+	finish(s, &u, r, dfd, vpath);
+	sys_close(u.dirfd);
+	return;
+out:
+	data_reset(s);
+	sys_close(u.dirfd);
+}
