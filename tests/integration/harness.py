@@ -276,7 +276,8 @@ class Server:
                 if inodes & fd_inodes(pid):
                     st = proc_status(pid)
                     names = (name,) if name else ("sandftpd-anon",
-                                                  "sandftpd-login")
+                                                  "sandftpd-login",
+                                                  "sandftpd-user")
                     if st and st.get("Name") in names and \
                             not st.get("State", "").startswith("Z"):
                         return pid
@@ -467,10 +468,12 @@ class RawClient:
             return True
 
     def close(self):
-        try:
-            self.sock.close()
-        except OSError:
-            pass
+        # The file shares the socket: only closing both closes it.
+        for thing in (self.file, self.sock):
+            try:
+                thing.close()
+            except OSError:
+                pass
 
 
 def pasv_connect(client):
@@ -606,3 +609,68 @@ def retr(c, name):
     code, lines = c.reply()
     assert code == 226, lines
     return got
+
+
+# -- accounts: virtual users, system users --
+
+# Local accounts the tests create (root mode; run.py ensure_accounts).
+TEST_ACCOUNTS = ("sandftpd-t1", "sandftpd-t2")
+TEST_PASSWORD = "Test-pass-1"
+_hashes = {}
+
+
+def account():
+    """The local account virtual users run as: a test account as root;
+    unprivileged, the daemon's own user (the only uid it can use)."""
+    if not IS_ROOT:
+        import pwd
+        return pwd.getpwuid(os.getuid()).pw_name
+    if UNPRIV:
+        return "nobody"
+    return TEST_ACCOUNTS[0]
+
+
+def account_ids(name=None):
+    import pwd
+    pw = pwd.getpwnam(name or account())
+    return pw.pw_uid, pw.pw_gid
+
+
+def password_hash(password=TEST_PASSWORD):
+    """A yescrypt hash made by `sandftpd -P` (reads stdin without a tty)."""
+    if password not in _hashes:
+        out = subprocess.run([BINARY, "-P"], input=password + "\n",
+                             capture_output=True, text=True, timeout=20,
+                             check=True, start_new_session=True)
+        _hashes[password] = out.stdout.strip()
+    return _hashes[password]
+
+
+def owned_dir(path, name=None, mode=0o755):
+    """A directory owned by an account (the session writes there)."""
+    os.makedirs(path, exist_ok=True)
+    uid, gid = account_ids(name)
+    if IS_ROOT:
+        os.chown(path, uid, gid)
+    os.chmod(path, mode)
+    return path
+
+
+def user_db(workdir, users):
+    """Write a user_db file: users is [(name, root, 'rw'|'ro', account)]."""
+    path = os.path.join(workdir, "users")
+    with open(path, "w") as f:
+        f.write("# test users\n")
+        for name, root, mode, acct in users:
+            f.write("%s:%s:%s:%s:%s\n" % (name, password_hash(), acct or
+                                          account(), root, mode))
+    os.chmod(path, 0o644)
+    return path
+
+
+def user_ftp(server, user, password=TEST_PASSWORD, timeout=10,
+             encoding="utf-8"):
+    f = ftplib.FTP(timeout=timeout, encoding=encoding)
+    f.connect(server.host, server.port)
+    f.login(user, password)
+    return f

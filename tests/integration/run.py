@@ -38,6 +38,7 @@ def main():
 
     if "root" in modes:
         ensure_session_user()
+        ensure_accounts()
     here = os.path.dirname(os.path.abspath(__file__))
     failed = 0
     for mode in modes:
@@ -69,6 +70,24 @@ def ensure_session_user(name="sandftpd"):
         subprocess.run(["useradd", "--system", "--no-create-home",
                         "--home-dir", "/nonexistent", "--shell",
                         "/usr/sbin/nologin", name], check=True)
+
+
+def ensure_accounts():
+    """The local accounts system-user and virtual-user tests log in as
+    (or run as): a home, a shell in /etc/shells, a known password."""
+    import pwd
+    import subprocess
+    for name in harness.TEST_ACCOUNTS:
+        try:
+            pwd.getpwnam(name)
+        except KeyError:
+            print("creating the test account %r" % name, flush=True)
+            subprocess.run(["useradd", "--create-home", "--shell", "/bin/sh",
+                            name], check=True)
+        subprocess.run(["chpasswd"], input="%s:%s\n" %
+                       (name, harness.TEST_PASSWORD), text=True, check=True)
+        subprocess.run(["usermod", "--unlock", "--expiredate", "",
+                        name], check=True, capture_output=True)
 
 
 def filter_suite(suite, patterns):

@@ -321,7 +321,9 @@ class Commands(LoggedIn):
         self.assertEqual(names, sorted(names))
         self.assertIn("README.txt", names)
         self.assertNotIn(".hidden", names)
-        rx = re.compile(r"^[-dlcbps][-rwxsStT]{9} +\d+ +\d+ +\d+ +\d+ "
+        # Owner and group are names, as ls -l prints them.
+        rx = re.compile(r"^[-dlcbps][-rwxsStT]{9} +\d+ +[^\s\d]\S* +"
+                        r"[^\s\d]\S* +\d+ "
                         r"[A-Z][a-z]{2} [ \d]\d (\d\d:\d\d| \d{4}) .+$")
         for l in lines:
             self.assertRegex(l, rx)

@@ -1,0 +1,668 @@
+"""Uploads and the other write commands, by a read-write virtual user,
+with real clients (ftplib passive and active, curl -T, lftp mirror -R),
+bytes compared on disk; atomic uploads under killed clients, ABOR and a
+full disk; anonymous uploads that are write-only.
+"""
+import ftplib
+import io
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+import harness
+from harness import OwnServer
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class Writer(OwnServer):
+    """alice (rw) with her root in users/alice of the test tree."""
+
+    extra = None
+
+    def setUp(self):
+        super().setUp()
+        self.work = tempfile.mkdtemp(prefix="sandftpd-up-")
+        os.chmod(self.work, 0o755)
+        users = os.path.join(self.tree.root, "users")
+        os.makedirs(users)
+        os.chmod(users, 0o755)
+        self.root = harness.owned_dir(os.path.join(users, "alice"))
+        self.other = harness.owned_dir(os.path.join(users, "other"))
+        with open(os.path.join(self.other, "private.txt"), "wb") as f:
+            f.write(b"not alice's\n")
+        self.db = harness.user_db(self.work, [
+            ("alice", self.root, "rw", None)])
+        opts = {"user_db": self.db}
+        opts.update(self.extra or {})
+        self.start(opts)
+
+    def tearDown(self):
+        # Every command ran inside the sandbox: no child died of a signal.
+        if self.server:
+            time.sleep(0.05)
+            self.assert_no_deaths()
+        super().tearDown()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def ftp(self, encoding="utf-8"):
+        f = harness.user_ftp(self.server, "alice", encoding=encoding)
+        self.clients.append(f)
+        return f
+
+    def path(self, *rel):
+        return os.path.join(self.root, *rel)
+
+    def read(self, *rel):
+        with open(self.path(*rel), "rb") as f:
+            return f.read()
+
+    def leftovers(self, d=None):
+        return [n for n in os.listdir(d or self.root)
+                if n.startswith(".sandftpd-")]
+
+
+class WriteCommands(Writer):
+
+    def test_stor_passive_and_active(self):
+        data = os.urandom(2 * 1024 * 1024 + 17)
+        f = self.ftp()
+        self.assertTrue(f.storbinary("STOR p.bin", io.BytesIO(data))
+                        .startswith("226"))
+        f.set_pasv(False)
+        self.assertTrue(f.storbinary("STOR a.bin", io.BytesIO(data))
+                        .startswith("226"))
+        self.assertEqual(self.read("p.bin"), data)
+        self.assertEqual(self.read("a.bin"), data)
+        uid, gid = harness.account_ids()
+        for name in ("p.bin", "a.bin"):
+            st = os.stat(self.path(name))
+            self.assertEqual((st.st_uid, st.st_gid), (uid, gid))
+            self.assertEqual(st.st_mode & 0o777, 0o644)
+        self.assertEqual(self.leftovers(), [])
+        self.assert_no_deaths()
+
+    def test_overwrite_keeps_mode(self):
+        f = self.ftp()
+        f.storbinary("STOR x", io.BytesIO(b"one"))
+        os.chmod(self.path("x"), 0o640)
+        f.storbinary("STOR x", io.BytesIO(b"two, longer"))
+        self.assertEqual(self.read("x"), b"two, longer")
+        self.assertEqual(os.stat(self.path("x")).st_mode & 0o777, 0o640)
+
+    def test_umask_key_and_site_umask(self):
+        f = self.ftp()
+        self.assertIn("022", f.sendcmd("SITE UMASK"))
+        f.sendcmd("SITE UMASK 077")
+        f.storbinary("STOR private", io.BytesIO(b"p"))
+        f.sendcmd("MKD pdir")
+        self.assertEqual(os.stat(self.path("private")).st_mode & 0o777,
+                         0o600)
+        self.assertEqual(os.stat(self.path("pdir")).st_mode & 0o777, 0o700)
+        with self.assertRaises(ftplib.error_perm):
+            f.sendcmd("SITE UMASK 999")
+
+    def test_ascii_upload_converts_crlf(self):
+        f = self.ftp()
+        f.storlines("STOR t.txt", io.BytesIO(b"one\ntwo\n\nthree\n"))
+        self.assertEqual(self.read("t.txt"), b"one\ntwo\n\nthree\n")
+        # A bare CR, and a CRLF cut across reads, as a client sends them.
+        f.sendcmd("TYPE A")
+        with f.transfercmd("STOR raw.txt") as conn:
+            conn.sendall(b"a\r")
+            time.sleep(0.1)
+            conn.sendall(b"\nb\rc\r\n")
+        f.voidresp()
+        self.assertEqual(self.read("raw.txt"), b"a\nb\rc\n")
+
+    def test_rest_stor_resumes(self):
+        f = self.ftp()
+        f.storbinary("STOR r.bin", io.BytesIO(b"0123456789"))
+        f.storbinary("STOR r.bin", io.BytesIO(b"ABCDEFGH"), rest=4)
+        self.assertEqual(self.read("r.bin"), b"0123ABCDEFGH")
+        with self.assertRaises(ftplib.error_perm) as e:
+            f.storbinary("STOR r.bin", io.BytesIO(b"x"), rest=100)
+        self.assertTrue(str(e.exception).startswith("554"))
+        self.assertEqual(self.read("r.bin"), b"0123ABCDEFGH")
+
+    def test_appe(self):
+        f = self.ftp()
+        f.storbinary("APPE log.txt", io.BytesIO(b"first\n"))
+        f.storbinary("APPE log.txt", io.BytesIO(b"second\n"))
+        self.assertEqual(self.read("log.txt"), b"first\nsecond\n")
+
+    def stou(self, c, arg, data_bytes):
+        data = harness.pasv_from_own_address(c)
+        code, lines = c.cmd(("STOU " + arg).strip())
+        self.assertEqual(code, 150, lines)
+        # RFC 1123 4.1.2.9: the preliminary reply names the file.
+        name = re.match(r"150 FILE: (\S+)$", lines[0]).group(1)
+        data.sendall(data_bytes)
+        data.close()
+        code, lines = c.reply()
+        self.assertEqual(code, 226, lines)
+        self.assertIn("stored as %s" % name, lines[0])
+        return name
+
+    def test_stou(self):
+        c = self.raw()
+        self.assertEqual(c.reply()[0], 220)
+        self.assertEqual(c.cmd("USER alice")[0], 331)
+        self.assertEqual(c.cmd("PASS %s" % harness.TEST_PASSWORD)[0], 230)
+        self.assertEqual(c.cmd("TYPE I")[0], 200)
+        first = self.stou(c, "", b"one")
+        second = self.stou(c, "", b"two")
+        self.assertNotEqual(first, second)
+        with open(self.path("name"), "wb") as fh:
+            fh.write(b"taken")
+        self.assertEqual(self.stou(c, "name", b"three"), "name.1")
+        self.assertEqual(self.read(first), b"one")
+        self.assertEqual(self.read(second), b"two")
+        self.assertEqual(self.read("name"), b"taken")
+        self.assertEqual(self.read("name.1"), b"three")
+
+    def test_mkd_rmd_dele(self):
+        f = self.ftp()
+        self.assertEqual(f.sendcmd('MKD a "b"'), '257 "/a ""b""" created.')
+        self.assertTrue(os.path.isdir(self.path('a "b"')))
+        f.cwd('a "b"')
+        self.assertEqual(f.sendcmd("XMKD sub"), '257 "/a ""b""/sub" '
+                         'created.')
+        f.storbinary("STOR sub/f", io.BytesIO(b"f"))
+        with self.assertRaises(ftplib.error_perm) as e:
+            f.sendcmd("RMD sub")
+        self.assertIn("not empty", str(e.exception))
+        self.assertTrue(f.sendcmd("DELE sub/f").startswith("250"))
+        self.assertTrue(f.sendcmd("XRMD sub").startswith("250"))
+        with self.assertRaises(ftplib.error_perm):
+            f.sendcmd("DELE nothing-here")
+        with self.assertRaises(ftplib.error_perm):
+            f.sendcmd("RMD /")
+        self.assertEqual(os.listdir(self.path('a "b"')), [])
+
+    def test_rename(self):
+        f = self.ftp()
+        f.storbinary("STOR old", io.BytesIO(b"content"))
+        f.sendcmd("MKD d")
+        self.assertTrue(f.sendcmd("RNFR old").startswith("350"))
+        self.assertTrue(f.sendcmd("RNTO d/new").startswith("250"))
+        self.assertEqual(self.read("d", "new"), b"content")
+        self.assertFalse(os.path.exists(self.path("old")))
+        # RNTO without RNFR, and with a command between them: 503.
+        with self.assertRaises(ftplib.error_perm) as e:
+            f.sendcmd("RNTO x")
+        self.assertTrue(str(e.exception).startswith("503"))
+        f.sendcmd("RNFR d/new")
+        f.sendcmd("NOOP")
+        with self.assertRaises(ftplib.error_perm) as e:
+            f.sendcmd("RNTO x")
+        self.assertTrue(str(e.exception).startswith("503"))
+        self.assertTrue(os.path.exists(self.path("d", "new")))
+        with self.assertRaises(ftplib.error_perm) as e:
+            f.sendcmd("RNFR missing")
+        self.assertTrue(str(e.exception).startswith("550"))
+
+    def test_mfmt_and_site_chmod(self):
+        f = self.ftp()
+        f.storbinary("STOR m", io.BytesIO(b"m"))
+        self.assertEqual(f.sendcmd("MFMT 20200229123456 m"),
+                         "213 Modify=20200229123456; /m")
+        self.assertEqual(int(os.stat(self.path("m")).st_mtime), 1582979696)
+        self.assertEqual(f.sendcmd("MDTM m"), "213 20200229123456")
+        self.assertEqual(f.sendcmd("MDTM 20010203040506 m")[:3], "213")
+        self.assertEqual(f.sendcmd("MDTM m"), "213 20010203040506")
+        for bad in ("MFMT 20210229000000 m", "MFMT 2020 m",
+                    "MFMT 20201301000000 m", "MFMT 20200101000000"):
+            with self.subTest(bad=bad):
+                with self.assertRaises(ftplib.error_perm) as e:
+                    f.sendcmd(bad)
+                self.assertTrue(str(e.exception).startswith("501"))
+        self.assertTrue(f.sendcmd("SITE CHMOD 640 m").startswith("200"))
+        self.assertEqual(os.stat(self.path("m")).st_mode & 0o7777, 0o640)
+        for bad in ("SITE CHMOD 4755 m", "SITE CHMOD abc m",
+                    "SITE CHMOD 644"):
+            with self.subTest(bad=bad):
+                with self.assertRaises(ftplib.error_perm) as e:
+                    f.sendcmd(bad)
+                self.assertTrue(str(e.exception).startswith("501"))
+        self.assertEqual(os.stat(self.path("m")).st_mode & 0o7777, 0o640)
+
+    def test_names_are_bytes(self):
+        """GBK and Shift-JIS names, not UTF-8, stored and listed as sent."""
+        f = self.ftp(encoding="latin-1")
+        names = ["\u00b2\u00e2\u00ca\u00d4.txt",     # GBK bytes b2e2cad4
+                 "\u0083e\u0083X\u0083g",            # Shift-JIS "テスト"
+                 "caf\u00e9 x"]
+        for n in names:
+            f.storbinary("STOR " + n, io.BytesIO(n.encode("latin-1")))
+        on_disk = sorted(os.listdir(os.fsencode(self.root)))
+        self.assertEqual(on_disk, sorted(n.encode("latin-1") for n in names))
+        for n in names:
+            with open(os.path.join(os.fsencode(self.root),
+                                   n.encode("latin-1")), "rb") as fh:
+                self.assertEqual(fh.read(), n.encode("latin-1"))
+        self.assertEqual(sorted(f.nlst()), sorted(names))
+        f.sendcmd("MKD " + names[0] + ".d")
+        self.assertTrue(os.path.isdir(os.path.join(
+            os.fsencode(self.root), names[0].encode("latin-1") + b".d")))
+        # Byte 0xff is Telnet's IAC: a client sends it doubled (RFC 959,
+        # RFC 2640), and it lands once.
+        c = self.raw()
+        self.assertEqual(c.reply()[0], 220)
+        c.cmd("USER alice")
+        self.assertEqual(c.cmd("PASS %s" % harness.TEST_PASSWORD)[0], 230)
+        c.sock.sendall(b"MKD y\xff\xffz\r\n")
+        code, lines = c.reply()
+        self.assertEqual(code, 257, lines)
+        self.assertTrue(os.path.isdir(os.path.join(os.fsencode(self.root),
+                                                   b"y\xffz")))
+
+    def test_outside_the_root(self):
+        """../, absolute paths and a symbolic link out all stay inside."""
+        os.symlink(self.other, self.path("link-out"))
+        os.symlink("/etc", self.path("abs-out"))
+        f = self.ftp()
+        for name in ("../other/evil", "/../other/evil", "../../evil",
+                     "link-out/evil"):
+            with self.subTest(name=name):
+                try:
+                    f.storbinary("STOR " + name, io.BytesIO(b"evil"))
+                except ftplib.error_perm:
+                    pass
+        self.assertEqual(sorted(os.listdir(self.other)), ["private.txt"])
+        self.assertFalse(os.path.exists(os.path.join(self.tree.root,
+                                                     "users", "evil")))
+        self.assertFalse(os.path.exists(os.path.join(self.tree.root,
+                                                     "evil")))
+        for name in ("../other/private.txt", "link-out/private.txt",
+                     "abs-out/passwd", "/etc/passwd"):
+            with self.subTest(read=name):
+                with self.assertRaises(ftplib.error_perm):
+                    f.retrbinary("RETR " + name, lambda b: None)
+        for cmd in ("DELE ../other/private.txt", "RNFR ../other/private.txt",
+                    "SITE CHMOD 777 ../other/private.txt",
+                    "DELE link-out/private.txt"):
+            with self.subTest(cmd=cmd):
+                with self.assertRaises(ftplib.error_perm):
+                    f.sendcmd(cmd)
+        self.assertTrue(os.path.exists(os.path.join(self.other,
+                                                    "private.txt")))
+        self.assertEqual(os.stat(os.path.join(self.other, "private.txt"))
+                         .st_mode & 0o777, 0o644)
+
+    def test_curl_upload(self):
+        src = os.path.join(self.work, "curl.bin")
+        data = os.urandom(777777)
+        with open(src, "wb") as fh:
+            fh.write(data)
+        url = "ftp://alice:%s@127.0.0.1:%d/curl.bin" % (
+            harness.TEST_PASSWORD, self.server.port)
+        subprocess.run(["curl", "-sS", "--max-time", "30", "-T", src, url],
+                       check=True, timeout=40)
+        self.assertEqual(self.read("curl.bin"), data)
+        subprocess.run(["curl", "-sS", "--max-time", "30", "-P", "-", "-T",
+                        src, url.replace("curl.bin", "curl-active.bin")],
+                       check=True, timeout=40)
+        self.assertEqual(self.read("curl-active.bin"), data)
+
+    @unittest.skipUnless(shutil.which("lftp"), "lftp not installed")
+    def test_lftp_mirror_reverse_with_utf8_names(self):
+        src = os.path.join(self.work, "src")
+        files = {
+            "新文件夹/テスト.txt": "こんにちは\n".encode(),
+            "Ünïcödé/ça va.bin": os.urandom(65536),
+            "plain/deep/x.txt": b"x\n",
+            "top.txt": b"top\n",
+        }
+        for rel, data in files.items():
+            p = os.path.join(src, rel)
+            os.makedirs(os.path.dirname(p), exist_ok=True)
+            with open(p, "wb") as fh:
+                fh.write(data)
+        script = ("set cmd:fail-exit yes; set net:max-retries 1; "
+                  "set net:timeout 10; open -u alice,%s -p %d 127.0.0.1; "
+                  "mirror -R --no-perms %s /up; bye" % (
+                      harness.TEST_PASSWORD, self.server.port, src))
+        out = subprocess.run(["lftp", "-c", script], capture_output=True,
+                             text=True, timeout=60)
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        for rel, data in files.items():
+            with self.subTest(rel=rel):
+                self.assertEqual(self.read("up", *rel.split("/")), data)
+        self.assertEqual(self.leftovers(self.path("up")), [])
+
+
+class ClientReplays(Writer):
+    """What real clients send, replayed byte for byte."""
+
+    def login_raw(self):
+        c = self.raw()
+        self.assertEqual(c.reply()[0], 220)
+        self.assertEqual(c.cmd("USER alice")[0], 331)
+        self.assertEqual(c.cmd("PASS %s" % harness.TEST_PASSWORD)[0], 230)
+        return c
+
+    def test_windows_ftp_exe_ascii_upload_through_port(self):
+        """Windows' ftp.exe: active mode (PORT), TYPE A (its default),
+        XPWD/XMKD, a text file with CRLF line ends."""
+        c = self.login_raw()
+        self.assertEqual(c.cmd("XPWD")[0], 257)
+        self.assertEqual(c.cmd("XMKD docs")[0], 257)
+        self.assertEqual(c.cmd("CWD docs")[0], 250)
+        self.assertEqual(c.cmd("TYPE A")[0], 200)
+        lsock = socket.socket()
+        lsock.bind(("127.0.0.1", 0))
+        lsock.listen(1)
+        port = lsock.getsockname()[1]
+        self.assertEqual(c.cmd("PORT 127,0,0,1,%d,%d" %
+                               (port >> 8, port & 255))[0], 200)
+        c.send("STOR notes.txt\r\n")
+        conn, _ = lsock.accept()
+        self.assertEqual(c.reply()[0], 150)
+        conn.sendall(b"line one\r\nline two\r\n\r\nlast\r\n")
+        conn.close()
+        lsock.close()
+        self.assertEqual(c.reply()[0], 226)
+        self.assertEqual(self.read("docs", "notes.txt"),
+                         b"line one\nline two\n\nlast\n")
+        self.assertEqual(c.cmd("QUIT")[0], 221)
+
+    def test_gui_client_upload_into_a_chinese_directory(self):
+        """FileZilla's order: OPTS UTF8 ON, MKD and CWD of a UTF-8 name,
+        TYPE I, PASV, STOR, then MFMT to keep the local time."""
+        c = self.login_raw()
+        self.assertEqual(c.cmd("OPTS UTF8 ON")[0], 200)
+        self.assertEqual(c.cmd("FEAT")[0], 211)
+        self.assertEqual(c.cmd("MKD /新文件夹")[0], 257)
+        self.assertEqual(c.cmd("CWD /新文件夹")[0], 250)
+        self.assertEqual(c.cmd("TYPE I")[0], 200)
+        data = harness.pasv_from_own_address(c)
+        self.assertEqual(c.cmd("STOR 报告.pdf")[0], 150)
+        blob = os.urandom(100000)
+        data.sendall(blob)
+        data.close()
+        self.assertEqual(c.reply()[0], 226)
+        self.assertEqual(c.cmd("MFMT 20240102030405 报告.pdf")[0], 213)
+        p = self.path("新文件夹", "报告.pdf")
+        self.assertEqual(self.read("新文件夹", "报告.pdf"), blob)
+        self.assertEqual(int(os.stat(p).st_mtime), 1704164645)
+        code, lines = c.cmd("MLST 报告.pdf")
+        self.assertEqual(code, 250)
+        self.assertIn("size=100000;", lines[1])
+        self.assertIn("modify=20240102030405", lines[1])
+
+
+class Listings(Writer):
+    extra = {"hide_ids": "no"}
+
+    def test_owner_names(self):
+        f = self.ftp()
+        f.storbinary("STOR mine", io.BytesIO(b"m"))
+        lines = []
+        f.retrlines("LIST mine", lines.append)
+        self.assertRegex(lines[0], r"^-rw-r--r-- +1 %s +\S+ +1 " %
+                         re.escape(harness.account()))
+
+
+class HiddenIds(Writer):
+    extra = {"hide_ids": "yes"}
+
+    def test_ftp_ftp(self):
+        f = self.ftp()
+        f.storbinary("STOR mine", io.BytesIO(b"m"))
+        f.sendcmd("MKD d")
+        lines = []
+        f.retrlines("LIST", lines.append)
+        self.assertEqual(len(lines), 2)
+        for l in lines:
+            self.assertRegex(l, r"^[-d]\S{9} +\d+ ftp +ftp +\d+ ")
+
+
+class AtomicUploads(Writer):
+    """What was there survives every upload that does not finish."""
+
+    def start_upload(self, name, first):
+        """A raw session that sent `first` bytes of a STOR of name and is
+        still sending; (control client, data socket)."""
+        c = self.raw()
+        self.assertEqual(c.reply()[0], 220)
+        self.assertEqual(c.cmd("USER alice")[0], 331)
+        self.assertEqual(c.cmd("PASS %s" % harness.TEST_PASSWORD)[0], 230)
+        self.assertEqual(c.cmd("TYPE I")[0], 200)
+        data = harness.pasv_from_own_address(c)
+        code, lines = c.cmd("STOR %s" % name)
+        self.assertEqual(code, 150, lines)
+        data.sendall(first)
+        harness.wait_for(lambda: len(self.leftovers()) == 1)
+        return c, data
+
+    def keep_old(self):
+        with open(self.path("f.bin"), "wb") as fh:
+            fh.write(b"old contents\n")
+        uid, gid = harness.account_ids()
+        if harness.IS_ROOT:
+            os.chown(self.path("f.bin"), uid, gid)
+
+    def assert_old_intact(self):
+        harness.wait_for(lambda: self.leftovers() == [])
+        self.assertEqual(self.read("f.bin"), b"old contents\n")
+        self.assertEqual(self.leftovers(), [])
+
+    def test_killed_client_leaves_the_old_file(self):
+        self.keep_old()
+        code = (
+            "import ftplib, sys, time\n"
+            "f = ftplib.FTP(timeout=10)\n"
+            "f.connect('127.0.0.1', %d)\n"
+            "f.login('alice', %r)\n"
+            "f.voidcmd('TYPE I')\n"
+            "conn = f.transfercmd('STOR f.bin')\n"
+            "conn.sendall(b'N' * 300000)\n"
+            "print('sent', flush=True)\n"
+            "time.sleep(60)\n" % (self.server.port, harness.TEST_PASSWORD))
+        p = subprocess.Popen([sys.executable, "-c", code],
+                             stdout=subprocess.PIPE, text=True)
+        self.assertEqual(p.stdout.readline().strip(), "sent")
+        harness.wait_for(lambda: len(self.leftovers()) == 1)
+        p.kill()
+        p.wait()
+        self.assert_old_intact()
+        self.server.wait_log(r"STOR /f\.bin: \d+ bytes \((client gone|"
+                             r"session ended); discarded\)")
+
+    def test_client_closes_control_then_data(self):
+        self.keep_old()
+        c, data = self.start_upload("f.bin", b"partial" * 1000)
+        c.close()
+        time.sleep(0.2)
+        data.close()
+        self.assert_old_intact()
+
+    def test_abor_leaves_the_old_file(self):
+        self.keep_old()
+        c, data = self.start_upload("f.bin", b"partial" * 1000)
+        c.send("ABOR\r\n")
+        self.assertEqual(c.reply()[0], 426)
+        self.assertEqual(c.reply()[0], 226)
+        data.close()
+        self.assert_old_intact()
+        # The session goes on.
+        self.assertEqual(c.cmd("NOOP")[0], 200)
+
+    def test_data_reset_leaves_the_old_file(self):
+        self.keep_old()
+        c, data = self.start_upload("f.bin", b"partial" * 1000)
+        data.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                        b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        data.close()            # RST
+        self.assertEqual(c.reply()[0], 426)
+        self.assert_old_intact()
+
+    def test_concurrent_uploads_of_one_name(self):
+        blobs = [bytes([i]) * (1024 * 1024 + i) for i in range(4)]
+
+        def put(blob):
+            f = harness.user_ftp(self.server, "alice")
+            f.storbinary("STOR same.bin", io.BytesIO(blob), blocksize=8192)
+            f.quit()
+        threads = [threading.Thread(target=put, args=(b,)) for b in blobs]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        self.assertIn(self.read("same.bin"), blobs)
+        self.assertEqual(self.leftovers(), [])
+
+
+class NonAtomicUploads(Writer):
+    extra = {"atomic_uploads": "no"}
+
+    def test_stor_writes_in_place_and_a_failure_removes_it(self):
+        f = self.ftp()
+        f.storbinary("STOR in-place", io.BytesIO(b"whole"))
+        self.assertEqual(self.read("in-place"), b"whole")
+        c = self.raw()
+        self.assertEqual(c.reply()[0], 220)
+        c.cmd("USER alice")
+        c.cmd("PASS %s" % harness.TEST_PASSWORD)
+        data = harness.pasv_from_own_address(c)
+        self.assertEqual(c.cmd("STOR fresh")[0], 150)
+        data.sendall(b"half")
+        harness.wait_for(lambda: os.path.exists(self.path("fresh")))
+        c.send("ABOR\r\n")
+        self.assertEqual(c.reply()[0], 426)
+        data.close()
+        harness.wait_for(lambda: not os.path.exists(self.path("fresh")))
+
+
+@unittest.skipUnless(harness.IS_ROOT, "mounting a tmpfs needs root")
+class FullDisk(Writer):
+    """A 1 MiB tmpfs as alice's root."""
+
+    def setUp(self):
+        self.mnt = None
+        super().setUp()
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=0755",
+                        "tmpfs", self.root], check=True)
+        self.mnt = self.root
+        harness.owned_dir(self.root)
+
+    def tearDown(self):
+        super().tearDown()
+        if self.mnt:
+            subprocess.run(["umount", "-l", self.mnt])
+
+    def stor_expect_full(self, f, cmd, data):
+        """The upload fails on a full disk: the reply (the server may
+        reset the data connection first, as it stops reading)."""
+        try:
+            f.storbinary(cmd, io.BytesIO(data))
+        except ftplib.error_temp as e:
+            return str(e)
+        except OSError:
+            with self.assertRaises(ftplib.error_temp) as e:
+                f.getresp()
+            return str(e.exception)
+        self.fail("%s succeeded on a full disk" % cmd)
+
+    def test_full_disk_gives_452_and_keeps_nothing(self):
+        f = self.ftp()
+        text = self.stor_expect_full(f, "STOR big.bin", os.urandom(3 << 20))
+        self.assertTrue(text.startswith("452"), text)
+        self.assertIn("nothing was stored", text)
+        self.assertEqual(os.listdir(self.root), [])
+        # Room again for a small one: the session still works.
+        f.storbinary("STOR small.bin", io.BytesIO(b"s" * 1000))
+        self.assertEqual(self.read("small.bin"), b"s" * 1000)
+
+    def test_full_disk_on_resume_keeps_what_was_written(self):
+        f = self.ftp()
+        f.storbinary("STOR r.bin", io.BytesIO(b"r" * 1000))
+        text = self.stor_expect_full(f, "APPE r.bin", b"a" * (3 << 20))
+        self.assertTrue(text.startswith("452"), text)
+        m = re.search(r"the (\d+) bytes written were kept", text)
+        self.assertTrue(m, text)
+        size = os.path.getsize(self.path("r.bin"))
+        self.assertEqual(size, 1000 + int(m.group(1)))
+        self.assertEqual(self.read("r.bin")[:1000], b"r" * 1000)
+        self.assertEqual(set(self.read("r.bin")[1000:]), {ord("a")})
+
+
+class AnonymousUploads(OwnServer):
+    """anon_upload_dir: new files there, nothing else."""
+
+    listable = "no"
+
+    def setUp(self):
+        super().setUp()
+        self.incoming = os.path.join(self.tree.root, "incoming")
+        os.makedirs(self.incoming)
+        # Writable by the anonymous sessions' uid.
+        harness.owned_dir(self.incoming, "sandftpd" if harness.privileged()
+                          else None)
+        self.start({"anon_upload_dir": "/incoming",
+                    "anon_upload_listable": self.listable})
+
+    def test_write_only(self):
+        f = self.server.ftp()
+        f.storbinary("STOR incoming/drop.bin", io.BytesIO(b"dropped"))
+        p = os.path.join(self.incoming, "drop.bin")
+        with open(p, "rb") as fh:
+            self.assertEqual(fh.read(), b"dropped")
+        self.assertEqual(os.stat(p).st_mode & 0o777, 0o200)
+        f.cwd("incoming")
+        f.storbinary("STOR second.bin", io.BytesIO(b"2"))
+        for cmd, code in (("RETR drop.bin", "550"), ("DELE drop.bin", "550"),
+                          ("RNFR drop.bin", "550"), ("MKD sub", "550"),
+                          ("SITE CHMOD 644 drop.bin", "550"),
+                          ("APPE drop.bin", "550"), ("LIST", "550"),
+                          ("NLST", "550"), ("MLSD", "550")):
+            with self.subTest(cmd=cmd):
+                with self.assertRaises(ftplib.error_perm) as e:
+                    if cmd.split()[0] in ("RETR", "APPE", "LIST", "NLST",
+                                          "MLSD"):
+                        f.retrbinary(cmd, lambda b: None)
+                    else:
+                        f.sendcmd(cmd)
+                self.assertTrue(str(e.exception).startswith(code),
+                                "%s: %s" % (cmd, e.exception))
+        # No overwrite: the same name again is refused, the file stays.
+        with self.assertRaises(ftplib.error_perm) as e:
+            f.storbinary("STOR drop.bin", io.BytesIO(b"replaced"))
+        self.assertTrue(str(e.exception).startswith("553"))
+        with open(p, "rb") as fh:
+            self.assertEqual(fh.read(), b"dropped")
+        # Nowhere else.
+        f.cwd("/")
+        with self.assertRaises(ftplib.error_perm):
+            f.storbinary("STOR pub/elsewhere", io.BytesIO(b"x"))
+        self.assertFalse(os.path.exists(os.path.join(self.tree.root, "pub",
+                                                     "elsewhere")))
+        with self.assertRaises(ftplib.error_perm):
+            f.storbinary("STOR README.txt", io.BytesIO(b"x"))
+        with open(os.path.join(self.tree.root, "README.txt"), "rb") as fh:
+            self.assertEqual(fh.read(), b"Welcome.\n")
+        self.assertEqual(sorted(os.listdir(self.incoming)),
+                         ["drop.bin", "second.bin"])
+        self.server.wait_log(r"anonymous session sandbox: seccomp "
+                             r"anonymous upload")
+        self.assert_no_deaths()
+
+
+class AnonymousUploadsListable(AnonymousUploads):
+    listable = "yes"
+
+    def test_write_only(self):
+        f = self.server.ftp()
+        f.storbinary("STOR incoming/seen.bin", io.BytesIO(b"s"))
+        self.assertEqual(f.nlst("incoming"), ["incoming/seen.bin"])
+        with self.assertRaises(ftplib.error_perm):
+            f.retrbinary("RETR incoming/seen.bin", lambda b: None)
