@@ -180,19 +180,6 @@ set_portrange(struct config *cf, const char *v)
 	return 0;
 }
 
-static bool
-valid_user_name(const char *v)
-{
-	if (*v == '\0' || *v == '-')
-		return false;
-	for (; *v; v++)
-		if (!((*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z') ||
-		    (*v >= '0' && *v <= '9') || *v == '_' || *v == '-' ||
-		    *v == '.'))
-			return false;
-	return true;
-}
-
 int
 config_set(struct config *cf, const char *key, const char *value,
     const char *origin, int line, int source_id, struct strbuf *errs)
@@ -223,10 +210,10 @@ config_set(struct config *cf, const char *key, const char *value,
 		*(unsigned *)(base + k->offset) = (unsigned)num;
 		return 0;
 	case KEY_STRING:
-		if (!valid_user_name(value) || strlen(value) >= k->size)
+		if (!str_is_account_name(value, k->size))
 			return bad(errs, origin, line, key,
-			    "expected a user name (letters, digits, '_', '-', "
-			    "'.'; at most %zu characters), got '%s'",
+			    "expected a name (letters, digits, '_', '-', '.', "
+			    "'$'; at most %zu characters), got '%s'",
 			    k->size - 1, value);
 		str_copy(base + k->offset, k->size, value);
 		return 0;

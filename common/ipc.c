@@ -288,7 +288,8 @@ ipc_check_from_master(const struct ipc_msg *m)
 	static const struct {
 		uint32_t type;
 		size_t size;
-		int nfds;	/* -1: one with a success, else none */
+		int nfds;	/* -1: one with a success, else none;
+				 * IPC_FDS_INIT: 1 or 3 */
 	} rules[] = {
 #define IPC_MASTER_RULE(T, st, nf) { IPC_##T, sizeof(st), nf },
 		IPC_MASTER_MESSAGES(IPC_MASTER_RULE)
@@ -307,7 +308,10 @@ ipc_check_from_master(const struct ipc_msg *m)
 			return "wrong length for its type";
 		if (rules[i].nfds >= 0 && m->nfds != rules[i].nfds)
 			return "wrong number of descriptors";
-		if (rules[i].nfds < 0) {
+		if (rules[i].nfds == IPC_FDS_INIT && m->nfds != 1 &&
+		    m->nfds != 3)
+			return "wrong number of descriptors";
+		if (rules[i].nfds == -1) {
 			const struct ipc_socket_result *r =
 			    (const void *)m->u.raw;
 
@@ -317,4 +321,25 @@ ipc_check_from_master(const struct ipc_msg *m)
 		return NULL;
 	}
 	return "unknown message type";
+}
+
+void
+ipc_require_master(const char *mode)
+{
+	static const char *const parts[] = { "sandftpd: ", NULL,
+	    " is started by the master only\n" };
+	int type = 0;
+	socklen_t len = sizeof(type);
+	size_t i;
+
+	if (getsockopt(IPC_CHILD_FD, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
+	    type == SOCK_SEQPACKET)
+		return;
+	/* No master to log to: someone ran us by hand. */
+	for (i = 0; i < ARRAY_SIZE(parts); i++) {
+		const char *p = parts[i] ? parts[i] : mode;
+
+		(void)!write(2, p, strlen(p));
+	}
+	_exit(2);
 }

@@ -90,10 +90,13 @@ enum ipc_phase {
 
 /*
  * The master's messages to a child:  X(TYPE, struct, descriptors), where
- * -1 means "one when the answer is a success, else none".
+ * -1 means "one when the answer is a success, else none", and
+ * IPC_FDS_INIT "1 for a pre-login child (its root), 3 for the others"
+ * (the child checks which its kind gets).
  */
+#define IPC_FDS_INIT (-2)
 #define IPC_MASTER_MESSAGES(X)                                \
-	X(CHILD_INIT, struct ipc_child_init, 3)               \
+	X(CHILD_INIT, struct ipc_child_init, IPC_FDS_INIT)    \
 	X(SESSION_START, struct ipc_session_start, 1)         \
 	X(LOGIN_RESULT, struct ipc_login_result, 0)           \
 	X(PASV_RESULT, struct ipc_socket_result, -1)          \
@@ -161,9 +164,12 @@ struct ipc_child_init {
 	uint8_t pasv_address[4];
 	/*
 	 * fds: [the directory to chroot to (empty, the anonymous root or
-	 * the user's root), the owner names for listings (a sealed memfd;
-	 * /dev/null before login), the anonymous upload directory (else
-	 * the root again)]
+	 * the user's root)], and after it for all but pre-login children
+	 * [the owner names for listings (a sealed memfd, or /dev/null),
+	 * the anonymous upload directory (else the root again)].  Few
+	 * descriptors in flight matter: unprivileged, every process is one
+	 * user, and the kernel refuses to pass descriptors once that user
+	 * has more in flight than the sender's RLIMIT_NOFILE.
 	 */
 };
 
@@ -327,6 +333,13 @@ const char *ipc_check_from_child(const struct ipc_msg *m, enum ipc_phase ph);
 
 /* The child's check of a master message (type, exact length, fds). */
 const char *ipc_check_from_master(const struct ipc_msg *m);
+
+/*
+ * In a process the master exec'd (a child, an authentication process):
+ * its socketpair must be on IPC_CHILD_FD, else this exits (status 2)
+ * saying that mode (e.g. "--child") is for the master only.
+ */
+void ipc_require_master(const char *mode);
 
 const char *ipc_type_name(uint32_t type);
 const char *ipc_phase_name(enum ipc_phase ph);

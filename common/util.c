@@ -98,3 +98,18 @@ parse_octal(const char *s, uint64_t max, uint64_t *out)
 	*out = v;
 	return 0;
 }
+
+bool
+str_is_account_name(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= max || *s == '-')
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' ||
+		    *s == '.' || *s == '$'))
+			return false;
+	return true;
+}

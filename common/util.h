@@ -46,6 +46,12 @@ int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 /* An octal number (digits 0-7 only, at most 12) up to max. */
 int parse_octal(const char *s, uint64_t max, uint64_t *out);
 
+/*
+ * A local account name as useradd makes them: letters, digits, '_', '-',
+ * '.', '$' (not first '-'), 1 to max - 1 bytes.
+ */
+bool str_is_account_name(const char *s, size_t max);
+
 /* True when buf[0..n) contains a NUL (a terminated C string within n). */
 bool str_terminated(const char *buf, size_t n);
 

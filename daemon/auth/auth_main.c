@@ -116,19 +116,11 @@ auth_main(void)
 	static struct ipc_msg m;
 	static struct auth_verdict v;
 	struct auth_request *rq = (void *)m.u.raw;
-	int type = 0, root_fd = -1;
-	socklen_t len = sizeof(type);
+	int root_fd = -1;
 	bool ok = false;
 	struct stat st;
 
-	if (getsockopt(IPC_CHILD_FD, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
-	    type != SOCK_SEQPACKET) {
-		const char msg[] = "sandftpd: --auth is started by the "
-		    "master only\n";
-
-		(void)!write(2, msg, sizeof(msg) - 1);
-		_exit(2);
-	}
+	ipc_require_master(AUTH_ARG);
 	prctl(PR_SET_NAME, "sandftpd-auth", 0, 0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);	/* it holds a password */

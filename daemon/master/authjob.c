@@ -172,11 +172,11 @@ give_verdict(struct master *m, struct auth_job *j,
 			close(root_fd);
 		return;
 	}
+	/* c may move (a child is spawned): nothing of it is used after. */
 	if (login_verdict(m, c, &j->wait, v, root_fd, failure) &&
 	    j->wait.method == AUTH_PAM && j->fd >= 0) {
-		j->holding = true;	/* until the session ends */
+		j->holding = true;	/* until the session j->session_id ends */
 		holding++;
-		j->session_id = c->sess.id;
 	}
 	j->wait.ctrl_fd = -1;	/* login_verdict took it */
 }

@@ -157,6 +157,27 @@ limits_remove(const struct sock_addr *a, int64_t now)
 		forget(h);
 }
 
+/*
+ * Count one event of an address in a window: the count starts over when
+ * the window is past.  When it reaches limit, the address is banned for
+ * window_ms (a longer ban already running stays) and true is returned.
+ */
+static bool
+count_and_ban(struct host *h, unsigned *count, int64_t *start,
+    unsigned limit, int64_t window_ms, int64_t now)
+{
+	if (*count == 0 || now - *start > window_ms) {
+		*count = 0;
+		*start = now;
+	}
+	if (++*count < limit)
+		return false;
+	*count = 0;
+	if (h->banned_until < now + window_ms)
+		h->banned_until = now + window_ms;
+	return true;
+}
+
 bool
 limits_crash(const struct sock_addr *a, int64_t now)
 {
@@ -165,15 +186,8 @@ limits_crash(const struct sock_addr *a, int64_t now)
 	if (conf.crash_limit == 0)
 		return false;
 	h = find(a, true, now);
-	if (h->crashes == 0 || now - h->window_start > conf.crash_ban_ms) {
-		h->crashes = 0;
-		h->window_start = now;
-	}
-	if (++h->crashes < conf.crash_limit)
-		return false;
-	h->crashes = 0;
-	h->banned_until = now + conf.crash_ban_ms;
-	return true;
+	return count_and_ban(h, &h->crashes, &h->window_start,
+	    conf.crash_limit, conf.crash_ban_ms, now);
 }
 
 bool
@@ -184,17 +198,8 @@ limits_login_failed(const struct sock_addr *a, int64_t now)
 	if (conf.login_fail_limit == 0)
 		return false;
 	h = find(a, true, now);
-	if (h->login_failures == 0 ||
-	    now - h->fail_window_start > conf.login_fail_ban_ms) {
-		h->login_failures = 0;
-		h->fail_window_start = now;
-	}
-	if (++h->login_failures < conf.login_fail_limit)
-		return false;
-	h->login_failures = 0;
-	if (h->banned_until < now + conf.login_fail_ban_ms)
-		h->banned_until = now + conf.login_fail_ban_ms;
-	return true;
+	return count_and_ban(h, &h->login_failures, &h->fail_window_start,
+	    conf.login_fail_limit, conf.login_fail_ban_ms, now);
 }
 
 bool

@@ -247,6 +247,9 @@ verdict_refused(struct master *m, const struct login_wait *w,
 		    "server's own uid";
 	if (root_fd < 0 || fstat(root_fd, &st) < 0 || !S_ISDIR(st.st_mode))
 		return "the user's root is not a directory";
+	if (strcmp(v->root, "/") == 0)
+		return "the user's root is /: the whole file system is never "
+		    "served";
 	return NULL;
 }
 
@@ -257,7 +260,7 @@ login_verdict(struct master *m, struct child *c, struct login_wait *w,
 	struct child_identity id;
 	char user[IPC_USER_MAX], who[ADDR_TEXT_MAX];
 	const char *why = failure;
-	int fd = w->ctrl_fd, slot;
+	int fd = w->ctrl_fd, slot, asking = (int)(c - m->children);
 
 	w->ctrl_fd = -1;
 	str_copy(user, sizeof(user), w->login);
@@ -292,6 +295,7 @@ login_verdict(struct master *m, struct child *c, struct login_wait *w,
 	    (w->method == AUTH_PAM || w->writable ? RIGHT_WRITE : 0);
 	slot = pool_spawn_user(m, &id, root_fd);
 	close(root_fd);
+	c = &m->children[asking];	/* the spawn may have moved the table */
 	if (slot < 0) {
 		pool_retire(m, c);
 		master_refuse(fd, "No session process available.");

@@ -263,13 +263,12 @@ spawn(struct master *m, enum child_kind kind, const struct child_identity *id,
 	w.data_timeout = m->cf->data_timeout;
 	memcpy(w.pasv_address, &m->cf->pasv_address, 4);
 	/*
-	 * Its root (the tree it serves, or nothing at all), the owner
-	 * names for listings (none before login), and the anonymous
-	 * upload directory (else the root again, unused).
+	 * Its root (the tree it serves, or nothing at all); after login
+	 * also the owner names for listings and the anonymous upload
+	 * directory (else the root again, unused).
 	 */
 	fds[0] = root_fd;
-	fds[1] = kind == CHILD_PRELOGIN || m->names_fd < 0 ? m->devnull :
-	    m->names_fd;
+	fds[1] = m->names_fd < 0 ? m->devnull : m->names_fd;
 	fds[2] = root_fd;
 	if (kind == CHILD_ANON && m->upload_fd >= 0) {
 		w.flags |= INIT_ANON_UPLOAD |
@@ -279,7 +278,7 @@ spawn(struct master *m, enum child_kind kind, const struct child_identity *id,
 	}
 	c->want_write = (w.rights & RIGHT_WRITE) != 0;
 	c->want_upload = (w.rights & RIGHT_UPLOAD) != 0;
-	pool_send(m, c, &w, sizeof(w), fds, 3);
+	pool_send(m, c, &w, sizeof(w), fds, kind == CHILD_PRELOGIN ? 1 : 3);
 	return slot;
 }
 

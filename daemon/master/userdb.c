@@ -55,21 +55,6 @@ valid_login_name(const char *s)
 	return true;
 }
 
-static bool
-valid_account(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n >= VUSER_ACCOUNT_MAX || *s == '-')
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		    (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' ||
-		    *s == '.' || *s == '$'))
-			return false;
-	return true;
-}
-
 /* yescrypt ($y$) or sha512-crypt ($6$), in crypt(3)'s alphabet. */
 static bool
 valid_hash(const char *h)
@@ -141,7 +126,7 @@ userdb_parse_line(char *line, struct vuser *v, const char **why)
 		    "($6$...); make one with sandftpd -P";
 		return -1;
 	}
-	if (!valid_account(v->account)) {
+	if (!str_is_account_name(v->account, VUSER_ACCOUNT_MAX)) {
 		*why = "the account must be a local user name";
 		return -1;
 	}

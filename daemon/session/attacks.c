@@ -461,6 +461,14 @@ attack_write(struct session *s, struct strbuf *sb, const char *how,
 		rc = syscall(SYS_fchmodat, dirfd, rel, 0777);
 	else if (strcmp(how, "truncate") == 0)
 		rc = syscall(SYS_truncate, path, 0);
+	else if (strcmp(how, "link") == 0)
+		rc = syscall(SYS_linkat, dirfd, rel, dirfd, "linked-by-attack", 0);
+	else if (strcmp(how, "symlink") == 0)
+		rc = syscall(SYS_symlinkat, "/", dirfd, rel);
+	else if (strcmp(how, "mknod") == 0)
+		rc = syscall(SYS_mknodat, dirfd, rel, S_IFIFO | 0666, 0);
+	else if (strcmp(how, "chown") == 0)
+		rc = syscall(SYS_fchownat, dirfd, rel, 0, 0, 0);
 	else {
 		sb_appendf(sb, "unknown write attack");
 		return;
@@ -608,7 +616,9 @@ cmd_xatk(struct session *s, char *arg)
 	    strcmp(w[0], "openat2-write") == 0 ||
 	    strcmp(w[0], "unlink") == 0 || strcmp(w[0], "mkdir") == 0 ||
 	    strcmp(w[0], "rename") == 0 || strcmp(w[0], "chmod") == 0 ||
-	    strcmp(w[0], "truncate") == 0)) {
+	    strcmp(w[0], "truncate") == 0 || strcmp(w[0], "link") == 0 ||
+	    strcmp(w[0], "symlink") == 0 || strcmp(w[0], "mknod") == 0 ||
+	    strcmp(w[0], "chown") == 0)) {
 		attack_write(s, &sb, w[0], w[1]);
 	} else if (strcmp(w[0], "write-stdio") == 0 && n >= 2) {
 		attack_write_stdio(&sb, w[1]);

@@ -97,23 +97,6 @@ preload_libc(void)
 	(void)strerror(ENOENT);
 }
 
-static void
-check_started_by_master(void)
-{
-	int type = 0;
-	socklen_t len = sizeof(type);
-
-	if (getsockopt(IPC_CHILD_FD, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
-	    type != SOCK_SEQPACKET) {
-		/* No master to log to: this is someone running --child. */
-		const char msg[] = "sandftpd: child mode is started by the "
-		    "master only\n";
-
-		(void)!write(2, msg, sizeof(msg) - 1);
-		_exit(2);
-	}
-}
-
 /* Descriptors 0-2 are /dev/null: a child has no log but the master's. */
 static bool
 stdio_is_devnull(void)
@@ -209,7 +192,7 @@ enter_sandbox(const struct ipc_child_init *w, const struct ipc_msg *m,
 		*root_fd = -1;
 	}
 	*upload_fd = spec.upload_dir_fd;
-	if (m->fds[2] != *upload_fd && m->fds[2] != m->fds[0])
+	if (m->nfds == 3 && m->fds[2] != *upload_fd)
 		close(m->fds[2]);
 }
 
@@ -221,7 +204,7 @@ child_main(void)
 	uint32_t overflow_uid, overflow_gid;
 	int root_fd = -1, upload_fd = -1;
 
-	check_started_by_master();
+	ipc_require_master(CHILD_ARG);
 	log_set_sink(priv_log);
 	log_set_fatal_exit(child_exit);
 	signal(SIGPIPE, SIG_IGN);
@@ -247,11 +230,14 @@ child_main(void)
 	 * the overflow ids (read while /proc is still there). */
 	overflow_uid = read_proc_number("/proc/sys/kernel/overflowuid");
 	overflow_gid = read_proc_number("/proc/sys/kernel/overflowgid");
+	if (m.nfds != (w.kind == CHILD_PRELOGIN ? 1 : 3))
+		fatalx("CHILD_INIT with %d descriptors for this kind", m.nfds);
 	if (w.flags & INIT_HIDE_IDS)
 		owners_hide();
 	else if (w.kind != CHILD_PRELOGIN)
 		owners_load(m.fds[1]);
-	close(m.fds[1]);
+	if (m.nfds == 3)
+		close(m.fds[1]);
 	enter_sandbox(&w, &m, &root_fd, &upload_fd);
 	session_init(&sess, IPC_CHILD_FD, &w, root_fd, upload_fd);
 	if (!(w.flags & INIT_PRIVILEGED)) {

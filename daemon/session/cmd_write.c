@@ -59,21 +59,28 @@ resolve_parent(struct session *s, enum fs_op op, const char *arg,
 	return dirfd;
 }
 
-void
-cmd_dele(struct session *s, char *arg)
+/* DELE and RMD: one unlinkat on the parent (flags: 0 or AT_REMOVEDIR). */
+static void
+remove_entry(struct session *s, enum fs_op op, const char *arg, int flags,
+    const char *done)
 {
 	char vpath[VPATH_MAX];
 	const char *name;
-	int dirfd = resolve_parent(s, FS_DELETE, arg, vpath, &name);
+	int dirfd = resolve_parent(s, op, arg, vpath, &name);
 
 	if (dirfd < 0)
 		return;
-	if (unlinkat(dirfd, name, 0) < 0)
-		reply(s, 550, "%s", fs_strerror(errno == EISDIR ? EISDIR :
-		    errno));
+	if (unlinkat(dirfd, name, flags) < 0)
+		reply(s, 550, "%s", fs_strerror(errno));
 	else
-		reply(s, 250, "File deleted.");
+		reply(s, 250, "%s", done);
 	sys_close(dirfd);
+}
+
+void
+cmd_dele(struct session *s, char *arg)
+{
+	remove_entry(s, FS_DELETE, arg, 0, "File deleted.");
 }
 
 void
@@ -98,17 +105,7 @@ cmd_mkd(struct session *s, char *arg)
 void
 cmd_rmd(struct session *s, char *arg)
 {
-	char vpath[VPATH_MAX];
-	const char *name;
-	int dirfd = resolve_parent(s, FS_RMDIR, arg, vpath, &name);
-
-	if (dirfd < 0)
-		return;
-	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0)
-		reply(s, 550, "%s", fs_strerror(errno));
-	else
-		reply(s, 250, "Directory removed.");
-	sys_close(dirfd);
+	remove_entry(s, FS_RMDIR, arg, AT_REMOVEDIR, "Directory removed.");
 }
 
 /* RNFR: remember an existing name for the RNTO that must come next

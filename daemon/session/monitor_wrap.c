@@ -122,6 +122,28 @@ priv_shutdown_requested(bool look)
 	return shutdown_seen;
 }
 
+/*
+ * Send a request that carries the control socket.  Unprivileged, every
+ * process is one user, and the kernel refuses to pass a descriptor
+ * (ETOOMANYREFS) while that user has more in flight than our
+ * RLIMIT_NOFILE: a burst of children starting holds some until each
+ * reads its settings.  That passes within milliseconds; wait for it.
+ */
+static int
+send_with_socket(const void *msg, size_t len, int ctrl_fd)
+{
+	int tries;
+
+	for (tries = 0; tries < 200; tries++) {
+		if (ipc_send(IPC_CHILD_FD, msg, len, &ctrl_fd, 1) == 0)
+			return 0;
+		if (errno != ETOOMANYREFS)
+			return -1;
+		sys_sleep_ms(10);
+	}
+	return -1;
+}
+
 int
 priv_login(int ctrl_fd, const char *user, const char *pass,
     const struct ipc_session_state *state)
@@ -136,7 +158,7 @@ priv_login(int ctrl_fd, const char *user, const char *pass,
 	str_copy(m.user, sizeof(m.user), user);
 	str_copy(m.pass, sizeof(m.pass), pass);
 	m.state = *state;
-	rc = ipc_send(IPC_CHILD_FD, &m, sizeof(m), &ctrl_fd, 1);
+	rc = send_with_socket(&m, sizeof(m), ctrl_fd);
 	explicit_bzero(m.pass, sizeof(m.pass));
 	if (rc < 0)
 		return -1;
@@ -202,7 +224,7 @@ priv_rein(int ctrl_fd, const struct ipc_session_state *state)
 	memset(&m, 0, sizeof(m));
 	ipc_hdr_init(&m.hdr, IPC_REIN, sizeof(m));
 	m.state = *state;
-	if (ipc_send(IPC_CHILD_FD, &m, sizeof(m), &ctrl_fd, 1) < 0)
+	if (send_with_socket(&m, sizeof(m), ctrl_fd) < 0)
 		fatal("sending REIN to the master");
 	/* The master kills us; should it not, we must not serve on. */
 	for (;;)

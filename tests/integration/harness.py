@@ -656,6 +656,22 @@ def owned_dir(path, name=None, mode=0o755):
     return path
 
 
+def workdir(prefix):
+    """A scratch directory the daemon (as any user) can read."""
+    d = tempfile.mkdtemp(prefix=prefix)
+    os.chmod(d, 0o755)
+    return d
+
+
+def user_roots(tree, *names):
+    """users/NAME directories of the tree, owned by account(); their
+    paths, in order."""
+    users = os.path.join(tree.root, "users")
+    os.makedirs(users, exist_ok=True)
+    os.chmod(users, 0o755)
+    return [owned_dir(os.path.join(users, n)) for n in names]
+
+
 def user_db(workdir, users):
     """Write a user_db file: users is [(name, root, 'rw'|'ro', account)]."""
     path = os.path.join(workdir, "users")

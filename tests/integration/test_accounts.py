@@ -42,13 +42,9 @@ class Accounts(OwnServer):
 
     def setUp(self):
         super().setUp()
-        self.work = tempfile.mkdtemp(prefix="sandftpd-acct-")
-        os.chmod(self.work, 0o755)
-        users = os.path.join(self.tree.root, "users")
-        os.makedirs(users)
-        os.chmod(users, 0o755)
-        self.alice_root = harness.owned_dir(os.path.join(users, "alice"))
-        self.bob_root = harness.owned_dir(os.path.join(users, "bob"))
+        self.work = harness.workdir("sandftpd-acct-")
+        self.alice_root, self.bob_root = harness.user_roots(self.tree,
+                                                            "alice", "bob")
         with open(os.path.join(self.bob_root, "bob.txt"), "wb") as f:
             f.write(b"bob's\n")
         os.chmod(os.path.join(self.bob_root, "bob.txt"), 0o644)

@@ -7,9 +7,12 @@ with the master carrying on.  What the attack would have reached is
 checked from outside too: the listener it aimed at, the files on disk,
 the master's log, the other processes.
 
-Every child kind runs the whole battery, with Landlock in force and once
+Every child kind runs the whole battery (pre-login, anonymous, a
+read-only and a read-write user session), with Landlock in force and once
 more with Landlock reported absent (require_landlock = no); run.py runs it
-all with the daemon as root and unprivileged.
+all with the daemon as root and unprivileged.  A user session's root is
+users/alice inside the test tree: the anonymous tree around it and
+another user's directory next to it are outside, like the secret.
 """
 import os
 import re
@@ -56,15 +59,58 @@ def ident(path, follow=False):
 class Inside(ServerTestCase):
     """The battery for one child kind; subclasses pick kind and Landlock."""
 
-    kind = None             # "login" or "anon"
+    kind = None             # "login", "anon", "user-ro" or "user-rw"
     landlock = True
     options = None
+
+    @classmethod
+    def user_setup(cls, t):
+        """A virtual user alice rooted in users/alice; bob's files next
+        to it.  Returns the server options and alice's root."""
+        alice, = harness.user_roots(t, "alice")
+        other = harness.TEST_ACCOUNTS[1] if harness.privileged() else None
+        bob = harness.owned_dir(os.path.join(t.root, "users", "bob"), other,
+                                0o700)
+        cls.bob_file = os.path.join(bob, "bob.txt")
+        with open(cls.bob_file, "wb") as f:
+            f.write(b"bob's own\n")
+        if harness.IS_ROOT:
+            uid, gid = harness.account_ids(other)
+            os.chown(cls.bob_file, uid, gid)
+        os.chmod(cls.bob_file, 0o600)
+        cls.workdir = harness.workdir("sandftpd-in-")
+        db = harness.user_db(cls.workdir, [
+            ("alice", alice, "rw" if cls.kind == "user-rw" else "ro",
+             None)])
+        return {"user_db": db}, alice
+
+    @classmethod
+    def restore_links(cls, root):
+        """The links out, as they were (a writer may have removed or
+        renamed them inside its root)."""
+        for name, target in cls.links:
+            p = os.path.join(root, name)
+            if os.path.lexists(p) and (not os.path.islink(p) or
+                                       os.readlink(p) != target):
+                if os.path.isdir(p) and not os.path.islink(p):
+                    os.rmdir(p)
+                else:
+                    os.unlink(p)
+            if not os.path.lexists(p):
+                os.symlink(target, p)
 
     @classmethod
     def setUpClass(cls):
         if cls.kind is None:
             raise __import__("unittest").SkipTest("base class")
         t = cls.tree = harness.standard_tree()
+        cls.workdir = None
+        options = {"crash_limit": "0"}
+        root = t.root
+        if cls.kind.startswith("user"):
+            more, root = cls.user_setup(t)
+            options.update(more)
+        cls.session_root = root
         # Outside the root: a secret, a symbolic link, the tree's parent.
         cls.secret = os.path.join(t.base, "secret.txt")
         with open(cls.secret, "wb") as f:
@@ -73,12 +119,19 @@ class Inside(ServerTestCase):
         cls.leak_target = "LEAKED-" + uuid.uuid4().hex
         os.symlink(cls.leak_target, os.path.join(t.base, "outside-link"))
         # Inside: links that point out, and things a writer would want.
-        t.symlink("escape_abs", cls.secret)
-        t.symlink("escape_rel", "../secret.txt")
-        t.symlink("escape_root", "/")
-        t.dir("pub/wdir", 0o777)
-        cls.victim = t.file("pub/wdir/victim", b"original\n", 0o666)
-        options = {"crash_limit": "0"}
+        cls.links = (("escape_abs", cls.secret),
+                     ("escape_rel", "../secret.txt"),
+                     ("escape_root", "/"),
+                     ("escape_up", "../../secret.txt"),
+                     ("escape_bob", "../bob/bob.txt"))
+        cls.restore_links(root)
+        os.makedirs(os.path.join(root, "pub", "wdir"))
+        os.chmod(os.path.join(root, "pub"), 0o755)
+        os.chmod(os.path.join(root, "pub", "wdir"), 0o777)
+        cls.victim = os.path.join(root, "pub", "wdir", "victim")
+        with open(cls.victim, "wb") as f:
+            f.write(b"original\n")
+        os.chmod(cls.victim, 0o666)
         options.update(cls.options or {})
         env = None
         if not cls.landlock:
@@ -86,15 +139,24 @@ class Inside(ServerTestCase):
             env = {"SANDFTPD_TEST_NO_LANDLOCK": "1"}
         cls.server = Server(t, options, binary=harness.HOOKS, env=env).start()
         # The battery runs with the Landlock state it claims to.
-        cls.server.wait_log(r"anonymous session sandbox: .*%s" %
-                            ("Landlock ABI [1-9]" if cls.landlock else
-                             "NO Landlock"))
+        which = "anonymous session"
+        if cls.kind.startswith("user"):
+            harness.user_ftp(cls.server, "alice").quit()
+            which = "user session"
+        cls.server.wait_log(r"%s sandbox: .*%s" % (which,
+                            "Landlock ABI [1-9]" if cls.landlock else
+                            "NO Landlock"))
         # What no child may ever see.
         cls.outside = {ident(t.base), ident(cls.secret),
                        ident(os.path.join(t.base, "outside-link")),
                        ident("/"), ident("/etc"), ident("/etc/passwd"),
                        ident("/proc", follow=True)}
-        cls.root_ident = ident(t.root)
+        if cls.kind.startswith("user"):
+            cls.outside |= {ident(t.root), ident(os.path.join(t.root,
+                            "users")), ident(os.path.dirname(cls.bob_file)),
+                            ident(cls.bob_file),
+                            ident(os.path.join(t.root, "README.txt"))}
+        cls.root_ident = ident(root)
         cls.listeners = {}
 
     @classmethod
@@ -102,10 +164,18 @@ class Inside(ServerTestCase):
         for l in cls.listeners.values():
             l.close()
         super().tearDownClass()
+        if cls.workdir:
+            __import__("shutil").rmtree(cls.workdir, ignore_errors=True)
 
     def setUp(self):
         super().setUp()
         self.expect_deaths = True       # seccomp kills are expected
+        self.live = None                # a child that survived an attack
+
+    def tearDown(self):
+        if self.live:
+            self.live[0].close()
+        super().tearDown()
 
     # -- sessions and attacks --
 
@@ -117,16 +187,26 @@ class Inside(ServerTestCase):
         if self.kind == "anon":
             self.assertEqual(c.login()[0], 230)
             name = "sandftpd-anon"
+        elif self.kind.startswith("user"):
+            self.assertEqual(c.login("alice", harness.TEST_PASSWORD)[0], 230)
+            name = "sandftpd-user"
+        if name != "sandftpd-login":
             # Hold a passive listener too: every descriptor is tried.
             self.assertEqual(c.cmd("EPSV")[0], 229)
         return c, self.server.session_pid(c.sock, name)
 
     def attack(self, line, keep=False):
-        """Run one attack in a fresh child.  None when the child died
-        (its death logged, the master alive), else the parsed answer.
-        keep=True returns (answer, client) with the child still there."""
+        """Run one attack in a child of this kind: the one the test's
+        last attack left alive (a refused system call changes nothing),
+        else a fresh one.  None when the child died (its death logged,
+        the master alive), else the parsed answer.  keep=True runs in a
+        fresh child and returns (answer, client) with it still there."""
         mark = self.server.mark()
-        c, pid = self.session()
+        if self.live and not keep:
+            c, pid = self.live
+        else:
+            c, pid = self.session()
+        self.live = None
         c.sock.settimeout(15)
         c.send("XATK %s\r\n" % line)
         code, lines = c.reply()
@@ -142,7 +222,7 @@ class Inside(ServerTestCase):
         entries = parse_entries(m.group(1))
         if keep:
             return entries, c
-        c.close()
+        self.live = (c, pid)
         return entries
 
     def assert_refused(self, line):
@@ -164,7 +244,9 @@ class Inside(ServerTestCase):
         return self.listeners[host]
 
     def assert_no_connection(self, lsock):
-        r, _, _ = select.select([lsock], [], [], 0.5)
+        # The attack ran before its reply came: a connection it made is
+        # queued by now (loopback).
+        r, _, _ = select.select([lsock], [], [], 0.2)
         if r:
             conn, peer = lsock.accept()
             conn.close()
@@ -250,7 +332,8 @@ class Inside(ServerTestCase):
                   "/..", "/proc/self/root", "/proc/1/root/etc/passwd",
                   "/proc/self/cwd/..", "/proc/self/exe", "escape_abs",
                   "escape_rel", "escape_root/etc/passwd", "escape_root",
-                  "../outside-link")
+                  "../outside-link", "escape_up", "escape_bob",
+                  "../bob/bob.txt", "../../README.txt", "/../README.txt")
 
     def test_stat_outside(self):
         for path in self.READ_PATHS:
@@ -273,27 +356,95 @@ class Inside(ServerTestCase):
     def test_chdir_out(self):
         self.assert_no_outside("chdir-up")
 
+    # Each write attack, and the path it aims at inside the root.
+    WRITE_ATTACKS = (("open-write", "pub/wdir/victim"),
+                     ("openat2-write", "pub/wdir/victim"),
+                     ("open-creat", "pub/wdir/created"),
+                     ("unlink", "pub/wdir/victim"),
+                     ("mkdir", "pub/wdir/newdir"),
+                     ("rename", "pub/wdir/victim"),
+                     ("chmod", "pub/wdir/victim"),
+                     ("truncate", "/pub/wdir/victim"),
+                     ("link", "pub/wdir/victim"),
+                     ("symlink", "pub/wdir/newlink"),
+                     ("mknod", "pub/wdir/fifo"),
+                     ("chown", "pub/wdir/victim"))
+
+    # Paths that would leave the root, for a session that may write.
+    OUT_PATHS = ("../bob/bob.txt", "/../bob/bob.txt", "escape_bob",
+                 "../../README.txt", "../secret.txt", "escape_abs",
+                 "escape_up", "../../../../secret.txt")
+
+    def outside_unchanged(self):
+        with open(self.secret, "rb") as f:
+            self.assertEqual(f.read(), b"secret outside the root\n")
+        self.assertEqual(os.stat(self.secret).st_mode & 0o777, 0o644)
+        with open(os.path.join(self.tree.root, "README.txt"), "rb") as f:
+            self.assertEqual(f.read(), b"Welcome.\n")
+        if self.kind.startswith("user"):
+            with open(self.bob_file, "rb") as f:
+                self.assertEqual(f.read(), b"bob's own\n")
+            self.assertEqual(os.stat(self.bob_file).st_mode & 0o777, 0o600)
+            self.assertEqual(os.listdir(os.path.dirname(self.bob_file)),
+                             ["bob.txt"])
+        for d in (self.tree.base, os.path.dirname(self.session_root)):
+            for name in os.listdir(d):
+                self.assertNotIn("attack", name)
+                self.assertNotIn(name, ("created", "newdir", "newlink",
+                                        "fifo"))
+
     def test_writes(self):
+        if self.kind == "user-rw":
+            self.skipTest("a read-write session may write inside its "
+                          "root: test_writes_stay_inside")
         wdir = os.path.dirname(self.victim)
         before = sorted(os.listdir(wdir))
-        for attack, path in (("open-write", "pub/wdir/victim"),
-                             ("openat2-write", "pub/wdir/victim"),
-                             ("open-creat", "pub/wdir/created"),
-                             ("unlink", "pub/wdir/victim"),
-                             ("mkdir", "pub/wdir/newdir"),
-                             ("rename", "pub/wdir/victim"),
-                             ("chmod", "pub/wdir/victim"),
-                             ("truncate", "/pub/wdir/victim")):
+        for attack, path in self.WRITE_ATTACKS:
             with self.subTest(attack=attack):
                 self.assert_refused("%s %s" % (attack, path))
                 self.assertEqual(sorted(os.listdir(wdir)), before)
                 with open(self.victim, "rb") as f:
                     self.assertEqual(f.read(), b"original\n")
                 self.assertEqual(os.stat(self.victim).st_mode & 0o777, 0o666)
-        self.assertEqual(sorted(os.listdir(self.tree.root)),
-                         sorted(os.listdir(self.tree.root)))
-        self.assertFalse(os.path.exists(os.path.join(self.tree.root,
+        self.assertFalse(os.path.exists(os.path.join(self.session_root,
                                                      "renamed-by-attack")))
+        self.outside_unchanged()
+
+    def test_writes_stay_inside(self):
+        """Every write attack aimed out of the root fails or lands inside
+        it; links, symbolic links, device nodes and chown are refused
+        even inside."""
+        if self.kind != "user-rw":
+            self.skipTest("may write nothing at all: test_writes")
+        for attack, _ in self.WRITE_ATTACKS:
+            for path in self.OUT_PATHS:
+                with self.subTest(attack=attack, path=path):
+                    self.attack("%s %s" % (attack, path))
+                    self.outside_unchanged()
+                    self.restore_links(self.session_root)
+        for attack, path in (("link", "pub/wdir/victim"),
+                             ("symlink", "pub/wdir/newlink"),
+                             ("mknod", "pub/wdir/fifo"),
+                             ("chown", "pub/wdir/victim")):
+            with self.subTest(attack=attack, inside=True):
+                self.assert_refused("%s %s" % (attack, path))
+        wdir = os.path.dirname(self.victim)
+        for name in ("linked-by-attack", "newlink", "fifo"):
+            self.assertFalse(os.path.lexists(os.path.join(wdir, name)))
+            self.assertFalse(os.path.lexists(os.path.join(
+                self.session_root, name)))
+
+    def test_rw_session_writes_inside(self):
+        """The other side of the boundary: a read-write session's writes
+        inside its root work (the battery above is not vacuous)."""
+        if self.kind != "user-rw":
+            self.skipTest("only a read-write session may write")
+        got = self.attack("open-creat pub/wdir/made-inside")
+        self.assertTrue(got and got[0][1], got)
+        p = os.path.join(os.path.dirname(self.victim), "made-inside")
+        with open(p, "rb") as f:
+            self.assertEqual(f.read(), b"FORGED\n")
+        os.unlink(p)
 
     # -- the log: only through the master's LOG request --
 
@@ -394,4 +545,22 @@ class InsideLoginNoLandlock(Inside):
 
 class InsideAnonNoLandlock(Inside):
     kind = "anon"
+    landlock = False
+
+
+class InsideUserReadOnly(Inside):
+    kind = "user-ro"
+
+
+class InsideUserReadWrite(Inside):
+    kind = "user-rw"
+
+
+class InsideUserReadOnlyNoLandlock(Inside):
+    kind = "user-ro"
+    landlock = False
+
+
+class InsideUserReadWriteNoLandlock(Inside):
+    kind = "user-rw"
     landlock = False

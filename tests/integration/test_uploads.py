@@ -30,13 +30,9 @@ class Writer(OwnServer):
 
     def setUp(self):
         super().setUp()
-        self.work = tempfile.mkdtemp(prefix="sandftpd-up-")
-        os.chmod(self.work, 0o755)
-        users = os.path.join(self.tree.root, "users")
-        os.makedirs(users)
-        os.chmod(users, 0o755)
-        self.root = harness.owned_dir(os.path.join(users, "alice"))
-        self.other = harness.owned_dir(os.path.join(users, "other"))
+        self.work = harness.workdir("sandftpd-up-")
+        self.root, self.other = harness.user_roots(self.tree, "alice",
+                                                   "other")
         with open(os.path.join(self.other, "private.txt"), "wb") as f:
             f.write(b"not alice's\n")
         self.db = harness.user_db(self.work, [
@@ -475,8 +471,9 @@ class AtomicUploads(Writer):
         p.kill()
         p.wait()
         self.assert_old_intact()
+        # Seen as the control connection's end, or the data's.
         self.server.wait_log(r"STOR /f\.bin: \d+ bytes \((client gone|"
-                             r"session ended); discarded\)")
+                             r"session ended|incomplete); discarded\)")
 
     def test_client_closes_control_then_data(self):
         self.keep_old()

@@ -333,10 +333,13 @@ START_TEST(test_from_master)
 	memset(&pres, 0, sizeof(pres));
 	memset(&shut, 0, sizeof(shut));
 
-	/* CHILD_INIT: the root, the owner names, the upload directory. */
+	/* CHILD_INIT: the root; for logged-in kinds also the owner names
+	 * and the upload directory. */
 	build(&wi, sizeof(wi), IPC_CHILD_INIT, 3);
 	ck_assert_ptr_null(ipc_check_from_master(&msg));
 	build(&wi, sizeof(wi), IPC_CHILD_INIT, 1);
+	ck_assert_ptr_null(ipc_check_from_master(&msg));
+	build(&wi, sizeof(wi), IPC_CHILD_INIT, 0);
 	ck_assert_str_eq(ipc_check_from_master(&msg),
 	    "wrong number of descriptors");
 	build(&wi, sizeof(wi), IPC_CHILD_INIT, 2);
