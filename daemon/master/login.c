@@ -240,7 +240,8 @@ verdict_refused(struct master *m, const struct login_wait *w,
 
 	if (v->uid == 0 || v->gid == 0)
 		return "sessions never run as root";
-	if (w->method == AUTH_PAM && userdb_denied(v->user))
+	if (w->method == AUTH_PAM && (userdb_denied(v->user) ||
+	    userdb_denied_uid(v->uid)))
 		return "the account is in user_deny_file";
 	if (!m->privileged && v->uid != m->uid)
 		return "unprivileged mode: sessions can only run as the "

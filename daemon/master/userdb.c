@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../../common/log.h"
 #include "../../common/sys.h"
@@ -39,6 +40,7 @@ struct table {
 };
 
 static struct watched db_file, deny_file;
+static bool deny_system_uids;	/* no deny file: the built-in rule */
 static struct table users, denied;
 
 /* A login name: printable, no ':' (the field separator), no space. */
@@ -382,6 +384,17 @@ userdb_init(const struct config *cf, struct strbuf *errs)
 	if (db_file.path[0] && load_table(&db_file, &users, userdb_parse_line,
 	    errs) < 0)
 		bad++;
+	if (deny_file.path[0] && access(deny_file.path, F_OK) < 0 &&
+	    errno == ENOENT && strcmp(deny_file.path,
+	    USERDB_DEFAULT_DENY_FILE) == 0) {
+		/* Not installed (make install puts it there): the built-in
+		 * rule instead, said in the log. */
+		log_warn("user_deny_file %s does not exist: refusing root and "
+		    "every account with a uid below %u instead", deny_file.path,
+		    USERDB_SYSTEM_UID_END);
+		deny_system_uids = true;
+		deny_file.path[0] = '\0';
+	}
 	if (deny_file.path[0] && load_table(&deny_file, &denied,
 	    parse_deny_line, errs) < 0)
 		bad++;
@@ -410,7 +423,14 @@ bool
 userdb_denied(const char *name)
 {
 	userdb_refresh(false);
-	return lookup(&denied, name) != NULL;
+	return lookup(&denied, name) != NULL ||
+	    (deny_system_uids && strcmp(name, "root") == 0);
+}
+
+bool
+userdb_denied_uid(uint32_t uid)
+{
+	return uid == 0 || (deny_system_uids && uid < USERDB_SYSTEM_UID_END);
 }
 
 size_t

@@ -7,7 +7,8 @@
  * when it changes (checked at most once a second, when a login needs
  * it) and on SIGHUP.  A malformed line is logged with FILE:LINE and
  * skipped; the rest of the file applies.  A file that cannot be read
- * keeps what was loaded before.
+ * keeps what was loaded before.  Where the default deny file is not
+ * installed, a built-in rule refuses root and every uid below 1000.
  */
 #ifndef SANDFTPD_USERDB_H
 #define SANDFTPD_USERDB_H
@@ -20,6 +21,9 @@
 #include "../../common/strbuf.h"
 
 #define VUSER_HASH_MAX 256
+#define USERDB_DEFAULT_DENY_FILE "/etc/sandftpd/user_deny"
+/* Without the default deny file: accounts below this uid are refused. */
+#define USERDB_SYSTEM_UID_END 1000
 #define VUSER_ACCOUNT_MAX 64
 
 /*
@@ -55,6 +59,8 @@ void userdb_refresh(bool force);
 const struct vuser *userdb_find(const char *name);
 /* Is this login name in the deny list? */
 bool userdb_denied(const char *name);
+/* Is this uid refused (0 always; the built-in rule's system uids)? */
+bool userdb_denied_uid(uint32_t uid);
 size_t userdb_count(void);
 
 #endif
