@@ -135,7 +135,7 @@ deps:
 	$(call apt_missing,libseccomp:libseccomp-dev libcap:libcap-dev pam:libpam0g-dev libxcrypt:libcrypt-dev,make:make)
 
 test-deps: deps
-	$(call apt_missing,check:check,lftp:lftp curl:curl python3:python3 setpriv:util-linux ip:iproute2 fail2ban-regex:fail2ban)
+	$(call apt_missing,check:check,lftp:lftp curl:curl python3:python3 setpriv:util-linux ip:iproute2 fail2ban-regex:fail2ban openssl:openssl)
 
 # ---- make run: a demo tree, served anonymously on 127.0.0.1:2121 ----
 

@@ -21,6 +21,7 @@ import unittest
 BINARY = None        # path of build/sandftpd
 HOOKS = None         # path of build/sandftpd-testhooks
 UNPRIV = False       # run the daemon without root
+SANITIZED = False    # the binaries are a sanitizer build
 NOBODY = 65534
 
 IS_ROOT = os.geteuid() == 0
@@ -646,6 +647,19 @@ def password_hash(password=TEST_PASSWORD):
     return _hashes[password]
 
 
+def quick_hash(password=TEST_PASSWORD):
+    """A sha512-crypt hash (openssl passwd -6): a tenth of yescrypt's
+    time, for the many logins of the attack battery and the upload
+    tests (test_accounts covers yescrypt)."""
+    key = ("sha512", password)
+    if key not in _hashes:
+        out = subprocess.run(["openssl", "passwd", "-6", "-stdin"],
+                             input=password + "\n", capture_output=True,
+                             text=True, timeout=20, check=True)
+        _hashes[key] = out.stdout.strip()
+    return _hashes[key]
+
+
 def owned_dir(path, name=None, mode=0o755):
     """A directory owned by an account (the session writes there)."""
     os.makedirs(path, exist_ok=True)
@@ -672,14 +686,17 @@ def user_roots(tree, *names):
     return [owned_dir(os.path.join(users, n)) for n in names]
 
 
-def user_db(workdir, users):
-    """Write a user_db file: users is [(name, root, 'rw'|'ro', account)]."""
+def user_db(workdir, users, quick=True):
+    """Write a user_db file: users is [(name, root, 'rw'|'ro', account)];
+    the password is TEST_PASSWORD, hashed with sha512-crypt (quick) or
+    yescrypt by `sandftpd -P`."""
     path = os.path.join(workdir, "users")
+    digest = quick_hash() if quick else password_hash()
     with open(path, "w") as f:
         f.write("# test users\n")
         for name, root, mode, acct in users:
-            f.write("%s:%s:%s:%s:%s\n" % (name, password_hash(), acct or
-                                          account(), root, mode))
+            f.write("%s:%s:%s:%s:%s\n" % (name, digest, acct or account(),
+                                          root, mode))
     os.chmod(path, 0o644)
     return path
 

@@ -9,6 +9,7 @@ user (nobody).  As another user it runs once, unprivileged.
 """
 import argparse
 import os
+import subprocess
 import sys
 import time
 import unittest
@@ -29,6 +30,8 @@ def main():
 
     harness.BINARY = os.path.abspath(args.binary)
     harness.HOOKS = os.path.abspath(args.hooks)
+    harness.SANITIZED = "sanitizers" in subprocess.run(
+        [harness.BINARY, "-V"], capture_output=True, text=True).stdout
     if args.mode:
         modes = ["root", "unpriv"] if args.mode == "both" else [args.mode]
     else:

@@ -48,10 +48,11 @@ class Accounts(OwnServer):
         with open(os.path.join(self.bob_root, "bob.txt"), "wb") as f:
             f.write(b"bob's\n")
         os.chmod(os.path.join(self.bob_root, "bob.txt"), 0o644)
+        # yescrypt, as sandftpd -P makes them.
         self.db = harness.user_db(self.work, [
             ("alice", self.alice_root, "rw", None),
             ("bob", self.bob_root, "ro", None),
-        ])
+        ], quick=False)
         self.pam_files = []
 
     def tearDown(self):
@@ -248,6 +249,29 @@ class VirtualUsers(Accounts):
             harness.user_ftp(s, "dora")
         s.wait_log(r"login failed for user 'dora': the root directory")
         harness.user_ftp(s, "alice").quit()
+
+    def test_sha512_crypt_hash(self):
+        """Hashes made elsewhere (openssl passwd -6: sha512-crypt) work;
+        an MD5 one ($1$) is refused with its line."""
+        sha = subprocess.run(["openssl", "passwd", "-6", "sha-pass"],
+                             capture_output=True, text=True, check=True,
+                             timeout=10).stdout.strip()
+        md5 = subprocess.run(["openssl", "passwd", "-1", "md5-pass"],
+                             capture_output=True, text=True, check=True,
+                             timeout=10).stdout.strip()
+        self.assertTrue(sha.startswith("$6$"))
+        with open(self.db, "a") as f:
+            f.write("erin:%s:%s:%s:ro\n" % (sha, harness.account(),
+                                            self.bob_root))
+            f.write("fred:%s:%s:%s:ro\n" % (md5, harness.account(),
+                                            self.bob_root))
+        s = self.start(self.options())
+        harness.user_ftp(s, "erin", "sha-pass").quit()
+        with self.assertRaises(ftplib.error_perm):
+            harness.user_ftp(s, "erin", "wrong")
+        with self.assertRaises(ftplib.error_perm):
+            harness.user_ftp(s, "fred", "md5-pass")
+        s.wait_log(r"%s:5: the hash must be yescrypt" % re.escape(self.db))
 
     def test_hash_tool(self):
         h = harness.password_hash("another one")
