@@ -11,7 +11,10 @@
 CC ?= cc
 PREFIX ?= /usr/local
 SANITIZE ?=
-PKGS := libseccomp libcap pam libxcrypt
+PKGS := libseccomp libcap
+# libpam and libcrypt: headers only; the authentication process loads them
+# (daemon/auth/libs.c), so session children do not map them.
+HDR_PKGS := pam libxcrypt
 ARCH := $(shell uname -m)
 
 ifeq ($(SANITIZE),)
@@ -39,7 +42,7 @@ WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 ifneq ($(WERROR),)
 WARN += -Werror
 endif
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(HDR_PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)

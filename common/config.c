@@ -65,6 +65,7 @@ static const struct key_def keys[] = {
 	{ "auth_timeout", KEY_UINT, OFF(auth_timeout), 0, 1, 600 },
 	{ "umask", KEY_OCTAL, OFF(umask), 0, 0, 0777 },
 	{ "atomic_uploads", KEY_BOOL, OFF(atomic_uploads), 0, 0, 0 },
+	{ "upload_fsync", KEY_BOOL, OFF(upload_fsync), 0, 0, 0 },
 	{ "anon_upload_dir", KEY_PATH_OPT, OFF(anon_upload_dir),
 	    SZ(anon_upload_dir), 0, 0 },
 	{ "anon_upload_listable", KEY_BOOL, OFF(anon_upload_listable), 0, 0, 0 },
@@ -114,6 +115,7 @@ config_defaults(struct config *cf)
 	cf->auth_timeout = 20;
 	cf->umask = 022;
 	cf->atomic_uploads = true;
+	cf->upload_fsync = true;
 }
 
 PRINTF_LIKE(5, 6) static int

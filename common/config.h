@@ -57,6 +57,7 @@ struct config {
 	/* Uploads. */
 	unsigned umask;
 	bool atomic_uploads;
+	bool upload_fsync;		/* on disk before 226 and the rename */
 	char anon_upload_dir[PATH_MAX];	/* in the anonymous tree; "" none */
 	bool anon_upload_listable;
 	bool hide_ids;			/* listings show ftp ftp */

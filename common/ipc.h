@@ -147,6 +147,7 @@ struct ipc_hdr {
 #define INIT_HIDE_IDS 0x40		/* listings show ftp ftp */
 #define INIT_ANON_UPLOAD 0x100		/* fds[2] is the upload directory */
 #define INIT_UPLOAD_LISTABLE 0x200	/* ... and it may be listed */
+#define INIT_UPLOAD_FSYNC 0x400		/* uploads reach the disk first */
 #ifdef SANDFTPD_TESTHOOKS
 #define INIT_TEST_NO_LANDLOCK 0x80	/* act as if the kernel had none */
 #endif

@@ -53,14 +53,15 @@ static const char *const session_calls[] = {
 
 /* A read-write session: writing files, and changing the tree. */
 static const char *const write_calls[] = {
-	"write", "pwrite64", "fsync", "fdatasync", "ftruncate",
+	"write", "pwrite64", "fsync", "fdatasync", "sync_file_range",
+	"ftruncate",
 	"mkdirat", "unlinkat", "renameat", "renameat2",
 	"fchmod", "fchmodat", "utimensat",
 };
 
 /* Anonymous uploads: writing the files they create. */
 static const char *const upload_calls[] = {
-	"write", "pwrite64", "fsync", "fdatasync",
+	"write", "pwrite64", "fsync", "fdatasync", "sync_file_range",
 };
 
 /* The only flags a child sends with; MSG_FASTOPEN is not among them. */

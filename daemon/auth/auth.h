@@ -11,13 +11,45 @@
  *   auth_main.c  the process: request, verdict, the PAM session's life
  *   pam.c        the PAM conversation and account checks
  *   hash.c       crypt(3) checks, and `sandftpd -P`
+ *   libs.c       libpam and libcrypt, loaded here only (dlopen)
  */
 #ifndef SANDFTPD_AUTH_PROC_H
 #define SANDFTPD_AUTH_PROC_H
 
+#include <security/pam_appl.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "../../common/authproto.h"
+
+/* libpam's functions, once auth_load_pam() succeeded (libs.c). */
+struct auth_pam_api {
+	int (*start)(const char *, const char *, const struct pam_conv *,
+	    pam_handle_t **);
+	int (*end)(pam_handle_t *, int);
+	int (*authenticate)(pam_handle_t *, int);
+	int (*acct_mgmt)(pam_handle_t *, int);
+	int (*setcred)(pam_handle_t *, int);
+	int (*open_session)(pam_handle_t *, int);
+	int (*close_session)(pam_handle_t *, int);
+	int (*set_item)(pam_handle_t *, int, const void *);
+	int (*get_item)(const pam_handle_t *, int, const void **);
+	const char *(*strerror)(pam_handle_t *, int);
+};
+
+/* libcrypt's, once auth_load_crypt() succeeded. */
+struct auth_crypt_api {
+	char *(*rn)(const char *, const char *, void *, int);
+	char *(*gensalt_rn)(const char *, unsigned long, const char *, int,
+	    char *, int);
+};
+
+extern struct auth_pam_api auth_pam;
+extern struct auth_crypt_api auth_crypt;
+
+/* Load the library; false with the reason in err. */
+bool auth_load_pam(char *err, size_t errsz);
+bool auth_load_crypt(char *err, size_t errsz);
 
 /* `sandftpd --auth`: never returns. */
 int auth_main(void);

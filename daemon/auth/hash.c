@@ -24,8 +24,10 @@ auth_hash_matches(const char *pass, const char *hash)
 	size_t n = strlen(hash), i;
 	unsigned char diff = 0;
 
+	if (!auth_load_crypt(NULL, 0))
+		return false;
 	memset(&cd, 0, sizeof(cd));
-	out = crypt_rn(pass, hash, &cd, sizeof(cd));
+	out = auth_crypt.rn(pass, hash, &cd, sizeof(cd));
 	if (out == NULL || out[0] == '*' || strlen(out) != n) {
 		explicit_bzero(&cd, sizeof(cd));
 		return false;
@@ -41,8 +43,8 @@ auth_hash_decoy(const char *pass)
 {
 	char setting[CRYPT_GENSALT_OUTPUT_SIZE];
 
-	if (crypt_gensalt_rn(HASH_PREFIX, 0, NULL, 0, setting,
-	    sizeof(setting)) != NULL)
+	if (auth_load_crypt(NULL, 0) && auth_crypt.gensalt_rn(HASH_PREFIX, 0,
+	    NULL, 0, setting, sizeof(setting)) != NULL)
 		(void)auth_hash_matches(pass, setting);
 }
 
@@ -87,10 +89,17 @@ auth_print_hash(void)
 {
 	static struct crypt_data cd;
 	char pass[IPC_PASS_MAX], again[IPC_PASS_MAX];
-	char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+	char setting[CRYPT_GENSALT_OUTPUT_SIZE], err[256];
 	const char *out;
-	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
-	bool tty = fd >= 0;
+	int fd;
+	bool tty;
+
+	if (!auth_load_crypt(err, sizeof(err))) {
+		fprintf(stderr, "sandftpd: libcrypt: %s\n", err);
+		return 1;
+	}
+	fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+	tty = fd >= 0;
 
 	if (!tty)
 		fd = 0;		/* no terminal: the password is on stdin */
@@ -109,9 +118,9 @@ auth_print_hash(void)
 		fprintf(stderr, "sandftpd: an empty password is refused\n");
 		return 1;
 	}
-	if (crypt_gensalt_rn(HASH_PREFIX, 0, NULL, 0, setting,
+	if (auth_crypt.gensalt_rn(HASH_PREFIX, 0, NULL, 0, setting,
 	    sizeof(setting)) == NULL ||
-	    (out = crypt_rn(pass, setting, &cd, sizeof(cd))) == NULL ||
+	    (out = auth_crypt.rn(pass, setting, &cd, sizeof(cd))) == NULL ||
 	    out[0] == '*') {
 		fprintf(stderr, "sandftpd: hashing failed: %s\n",
 		    strerror(errno));

@@ -74,7 +74,7 @@ static bool
 failed(struct auth_verdict *out, const char *step, int rc)
 {
 	snprintf(out->reason, sizeof(out->reason), "PAM %s: %s", step,
-	    pam_strerror(handle, rc));
+	    auth_pam.strerror(handle, rc));
 	return false;
 }
 
@@ -85,26 +85,28 @@ auth_pam_login(const struct auth_request *rq, struct auth_verdict *out)
 	const void *item = NULL;
 	int rc;
 
+	if (!auth_load_pam(out->reason, sizeof(out->reason)))
+		return false;
 	password = rq->pass;
-	rc = pam_start(rq->service, rq->user, &conv, &handle);
+	rc = auth_pam.start(rq->service, rq->user, &conv, &handle);
 	if (rc != PAM_SUCCESS) {
 		snprintf(out->reason, sizeof(out->reason), "pam_start: %s",
-		    pam_strerror(NULL, rc));
+		    auth_pam.strerror(NULL, rc));
 		handle = NULL;
 		return false;
 	}
-	(void)pam_set_item(handle, PAM_FAIL_DELAY, (const void *)no_delay);
-	(void)pam_set_item(handle, PAM_RHOST, rq->rhost);
-	(void)pam_set_item(handle, PAM_TTY, "ftp");
-	rc = pam_authenticate(handle, PAM_DISALLOW_NULL_AUTHTOK);
+	(void)auth_pam.set_item(handle, PAM_FAIL_DELAY, (const void *)no_delay);
+	(void)auth_pam.set_item(handle, PAM_RHOST, rq->rhost);
+	(void)auth_pam.set_item(handle, PAM_TTY, "ftp");
+	rc = auth_pam.authenticate(handle, PAM_DISALLOW_NULL_AUTHTOK);
 	password = NULL;
 	if (rc != PAM_SUCCESS)
 		return failed(out, "authentication", rc);
-	rc = pam_acct_mgmt(handle, PAM_DISALLOW_NULL_AUTHTOK);
+	rc = auth_pam.acct_mgmt(handle, PAM_DISALLOW_NULL_AUTHTOK);
 	if (rc != PAM_SUCCESS)
 		return failed(out, "account", rc);
 	/* A module may map the login name to another account. */
-	if (pam_get_item(handle, PAM_USER, &item) != PAM_SUCCESS ||
+	if (auth_pam.get_item(handle, PAM_USER, &item) != PAM_SUCCESS ||
 	    item == NULL || str_copy(out->user, sizeof(out->user),
 	    item) < 0) {
 		str_copy(out->reason, sizeof(out->reason),
@@ -113,11 +115,11 @@ auth_pam_login(const struct auth_request *rq, struct auth_verdict *out)
 	}
 	if (!auth_account_identity(out->user, out))
 		return false;
-	rc = pam_setcred(handle, PAM_ESTABLISH_CRED);
+	rc = auth_pam.setcred(handle, PAM_ESTABLISH_CRED);
 	if (rc != PAM_SUCCESS)
 		return failed(out, "credentials", rc);
 	cred_set = true;
-	rc = pam_open_session(handle, 0);
+	rc = auth_pam.open_session(handle, 0);
 	if (rc != PAM_SUCCESS)
 		return failed(out, "session", rc);
 	session_open = true;
@@ -130,10 +132,10 @@ auth_pam_logout(void)
 	if (handle == NULL)
 		return;
 	if (session_open)
-		(void)pam_close_session(handle, 0);
+		(void)auth_pam.close_session(handle, 0);
 	if (cred_set)
-		(void)pam_setcred(handle, PAM_DELETE_CRED);
-	(void)pam_end(handle, PAM_SUCCESS);
+		(void)auth_pam.setcred(handle, PAM_DELETE_CRED);
+	(void)auth_pam.end(handle, PAM_SUCCESS);
 	handle = NULL;
 	session_open = cred_set = false;
 }

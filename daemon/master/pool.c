@@ -241,6 +241,7 @@ spawn(struct master *m, enum child_kind kind, const struct child_identity *id,
 	    (m->cf->pasv_address_set ? INIT_PASV_ADDRESS : 0) |
 	    (m->cf->log_debug ? INIT_LOG_DEBUG : 0) |
 	    (m->cf->atomic_uploads ? INIT_ATOMIC_UPLOADS : 0) |
+	    (m->cf->upload_fsync ? INIT_UPLOAD_FSYNC : 0) |
 	    (m->cf->hide_ids ? INIT_HIDE_IDS : 0);
 #ifdef SANDFTPD_TESTHOOKS
 	if (m->test_no_landlock)

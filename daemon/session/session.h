@@ -92,6 +92,7 @@ struct session {
 	int64_t shutdown_deadline_ms;	/* a transfer must end by then */
 };
 
+/* s must be zero (static storage: the child's one session). */
 void session_init(struct session *s, int ipc_fd,
     const struct ipc_child_init *w, int root_fd, int upload_fd);
 /* Take a client from SESSION_START; returns after the session ends. */

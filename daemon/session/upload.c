@@ -3,8 +3,10 @@
  *
  * What was there is never damaged by an upload that does not finish.
  * With atomic_uploads (the default) a STOR writes to a hidden temporary
- * name in the target's directory, flushes it (fsync) once the whole
- * stream has arrived, and only then renames it over the target: a
+ * name in the target's directory, flushes it to the disk (fsync, with
+ * upload_fsync, the default; writeback starts every 8 MiB on the way)
+ * once the whole stream has arrived, and only then renames it over the
+ * target: a
  * client that disconnects, aborts or runs the disk full leaves the old
  * file as it was and no temporary behind.  Two uploads of one name each
  * write their own temporary; the last rename wins, whole.
@@ -36,7 +38,11 @@
 #include "upload.h"
 
 #define RECV_CHUNK (256u * 1024)
+/* With upload_fsync: start writing back every this many bytes, so the
+ * flush at the end waits for the tail only. */
+#define WRITEBACK_CHUNK (8u * 1024 * 1024)
 #define UNIQUE_TRIES 1000
+#define CONTROL_GRACE_MS 20	/* see control_gone() */
 #define TEMP_PREFIX ".sandftpd-"
 #define TEMP_SUFFIX ".part"
 
@@ -58,6 +64,8 @@ struct upload {
 	int fd;			/* the file being written */
 	uint64_t offset;	/* where the next byte goes */
 	uint64_t written;	/* bytes written to the file */
+	uint64_t flushed;	/* writeback started up to here */
+	bool sync;		/* upload_fsync */
 	mode_t mode;
 	bool atomic;
 	bool fresh;		/* it did not exist: remove it on failure */
@@ -91,7 +99,15 @@ write_all(struct upload *u, const char *buf, size_t len)
 	return true;
 }
 
-/* The control connection closed before the data connection ended? */
+/*
+ * The data connection ended: did the control connection end too?  A
+ * client that dies closes both, the control connection first, but the
+ * two closes can reach us a moment apart in either order (another CPU
+ * may handle one of them): that moment is waited for.  A client that
+ * goes on sends nothing until our reply, and is answered
+ * CONTROL_GRACE_MS later; one that pipelines its next command is
+ * answered at once.
+ */
 static bool
 control_gone(struct session *s)
 {
@@ -99,7 +115,7 @@ control_gone(struct session *s)
 
 	if (s->ctrl_eof)
 		return true;
-	if (sys_poll(&p, 1, 0) <= 0)
+	if (sys_poll(&p, 1, CONTROL_GRACE_MS) <= 0)
 		return false;
 	if (p.revents & (POLLHUP | POLLERR | POLLRDHUP))
 		return true;
@@ -133,6 +149,13 @@ receive(struct session *s, struct upload *u, int dfd)
 			}
 			if (!write_all(u, out, len))
 				return UP_DISK;
+			if (u->sync && u->kind != UPLOAD_APPEND &&
+			    u->offset - u->flushed >= WRITEBACK_CHUNK) {
+				(void)sync_file_range(u->fd, (off_t)u->flushed,
+				    (off_t)(u->offset - u->flushed),
+				    SYNC_FILE_RANGE_WRITE);
+				u->flushed = u->offset;
+			}
 			deadline = sys_now_ms() +
 			    (int64_t)s->data_timeout * 1000;
 			continue;
@@ -326,7 +349,7 @@ open_target(struct session *s, struct upload *u, uint64_t rest)
 			errno = e;
 			u->fd = -1;
 		}
-		u->offset = rest;
+		u->offset = u->flushed = rest;
 		return u->fd;
 	}
 	return -1;
@@ -379,7 +402,7 @@ finish(struct session *s, struct upload *u, enum up_result r, int dfd,
 {
 	bool resume = u->kind == UPLOAD_APPEND || u->kind == UPLOAD_RESUME;
 
-	if (r == UP_OK && fsync(u->fd) < 0) {
+	if (r == UP_OK && u->sync && fsync(u->fd) < 0) {
 		u->err = errno;
 		r = UP_DISK;
 	}
@@ -454,6 +477,7 @@ upload_run(struct session *s, enum upload_kind kind, const char *arg)
 	u.anonymous = (s->perm.rights & RIGHT_WRITE) == 0;
 	u.atomic = (s->init_flags & INIT_ATOMIC_UPLOADS) &&
 	    (kind == UPLOAD_STORE || kind == UPLOAD_UNIQUE);
+	u.sync = (s->init_flags & INIT_UPLOAD_FSYNC) != 0;
 	if (command_path(s, kind == UPLOAD_APPEND || kind == UPLOAD_RESUME ?
 	    FS_APPEND : FS_STORE, arg, vpath) < 0) {
 		data_reset(s);

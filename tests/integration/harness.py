@@ -616,6 +616,7 @@ def retr(c, name):
 
 # Local accounts the tests create (root mode; run.py ensure_accounts).
 TEST_ACCOUNTS = ("sandftpd-t1", "sandftpd-t2")
+TEST_GROUP = "sandftpd-tg"   # a supplementary group of both
 TEST_PASSWORD = "Test-pass-1"
 _hashes = {}
 

@@ -78,8 +78,13 @@ def ensure_session_user(name="sandftpd"):
 def ensure_accounts():
     """The local accounts system-user and virtual-user tests log in as
     (or run as): a home, a shell in /etc/shells, a known password."""
+    import grp
     import pwd
     import subprocess
+    try:
+        grp.getgrnam(harness.TEST_GROUP)
+    except KeyError:
+        subprocess.run(["groupadd", harness.TEST_GROUP], check=True)
     for name in harness.TEST_ACCOUNTS:
         try:
             pwd.getpwnam(name)
@@ -90,7 +95,8 @@ def ensure_accounts():
         subprocess.run(["chpasswd"], input="%s:%s\n" %
                        (name, harness.TEST_PASSWORD), text=True, check=True)
         subprocess.run(["usermod", "--unlock", "--expiredate", "",
-                        name], check=True, capture_output=True)
+                        "--append", "--groups", harness.TEST_GROUP, name],
+                       check=True, capture_output=True)
 
 
 def filter_suite(suite, patterns):

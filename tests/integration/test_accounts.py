@@ -327,6 +327,10 @@ class SystemUsers(Accounts):
         st = harness.proc_status(pid)
         self.assertEqual(st["Uid"].split(), [str(uid)] * 4)
         self.assertEqual(st["Gid"].split(), [str(gid)] * 4)
+        # The account's supplementary groups, as a login would have them.
+        extra = __import__("grp").getgrnam(harness.TEST_GROUP).gr_gid
+        self.assertEqual(sorted(int(g) for g in st["Groups"].split()),
+                         sorted({gid, extra}))
         self.assertEqual(st["CapEff"], "0000000000000000")
         self.assertEqual(st["CapBnd"], "0000000000000000")
         self.assertEqual(st["NoNewPrivs"], "1")

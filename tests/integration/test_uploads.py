@@ -520,7 +520,7 @@ class AtomicUploads(Writer):
 
 
 class NonAtomicUploads(Writer):
-    extra = {"atomic_uploads": "no"}
+    extra = {"atomic_uploads": "no", "upload_fsync": "no"}
 
     def test_stor_writes_in_place_and_a_failure_removes_it(self):
         f = self.ftp()
