@@ -29,12 +29,17 @@ ifeq ($(ARCH),aarch64)
 HARDEN += -mbranch-protection=standard
 endif
 SANFLAGS :=
+SAN_LIBS :=
 else
 BUILD ?= build/sanitize
 OPT := -O1 -g -fno-omit-frame-pointer
 HARDEN := -fstack-protector-strong
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-sanitize-recover=all \
 	-DSANDFTPD_SANITIZE
+# The sanitizer runtimes intercept crypt(3) and find the real one at
+# start only: a libcrypt loaded later (daemon/auth/libs.c) would be
+# called through a null pointer from PAM.  Test builds load both at start.
+SAN_LIBS := -Wl,--push-state,--no-as-needed -lpam -lcrypt -Wl,--pop-state
 endif
 
 WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
@@ -74,7 +79,7 @@ UNIT_BIN := $(BUILD)/unit-tests
 all: $(BIN)
 
 $(BIN): $(OBJS) $(BUILD)/layout.ok
-	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS) $(SAN_LIBS)
 
 # The trust boundary, checked at link level: no object of daemon/master/
 # refers to a symbol that daemon/session/ defines, nor the reverse.
@@ -90,7 +95,7 @@ $(BUILD)/obj/%.o: %.c
 # The same code with test hooks: a child that can forge privileged
 # requests, to prove the master refuses them.  Never installed.
 $(HOOK_BIN): $(HOOK_OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(HOOK_OBJS) $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(HOOK_OBJS) $(PKG_LIBS) $(SAN_LIBS)
 
 $(BUILD)/hooks/%.o: %.c
 	@mkdir -p $(dir $@)

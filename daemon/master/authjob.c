@@ -82,9 +82,8 @@ release(struct auth_job *j)
 {
 	if (j->wait.ctrl_fd >= 0)
 		close(j->wait.ctrl_fd);
-	j->wait.ctrl_fd = -1;
-	explicit_bzero(&j->wait, sizeof(j->wait));
-	j->wait.ctrl_fd = -1;
+	/* Forget the session state it held (client bytes). */
+	j->wait = (struct login_wait){ .ctrl_fd = -1 };
 }
 
 /* The job is over for the login: no verdict will be used any more. */
