@@ -75,9 +75,8 @@ struct session {
 	char cwd[VPATH_MAX];
 	bool ascii;
 	uint64_t rest;
-	char rename_from[VPATH_MAX];	/* RNFR's path until RNTO; "" */
-	int upload_dirfd;		/* an upload runs in this directory, */
-	char upload_unlink[NAME_MAX + 1];	/* and this must go if the
+	int upload_dirfd;		/* an upload runs in this directory,
+					 * and upload_unlink must go if the
 					 * session ends before it is done */
 	bool epsv_all;
 	struct datachan data;
@@ -90,6 +89,10 @@ struct session {
 					 * it sent, then end */
 	bool shutdown_requested;	/* the master asked us to stop */
 	int64_t shutdown_deadline_ms;	/* a transfer must end by then */
+
+	/* Large and seldom used, last: an idle session touches fewer pages. */
+	char rename_from[VPATH_MAX];	/* RNFR's path until RNTO; "" */
+	char upload_unlink[NAME_MAX + 1];
 };
 
 /* s must be zero (static storage: the child's one session). */
