@@ -14,7 +14,7 @@ SANITIZE ?=
 PKGS := libseccomp libcap
 # libpam and libcrypt: headers only; the authentication process loads them
 # (daemon/auth/libs.c), so session children do not map them.
-HDR_PKGS := pam libxcrypt
+HDR_PKGS := pam libxcrypt openssl
 ARCH := $(shell uname -m)
 
 ifeq ($(SANITIZE),)
@@ -140,7 +140,7 @@ define apt_missing
 endef
 
 deps:
-	$(call apt_missing,libseccomp:libseccomp-dev libcap:libcap-dev pam:libpam0g-dev libxcrypt:libcrypt-dev,make:make)
+	$(call apt_missing,libseccomp:libseccomp-dev libcap:libcap-dev pam:libpam0g-dev libxcrypt:libcrypt-dev openssl:libssl-dev,make:make)
 
 test-deps: deps
 	$(call apt_missing,check:check,lftp:lftp curl:curl python3:python3 setpriv:util-linux ip:iproute2 fail2ban-regex:fail2ban openssl:openssl)

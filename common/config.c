@@ -20,6 +20,9 @@ enum key_type {
 	KEY_PATH_OPT,	/* absolute path, or empty for none */
 	KEY_IPV4_OPT,	/* IPv4 literal or empty */
 	KEY_OCTAL,	/* an octal number from min to max */
+	KEY_LISTEN_TLS,
+	KEY_TLS_POLICY,	/* no | logins | all (class keys: also "") */
+	KEY_TEXT,	/* printable text without spaces (cipher lists) */
 };
 
 struct key_def {
@@ -70,6 +73,24 @@ static const struct key_def keys[] = {
 	    SZ(anon_upload_dir), 0, 0 },
 	{ "anon_upload_listable", KEY_BOOL, OFF(anon_upload_listable), 0, 0, 0 },
 	{ "hide_ids", KEY_BOOL, OFF(hide_ids), 0, 0, 0 },
+	{ "listen_implicit_tls", KEY_LISTEN_TLS, 0, 0, 0, 0 },
+	{ "tls_cert", KEY_PATH_OPT, OFF(tls_cert), SZ(tls_cert), 0, 0 },
+	{ "tls_key", KEY_PATH_OPT, OFF(tls_key), SZ(tls_key), 0, 0 },
+	{ "tls_client_ca", KEY_PATH_OPT, OFF(tls_client_ca), SZ(tls_client_ca),
+	    0, 0 },
+	{ "tls_client_cert_required", KEY_BOOL, OFF(tls_client_cert_required),
+	    0, 0, 0 },
+	{ "tls_ciphers", KEY_TEXT, OFF(tls_ciphers), SZ(tls_ciphers), 0, 0 },
+	{ "tls_ciphersuites", KEY_TEXT, OFF(tls_ciphersuites),
+	    SZ(tls_ciphersuites), 0, 0 },
+	{ "tls_data_reuse", KEY_BOOL, OFF(tls_data_reuse), 0, 0, 0 },
+	{ "tls_required", KEY_TLS_POLICY, OFF(tls_required), 0, 0, 0 },
+	{ "anon_tls_required", KEY_TLS_POLICY,
+	    OFF(tls_required_class[TLS_CLASS_ANON]), 0, 1, 0 },
+	{ "local_tls_required", KEY_TLS_POLICY,
+	    OFF(tls_required_class[TLS_CLASS_LOCAL]), 0, 1, 0 },
+	{ "virtual_tls_required", KEY_TLS_POLICY,
+	    OFF(tls_required_class[TLS_CLASS_VIRTUAL]), 0, 1, 0 },
 };
 
 static void
@@ -116,6 +137,62 @@ config_defaults(struct config *cf)
 	cf->umask = 022;
 	cf->atomic_uploads = true;
 	cf->upload_fsync = true;
+	cf->listen_tls_source = -1;
+	/* ECDHE only (forward secrecy), AEAD only. */
+	str_copy(cf->tls_ciphers, sizeof(cf->tls_ciphers),
+	    "ECDHE+AESGCM:ECDHE+CHACHA20");
+	str_copy(cf->tls_ciphersuites, sizeof(cf->tls_ciphersuites),
+	    "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:"
+	    "TLS_AES_128_GCM_SHA256");
+	cf->tls_data_reuse = true;
+	cf->tls_required = TLS_OPTIONAL;
+	cf->tls_required_class[TLS_CLASS_ANON] = TLS_INHERIT;
+	cf->tls_required_class[TLS_CLASS_LOCAL] = TLS_INHERIT;
+	cf->tls_required_class[TLS_CLASS_VIRTUAL] = TLS_INHERIT;
+}
+
+enum tls_policy
+config_tls_policy(const struct config *cf, enum tls_class c)
+{
+	int p = cf->tls_required_class[c];
+
+	return (enum tls_policy)(p == TLS_INHERIT ? cf->tls_required : p);
+}
+
+const char *
+config_tls_policy_name(enum tls_policy p)
+{
+	return p == TLS_ALL ? "all" : p == TLS_LOGINS ? "logins" : "no";
+}
+
+static int
+set_tls_policy(int *dst, const char *v, bool may_inherit)
+{
+	if (strcmp(v, "no") == 0)
+		*dst = TLS_OPTIONAL;
+	else if (strcmp(v, "logins") == 0)
+		*dst = TLS_LOGINS;
+	else if (strcmp(v, "all") == 0)
+		*dst = TLS_ALL;
+	else if (may_inherit && v[0] == '\0')
+		*dst = TLS_INHERIT;
+	else
+		return -1;
+	return 0;
+}
+
+/* Printable ASCII without spaces: an OpenSSL cipher string. */
+static bool
+is_cipher_text(const char *v, size_t size)
+{
+	size_t i;
+
+	if (v[0] == '\0' || strlen(v) >= size)
+		return false;
+	for (i = 0; v[i]; i++)
+		if (v[i] <= ' ' || v[i] > '~')
+			return false;
+	return true;
 }
 
 PRINTF_LIKE(5, 6) static int
@@ -160,6 +237,24 @@ set_listen(struct config *cf, const char *v, int source_id)
 	if (cf->nlisten >= CONFIG_MAX_LISTEN)
 		return -2;
 	cf->listen[cf->nlisten++] = l;
+	return 0;
+}
+
+static int
+set_listen_tls(struct config *cf, const char *v, int source_id)
+{
+	struct config_listen l;
+
+	if (addr_parse_listen(v, &l.addr) < 0)
+		return -1;
+	str_copy(l.text, sizeof(l.text), v);
+	if (cf->listen_tls_source != source_id) {
+		cf->nlisten_tls = 0;
+		cf->listen_tls_source = source_id;
+	}
+	if (cf->nlisten_tls >= CONFIG_MAX_LISTEN)
+		return -2;
+	cf->listen_tls[cf->nlisten_tls++] = l;
 	return 0;
 }
 
@@ -259,6 +354,37 @@ config_set(struct config *cf, const char *key, const char *value,
 			    "expected an IPv4 address (or nothing), got '%s'",
 			    value);
 		cf->pasv_address_set = true;
+		return 0;
+	case KEY_LISTEN_TLS:
+		if (value[0] == '\0') {
+			cf->nlisten_tls = 0;
+			return 0;
+		}
+		rc = set_listen_tls(cf, value, source_id);
+		if (rc == -2)
+			return bad(errs, origin, line, key,
+			    "at most %d implicit TLS listen addresses",
+			    CONFIG_MAX_LISTEN);
+		if (rc < 0)
+			return bad(errs, origin, line, key,
+			    "expected ADDR:PORT or [V6ADDR]:PORT with a "
+			    "numeric address, got '%s'", value);
+		return 0;
+	case KEY_TLS_POLICY:
+		if (set_tls_policy((int *)(base + k->offset), value,
+		    k->min == 1) < 0)
+			return bad(errs, origin, line, key,
+			    "expected no, logins or all%s, got '%s'",
+			    k->min == 1 ? " (or nothing: tls_required's)" : "",
+			    value);
+		return 0;
+	case KEY_TEXT:
+		if (!is_cipher_text(value, k->size))
+			return bad(errs, origin, line, key,
+			    "expected an OpenSSL cipher string (printable, "
+			    "no spaces, at most %zu characters), got '%s'",
+			    k->size - 1, value);
+		str_copy(base + k->offset, k->size, value);
 		return 0;
 	case KEY_OCTAL:
 		if (parse_octal(value, k->max, &num) < 0)

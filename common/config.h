@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "addr.h"
+#include "ipc.h"
 #include "strbuf.h"
 
 #define CONFIG_MAX_LISTEN 16
@@ -28,6 +29,9 @@ struct config {
 	struct config_listen listen[CONFIG_MAX_LISTEN];
 	int nlisten;
 	bool listen_is_default;
+	/* listen_implicit_tls: TLS from the first byte (port 990 style) */
+	struct config_listen listen_tls[CONFIG_MAX_LISTEN];
+	int nlisten_tls;
 
 	bool anonymous;
 	char anon_root[PATH_MAX];
@@ -61,12 +65,31 @@ struct config {
 	char anon_upload_dir[PATH_MAX];	/* in the anonymous tree; "" none */
 	bool anon_upload_listable;
 	bool hide_ids;			/* listings show ftp ftp */
+
+	/* FTPS (RFC 4217). */
+	char tls_cert[PATH_MAX];	/* PEM chain, leaf first; "" no TLS */
+	char tls_key[PATH_MAX];		/* PEM key; "": in tls_cert */
+	char tls_client_ca[PATH_MAX];	/* verify client certificates */
+	bool tls_client_cert_required;
+	char tls_ciphers[512];		/* TLS 1.2 cipher list */
+	char tls_ciphersuites[256];	/* TLS 1.3 suites */
+	bool tls_data_reuse;		/* PROT P must resume the session */
+	int tls_required;		/* enum tls_policy, for every class */
+	int tls_required_class[3];	/* anon, local, virtual: TLS_INHERIT
+					 * or their own */
 	bool seccomp_debug;
 	bool log_debug;
 
 	/* Bookkeeping: which source last set `listen` (to replace, not add). */
 	int listen_source;
+	int listen_tls_source;
 };
+
+
+/* The policy in force for a class. */
+enum tls_policy config_tls_policy(const struct config *cf, enum tls_class c);
+const char *config_tls_policy_name(enum tls_policy p);
+
 
 void config_defaults(struct config *cf);
 

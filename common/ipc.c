@@ -174,6 +174,8 @@ ipc_phase_name(enum ipc_phase ph)
 		return "session";
 	case PHASE_LEAVING:
 		return "leaving";
+	case PHASE_RELAY:
+		return "TLS relay";
 	}
 	return "?";
 }
@@ -238,6 +240,18 @@ static const char *
 ipc_check_rein(const void *p)
 {
 	(void)p;	/* the session state is the next child's to check */
+	return NULL;
+}
+
+static const char *
+ipc_check_tls_sign(const void *p)
+{
+	const struct ipc_tls_sign *r = p;
+
+	if (r->op < SIGN_RSA_PKCS1 || r->op > SIGN_ECDSA)
+		return "unknown key operation";
+	if (r->len == 0 || r->len > sizeof(r->data))
+		return "key operation input out of range";
 	return NULL;
 }
 
@@ -308,9 +322,15 @@ ipc_check_from_master(const struct ipc_msg *m)
 			return "wrong length for its type";
 		if (rules[i].nfds >= 0 && m->nfds != rules[i].nfds)
 			return "wrong number of descriptors";
-		if (rules[i].nfds == IPC_FDS_INIT && m->nfds != 1 &&
-		    m->nfds != 3)
-			return "wrong number of descriptors";
+		if (rules[i].nfds == IPC_FDS_INIT) {
+			const struct ipc_child_init *w =
+			    (const void *)m->u.raw;
+			int tls = (w->flags & INIT_TLS) ? 1 : 0;
+
+			/* The kind itself is the child's to check. */
+			if (m->nfds != 1 + tls && m->nfds != 3 + tls)
+				return "wrong number of descriptors";
+		}
 		if (rules[i].nfds == -1) {
 			const struct ipc_socket_result *r =
 			    (const void *)m->u.raw;

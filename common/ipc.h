@@ -26,7 +26,9 @@
 #define IPC_LOGTEXT_MAX 480
 #define IPC_HOST_MAX 256
 #define IPC_PENDING_MAX 8192	/* client bytes read but not yet used */
-#define IPC_MAX_FDS 3
+#define IPC_MAX_FDS 4
+#define IPC_SIGN_MAX 512	/* RSA-4096: the largest key operation */
+#define IPC_TICKET_KEYS 80	/* name, HMAC and AES keys of tickets */
 #define IPC_GROUPS_MAX 64	/* supplementary groups of a session */
 
 /*
@@ -50,12 +52,14 @@ enum ipc_phase {
 	PHASE_PRELOGIN,		/* serving a client that has not logged in */
 	PHASE_SESSION,		/* serving a logged-in client */
 	PHASE_LEAVING,		/* handed its session on; must only exit */
+	PHASE_RELAY,		/* after a TLS login: relays the control
+				 * connection for the session's child */
 };
 
 #define PH_SETUP (1u << PHASE_SETUP)
 #define PH_PRELOGIN (1u << PHASE_PRELOGIN)
 #define PH_SESSION (1u << PHASE_SESSION)
-#define PH_ANY 0x1fu
+#define PH_ANY 0x3fu
 
 /*
  * The privileged requests a child may make: this is the only list.  From
@@ -78,6 +82,10 @@ enum ipc_phase {
  * DATA_CONNECT an active-mode data connection to the client's own
  *              address at this port (>= 1024), from port 20 with port20
  * REIN         give the connection back for a new login
+ * TLS_SIGN     the private-key operation of a TLS handshake, done by
+ *              the master with the key no child ever holds; checked to
+ *              be a signature of a digest (tlskey.c), and limited in
+ *              number (tls_data_reuse: none after login)
  */
 #define IPC_REQUESTS(X)                                                   \
 	X(READY, ready, struct ipc_ready, PH_SETUP, 0)                    \
@@ -86,13 +94,16 @@ enum ipc_phase {
 	X(PASV_LISTEN, pasv_listen, struct ipc_pasv_listen, PH_SESSION, 0) \
 	X(DATA_CONNECT, data_connect, struct ipc_data_connect,            \
 	    PH_SESSION, 0)                                                \
-	X(REIN, rein, struct ipc_rein, PH_SESSION, 1)
+	X(REIN, rein, struct ipc_rein, PH_SESSION, 1)                     \
+	X(TLS_SIGN, tls_sign, struct ipc_tls_sign, PH_PRELOGIN | PH_SESSION, 0)
 
 /*
  * The master's messages to a child:  X(TYPE, struct, descriptors), where
  * -1 means "one when the answer is a success, else none", and
- * IPC_FDS_INIT "1 for a pre-login child (its root), 3 for the others"
- * (the child checks which its kind gets).
+ * IPC_FDS_INIT "1 for a pre-login child (its root), 3 for the others,
+ * and one more with TLS" (the child checks which its kind gets).
+ * RELAY ends a TLS login: the client's connection stays with this child,
+ * which from now on only relays it, decrypted, to the socket passed.
  */
 #define IPC_FDS_INIT (-2)
 #define IPC_MASTER_MESSAGES(X)                                \
@@ -101,7 +112,9 @@ enum ipc_phase {
 	X(LOGIN_RESULT, struct ipc_login_result, 0)           \
 	X(PASV_RESULT, struct ipc_socket_result, -1)          \
 	X(CONNECT_RESULT, struct ipc_socket_result, -1)       \
-	X(SHUTDOWN, struct ipc_empty, 0)
+	X(SHUTDOWN, struct ipc_empty, 0)                      \
+	X(SIGN_RESULT, struct ipc_sign_result, 0)             \
+	X(RELAY, struct ipc_empty, 1)
 
 #define IPC_TYPE_ENUM(T, ...) IPC_##T,
 enum ipc_type {
@@ -127,6 +140,15 @@ enum child_kind {
 };
 #define CHILD_KINDS 4		/* array size for tables by kind */
 
+/* What a class of sessions must protect with TLS. */
+enum tls_policy {
+	TLS_INHERIT = -1,	/* a class key not set: tls_required's */
+	TLS_OPTIONAL = 0,	/* "no" */
+	TLS_LOGINS = 1,		/* USER/PASS only over TLS */
+	TLS_ALL = 2,		/* that, and PROT P for every data connection */
+};
+enum tls_class { TLS_CLASS_ANON, TLS_CLASS_LOCAL, TLS_CLASS_VIRTUAL };
+
 /* What a logged-in session may do (the master decides it). */
 #define RIGHT_READ 0x01		/* list, read, stat, change directory */
 #define RIGHT_WRITE 0x02	/* create, overwrite, delete, rename */
@@ -148,6 +170,10 @@ struct ipc_hdr {
 #define INIT_ANON_UPLOAD 0x100		/* fds[2] is the upload directory */
 #define INIT_UPLOAD_LISTABLE 0x200	/* ... and it may be listed */
 #define INIT_UPLOAD_FSYNC 0x400		/* uploads reach the disk first */
+#define INIT_TLS 0x800			/* FTPS: the last fd holds the
+					 * certificates (tls_chain, tls_ca) */
+#define INIT_TLS_DATA_REUSE 0x1000	/* PROT P must resume the session */
+#define INIT_TLS_CLIENT_CERT 0x2000	/* a client certificate is needed */
 #ifdef SANDFTPD_TESTHOOKS
 #define INIT_TEST_NO_LANDLOCK 0x80	/* act as if the kernel had none */
 #endif
@@ -163,11 +189,21 @@ struct ipc_child_init {
 	uint32_t umask;
 	uint32_t login_timeout, idle_timeout, data_timeout;
 	uint8_t pasv_address[4];
+	/* FTPS: the certificates' count in the memfd (the chain, then the
+	 * CAs of client certificates), what must be protected (enum
+	 * tls_policy) by anonymous sessions and by users (pre-login: the
+	 * strictest of system and virtual users; a user's child: its own
+	 * class's), and the cipher lists. */
+	uint32_t tls_chain, tls_ca;
+	uint32_t tls_anon_policy, tls_user_policy;
+	char tls_ciphers[512];
+	char tls_ciphersuites[256];
 	/*
 	 * fds: [the directory to chroot to (empty, the anonymous root or
 	 * the user's root)], and after it for all but pre-login children
 	 * [the owner names for listings (a sealed memfd, or /dev/null),
-	 * the anonymous upload directory (else the root again)].  Few
+	 * the anonymous upload directory (else the root again)], and with
+ * INIT_TLS last [the certificates: a sealed memfd of PEM].  Few
 	 * descriptors in flight matter: unprivileged, every process is one
 	 * user, and the kernel refuses to pass descriptors once that user
 	 * has more in flight than the sender's RLIMIT_NOFILE.
@@ -208,6 +244,8 @@ struct ipc_log {
  */
 #define STATE_UTF8 0x01
 #define STATE_HOST 0x02
+#define STATE_TLS_PBSZ 0x04	/* PBSZ 0 was given */
+#define STATE_TLS_PROT_P 0x08	/* PROT P */
 #define STATE_READER_DISCARDING 0x01	/* inside an overlong line */
 #define STATE_READER_TOO_LONG_SHIFT 8	/* bits 8..: overlong lines not
 					 * yet reported (at most 1000) */
@@ -219,12 +257,20 @@ struct ipc_session_state {
 	uint32_t telnet_state;	/* control-line reader: telnet filter, */
 	uint32_t reader_flags;	/* and STATE_READER_* */
 	char host[IPC_HOST_MAX];
+	/* TLS: the keys of this session's tickets, so that the next child
+	 * resumes, on data connections, the session made on the control
+	 * connection (and only that one: the keys are this session's). */
+	uint8_t ticket_keys[IPC_TICKET_KEYS];
 	uint32_t pending_len;
 	char pending[IPC_PENDING_MAX];
 };
 
 /* Identity of a logged-in session, as the master decided it. */
 enum ipc_identity { IDENTITY_NONE = 0, IDENTITY_ANON = 1, IDENTITY_USER = 2 };
+
+#define START_IMPLICIT_TLS 0x01	/* pre-login: TLS from the first byte */
+#define START_TLS 0x02		/* logged in: the control connection is
+				 * TLS, relayed by the pre-login child */
 
 struct ipc_session_start {
 	struct ipc_hdr hdr;
@@ -233,6 +279,7 @@ struct ipc_session_start {
 	struct wire_addr local;	/* our end of the control connection */
 	uint32_t identity;	/* enum ipc_identity */
 	char user[IPC_USER_MAX];	/* login name, for messages */
+	uint32_t flags;			/* START_* */
 	uint32_t has_state;
 	struct ipc_session_state state;
 	/* fds: [control connection] */
@@ -242,6 +289,7 @@ struct ipc_login {
 	struct ipc_hdr hdr;
 	char user[IPC_USER_MAX];
 	char pass[IPC_PASS_MAX];
+	uint32_t tls;		/* 1: over TLS (this child stays, relaying) */
 	struct ipc_session_state state;
 	/* fds: [control connection] */
 };
@@ -250,7 +298,11 @@ struct ipc_login {
  * Only refusals are answered; an accepted login ends the asking child.
  * LOGIN_REFUSED_CLOSE: that was the last failure the connection gets.
  */
-enum ipc_login_status { LOGIN_REFUSED = 0, LOGIN_REFUSED_CLOSE = 1 };
+enum ipc_login_status {
+	LOGIN_REFUSED = 0,
+	LOGIN_REFUSED_CLOSE = 1,
+	LOGIN_REFUSED_TLS = 2,	/* this account must log in over TLS */
+};
 
 struct ipc_login_result {
 	struct ipc_hdr hdr;
@@ -280,6 +332,27 @@ struct ipc_rein {
 	struct ipc_hdr hdr;
 	struct ipc_session_state state;
 	/* fds: [control connection] */
+};
+
+/* TLS_SIGN: what OpenSSL asks of the private key in a handshake. */
+enum ipc_sign_op {
+	SIGN_RSA_PKCS1 = 1,	/* data: a DigestInfo (TLS 1.2) */
+	SIGN_RSA_PSS = 2,	/* data: a PSS-encoded block (the key's size) */
+	SIGN_ECDSA = 3,		/* data: a digest */
+};
+
+struct ipc_tls_sign {
+	struct ipc_hdr hdr;
+	uint32_t op;		/* enum ipc_sign_op */
+	uint32_t len;
+	uint8_t data[IPC_SIGN_MAX];
+};
+
+struct ipc_sign_result {
+	struct ipc_hdr hdr;
+	int32_t error;		/* 0, or why not (EPERM, EINVAL) */
+	uint32_t len;
+	uint8_t sig[IPC_SIGN_MAX];
 };
 
 struct ipc_empty {

@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <linux/tls.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -251,8 +252,27 @@ install_debug_trap(void)
 	return sigaction(SIGSYS, &sa, NULL);
 }
 
+/*
+ * With TLS configured, a session child may give a data connection to
+ * kernel TLS for sending files: attach the "tls" layer and set the send
+ * keys; nothing else of SOL_TLS.  No filter can read the layer's name
+ * (a pointer); no other layer is of use without privileges.
+ */
+static int
+allow_ktls(scmp_filter_ctx ctx)
+{
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 2,
+	    SCMP_A1(SCMP_CMP_EQ, IPPROTO_TCP, 0),
+	    SCMP_A2(SCMP_CMP_EQ, TCP_ULP, 0)) < 0 ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 2,
+	    SCMP_A1(SCMP_CMP_EQ, SOL_TLS, 0),
+	    SCMP_A2(SCMP_CMP_EQ, TLS_TX, 0)) < 0)
+		return -1;
+	return 0;
+}
+
 int
-seccomp_install(enum seccomp_policy policy, bool debug)
+seccomp_install(enum seccomp_policy policy, bool debug, bool ktls)
 {
 	scmp_filter_ctx ctx;
 	int rc = -1;
@@ -271,6 +291,8 @@ seccomp_install(enum seccomp_policy policy, bool debug)
 		goto out;
 	if (policy == POLICY_SESSION_RW &&
 	    allow_list(ctx, write_calls, ARRAY_SIZE(write_calls)) < 0)
+		goto out;
+	if (ktls && policy != POLICY_PRELOGIN && allow_ktls(ctx) < 0)
 		goto out;
 	if (policy == POLICY_SESSION_UPLOAD &&
 	    allow_list(ctx, upload_calls, ARRAY_SIZE(upload_calls)) < 0)

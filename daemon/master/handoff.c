@@ -6,6 +6,8 @@
  * old one does.
  */
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../common/log.h"
@@ -33,15 +35,64 @@ handoffs_grow(struct master *m)
 	return 0;
 }
 
+/*
+ * A login over TLS: the TLS state cannot leave the pre-login child, so
+ * it stays and relays (RELAY); the session's child gets a socketpair to
+ * it as its control connection, and our copy of the client's socket is
+ * closed.  The relay may only log from now on (PHASE_RELAY).  -1 if
+ * the relay could not be set up: the client's socket is then closed.
+ */
+static int
+start_relay(struct master *m, struct child *c, struct session_rec *sess,
+    int *fd)
+{
+	struct ipc_empty msg;
+	struct stat st;
+	int sp[2];
+
+	close(*fd);
+	*fd = -1;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
+	    sp) < 0)
+		return -1;
+	ipc_hdr_init(&msg.hdr, IPC_RELAY, sizeof(msg));
+	if (pool_send(m, c, &msg, sizeof(msg), &sp[0], 1) < 0 ||
+	    fstat(sp[1], &st) < 0) {
+		close(sp[0]);
+		close(sp[1]);
+		return -1;
+	}
+	close(sp[0]);
+	c->phase = PHASE_RELAY;
+	c->has_session = false;		/* the record moves on with it */
+	sess->relayed = true;
+	sess->sock_dev = st.st_dev;
+	sess->sock_ino = st.st_ino;
+	*fd = sp[1];
+	return 0;
+}
+
 void
 handoff_queue(struct master *m, struct child *c, enum child_kind to,
     int slot, uint32_t identity, const struct ipc_session_state *state,
-    int fd)
+    int fd, bool tls)
 {
 	struct handoff *h = calloc(1, sizeof(*h));
 	struct session_rec sess = c->sess;
+	pid_t wait_pid = c->reaped ? 0 : c->pid;
 
-	pool_retire(m, c);
+	if (tls && h && start_relay(m, c, &sess, &fd) == 0) {
+		wait_pid = 0;		/* it stays, on the other side */
+	} else if (tls) {
+		free(h);
+		pool_retire(m, c);
+		if (fd >= 0)
+			master_refuse(fd, "Out of memory.");
+		master_end_session(m, &sess);
+		return;
+	} else {
+		pool_retire(m, c);
+	}
 	if (h == NULL || handoffs_grow(m) < 0) {
 		free(h);
 		master_refuse(fd, "Out of memory.");
@@ -56,7 +107,7 @@ handoff_queue(struct master *m, struct child *c, enum child_kind to,
 	h->ctrl_fd = fd;
 	h->since_ms = sys_now_ms();
 	h->state = *state;
-	h->wait_pid = c->reaped ? 0 : c->pid;
+	h->wait_pid = wait_pid;
 	m->handoffs[m->nhandoffs++] = h;
 }
 

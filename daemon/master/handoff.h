@@ -33,7 +33,7 @@ struct handoff {
  */
 void handoff_queue(struct master *m, struct child *c, enum child_kind to,
     int slot, uint32_t identity, const struct ipc_session_state *state,
-    int fd);
+    int fd, bool tls);
 /* Start every session whose old child is gone and whose new one idles. */
 void handoff_deliver(struct master *m);
 /* Refuse every session in transit (stopping). */

@@ -147,6 +147,48 @@ is_anonymous_name(const char *user)
 	    str_casecmp(user, "ftp") == 0;
 }
 
+/*
+ * tls_required: does this name's class need TLS to log in?  Decided
+ * before the password is looked at.  The class of a name that is no
+ * account is the weakest in use, as the pre-login child assumes: a
+ * refusal does not tell which names exist, unless the operator set the
+ * user classes apart.
+ */
+static bool
+tls_needed(struct master *m, const char *user)
+{
+	enum tls_policy p;
+
+	if (is_anonymous_name(user))
+		p = master_tls_policy(m, TLS_CLASS_ANON);
+	else if (m->cf->user_db[0] && userdb_find(user))
+		p = master_tls_policy(m, TLS_CLASS_VIRTUAL);
+	else if (m->cf->local_users && !userdb_denied(user) &&
+	    master_tls_policy(m, TLS_CLASS_LOCAL) ==
+	    master_prelogin_user_policy(m))
+		p = master_tls_policy(m, TLS_CLASS_LOCAL);
+	else
+		p = master_prelogin_user_policy(m);
+	return p >= TLS_LOGINS;
+}
+
+/* Not a password guess: answered at once, and not counted. */
+static void
+refuse_clear_login(struct master *m, struct child *c, const char *user,
+    int fd)
+{
+	struct ipc_login_result res;
+	char who[ADDR_TEXT_MAX];
+
+	close(fd);
+	log_info("client %s: login refused for user '%s': not over TLS "
+	    "(tls_required)", client_text(&c->sess, who, sizeof(who)), user);
+	memset(&res, 0, sizeof(res));
+	ipc_hdr_init(&res.hdr, IPC_LOGIN_RESULT, sizeof(res));
+	res.status = LOGIN_REFUSED_TLS;
+	pool_send(m, c, &res, sizeof(res), NULL, 0);
+}
+
 static void
 accept_anonymous(struct master *m, struct child *c, struct ipc_login *l,
     int fd, const char *user)
@@ -160,7 +202,8 @@ accept_anonymous(struct master *m, struct child *c, struct ipc_login *l,
 	    (unsigned long long)c->sess.id, user);
 	str_copy(c->sess.user, sizeof(c->sess.user), "anonymous");
 	c->sess.had_login = true;
-	handoff_queue(m, c, CHILD_ANON, -1, IDENTITY_ANON, &l->state, fd);
+	handoff_queue(m, c, CHILD_ANON, -1, IDENTITY_ANON, &l->state, fd,
+	    l->tls != 0);
 }
 
 void
@@ -184,6 +227,11 @@ login_request(struct master *m, struct child *c, struct ipc_login *l, int fd)
 	}
 	str_copy(user, sizeof(user), l->user);
 	log_sanitize(user);
+	if (!l->tls && tls_needed(m, l->user)) {
+		explicit_bzero(l->pass, sizeof(l->pass));
+		refuse_clear_login(m, c, user, fd);
+		return;
+	}
 	if (m->cf->anonymous && is_anonymous_name(l->user)) {
 		explicit_bzero(l->pass, sizeof(l->pass));
 		accept_anonymous(m, c, l, fd, user);
@@ -217,6 +265,7 @@ login_request(struct master *m, struct child *c, struct ipc_login *l, int fd)
 	w.ctrl_fd = fd;
 	w.method = rq.method;
 	w.writable = vu && vu->writable;
+	w.tls = l->tls != 0;
 	w.started = now;
 	str_copy(w.login, sizeof(w.login), l->user);
 	w.state = l->state;
@@ -294,6 +343,8 @@ login_verdict(struct master *m, struct child *c, struct login_wait *w,
 	memcpy(id.groups, v->groups, sizeof(id.groups));
 	id.rights = RIGHT_READ |
 	    (w->method == AUTH_PAM || w->writable ? RIGHT_WRITE : 0);
+	id.tls_policy = master_tls_policy(m, w->method == AUTH_PAM ?
+	    TLS_CLASS_LOCAL : TLS_CLASS_VIRTUAL);
 	slot = pool_spawn_user(m, &id, root_fd);
 	close(root_fd);
 	c = &m->children[asking];	/* the spawn may have moved the table */
@@ -311,6 +362,7 @@ login_verdict(struct master *m, struct child *c, struct login_wait *w,
 	    w->method == AUTH_PAM ? "system" : "virtual", c->sess.user,
 	    (unsigned long long)c->sess.id, (unsigned)v->uid,
 	    id.rights & RIGHT_WRITE ? "read-write" : "read-only");
-	handoff_queue(m, c, CHILD_USER, slot, IDENTITY_USER, &w->state, fd);
+	handoff_queue(m, c, CHILD_USER, slot, IDENTITY_USER, &w->state, fd,
+	    w->tls);
 	return true;
 }

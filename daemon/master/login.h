@@ -27,6 +27,7 @@ struct login_wait {
 	int ctrl_fd;			/* the client's socket (ours) */
 	uint32_t method;		/* enum auth_method */
 	bool writable;			/* virtual user: rw */
+	bool tls;			/* over TLS: the asking child relays */
 	const char *decoy_why;		/* AUTH_DECOY: the reason, for the log */
 	int64_t started;		/* when LOGIN came */
 	char login[IPC_USER_MAX];	/* as asked, for the log */

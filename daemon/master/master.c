@@ -32,6 +32,7 @@
 #include "authjob.h"
 #include "handoff.h"
 #include "idnames.h"
+#include "tlskey.h"
 #include "login.h"
 #include "userdb.h"
 #include "limits.h"
@@ -171,6 +172,38 @@ unprivileged_empty_dir(struct master *m)
 	return fd;
 }
 
+/* Does a setting need TLS (tls_cert)? */
+static bool
+tls_needed(const struct config *cf)
+{
+	int k;
+
+	for (k = TLS_CLASS_ANON; k <= TLS_CLASS_VIRTUAL; k++)
+		if (config_tls_policy(cf, (enum tls_class)k) != TLS_OPTIONAL)
+			return true;
+	return cf->nlisten_tls > 0;
+}
+
+/* -t: the TLS settings hang together, and the pair loads. */
+static int
+check_tls(const struct config *cf, bool verbose)
+{
+	char err[512];
+
+	if (cf->tls_cert[0] == '\0') {
+		if (tls_needed(cf) && verbose)
+			fprintf(stderr, "sandftpd: tls_cert: not set, but "
+			    "tls_required or listen_implicit_tls need TLS\n");
+		return tls_needed(cf) ? 1 : 0;
+	}
+	if (tlskey_load(cf, (uid_t)-1, err, sizeof(err)) < 0) {
+		if (verbose)
+			fprintf(stderr, "sandftpd: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
 int
 master_check_runtime(const struct config *cf, bool verbose)
 {
@@ -196,19 +229,22 @@ master_check_runtime(const struct config *cf, bool verbose)
 		else
 			close(fd);
 	}
+	bad += check_tls(cf, verbose);
 	return bad;
 }
 
 static void
 bind_listeners(struct master *m)
 {
-	int i;
+	int i, n = m->cf->nlisten + m->cf->nlisten_tls;
 
-	for (i = 0; i < m->cf->nlisten; i++) {
-		const struct config_listen *l = &m->cf->listen[i];
+	for (i = 0; i < n; i++) {
+		bool implicit = i >= m->cf->nlisten;
+		const struct config_listen *l = implicit ?
+		    &m->cf->listen_tls[i - m->cf->nlisten] : &m->cf->listen[i];
 		int fd = sys_tcp_listen(&l->addr, 511);
 
-		if (fd < 0 && m->cf->listen_is_default &&
+		if (fd < 0 && m->cf->listen_is_default && !implicit &&
 		    l->addr.ss.ss_family == AF_INET6 &&
 		    (errno == EAFNOSUPPORT || errno == EADDRNOTAVAIL)) {
 			log_warn("listen %s: %s (no IPv6 here; skipped)",
@@ -216,9 +252,12 @@ bind_listeners(struct master *m)
 			continue;
 		}
 		if (fd < 0)
-			fatal("listen: cannot listen on %s", l->text);
+			fatal("%s: cannot listen on %s", implicit ?
+			    "listen_implicit_tls" : "listen", l->text);
+		m->listen_implicit[m->nlisten] = implicit;
 		m->listen_fd[m->nlisten++] = fd;
-		log_info("listening on %s", l->text);
+		log_info("listening on %s%s", l->text, implicit ?
+		    " (implicit TLS)" : "");
 	}
 	if (m->nlisten == 0)
 		fatalx("listen: no address to listen on");
@@ -337,7 +376,8 @@ master_end_session(struct master *m, const struct session_rec *sess)
 }
 
 static void
-take_connection(struct master *m, int fd, const struct sock_addr *peer)
+take_connection(struct master *m, int fd, const struct sock_addr *peer,
+    bool implicit_tls)
 {
 	struct session_rec rec;
 	struct child *c;
@@ -374,6 +414,7 @@ take_connection(struct master *m, int fd, const struct sock_addr *peer)
 	}
 	rec.sock_dev = st.st_dev;
 	rec.sock_ino = st.st_ino;
+	rec.implicit_tls = implicit_tls;
 	monitor_init_session(&rec, now);
 	/* Urgent data (ABOR with telnet Synch) stays in the stream. */
 	setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &one, sizeof(one));
@@ -388,9 +429,9 @@ take_connection(struct master *m, int fd, const struct sock_addr *peer)
 }
 
 static void
-accept_on(struct master *m, int lfd)
+accept_on(struct master *m, int idx)
 {
-	int i;
+	int lfd = m->listen_fd[idx], i;
 
 	for (i = 0; i < ACCEPTS_PER_WAKEUP && m->accepting; i++) {
 		struct sock_addr peer;
@@ -408,7 +449,7 @@ accept_on(struct master *m, int lfd)
 			}
 			return;
 		}
-		take_connection(m, fd, &peer);
+		take_connection(m, fd, &peer, m->listen_implicit[idx]);
 		if (m->idle[CHILD_PRELOGIN] == 0)
 			master_set_accepting(m, false);
 	}
@@ -435,18 +476,33 @@ begin_stop(struct master *m, const char *why)
 }
 
 /*
- * SIGHUP: the account files and owner names are read again (new logins
- * and new children use them).  The configuration file itself is not
+ * SIGHUP: the account files, the owner names and the TLS certificate and
+ * key are read again (new logins and new children use them; running
+ * sessions keep what they had).  The configuration file itself is not
  * re-read by this version.
  */
 static void
 reload(struct master *m)
 {
+	char err[512];
 	int fd;
 
-	log_info("SIGHUP: re-reading user_db, user_deny_file and the owner "
-	    "names (the configuration file itself needs a restart)");
+	log_info("SIGHUP: re-reading user_db, user_deny_file, the owner "
+	    "names%s (the configuration file itself needs a restart)",
+	    m->cf->tls_cert[0] ? ", tls_cert and tls_key" : "");
 	userdb_refresh(true);
+	if (m->cf->tls_cert[0]) {
+		if (tlskey_load(m->cf, m->privileged ? m->uid : (uid_t)-1, err,
+		    sizeof(err)) < 0) {
+			log_err("SIGHUP: TLS not reloaded, the running "
+			    "certificate stays: %s", err);
+		} else {
+			log_info("SIGHUP: new TLS certificate and key loaded "
+			    "for new sessions");
+			pool_retire_idle(m);
+			pool_maintain(m);
+		}
+	}
 	fd = idnames_build();
 	if (fd >= 0) {
 		if (m->names_fd >= 0)
@@ -547,7 +603,7 @@ event_loop(struct master *m)
 			switch (tag & TAG_KIND_MASK) {
 			case TAG_LISTENER:
 				if ((int)idx < m->nlisten)
-					accept_on(m, m->listen_fd[idx]);
+					accept_on(m, (int)idx);
 				break;
 			case TAG_SIGNAL:
 				on_signal(m);
@@ -656,6 +712,53 @@ open_accounts(struct master *m)
 		m->names_fd = idnames_build();
 }
 
+enum tls_policy
+master_tls_policy(const struct master *m, enum tls_class k)
+{
+	return config_tls_policy(m->cf, k);
+}
+
+enum tls_policy
+master_prelogin_user_policy(const struct master *m)
+{
+	enum tls_policy local = config_tls_policy(m->cf, TLS_CLASS_LOCAL);
+	enum tls_policy virt = config_tls_policy(m->cf, TLS_CLASS_VIRTUAL);
+
+	if (m->cf->local_users && m->cf->user_db[0])
+		return local < virt ? local : virt;
+	if (m->cf->user_db[0])
+		return virt;
+	if (m->cf->local_users)
+		return local;
+	return (enum tls_policy)m->cf->tls_required;
+}
+
+/* FTPS: the certificate and key, read before anything is served. */
+static void
+open_tls(struct master *m)
+{
+	const struct config *cf = m->cf;
+	char err[512];
+
+	if (cf->tls_cert[0] == '\0') {
+		if (tls_needed(cf))
+			fatalx("tls_cert: not set, but tls_required or "
+			    "listen_implicit_tls need TLS");
+		return;
+	}
+	if (tlskey_load(cf, m->privileged ? m->uid : (uid_t)-1, err,
+	    sizeof(err)) < 0)
+		fatalx("%s", err);
+	log_info("TLS: %s (key kept by the master; sessions ask it to sign), "
+	    "tls_required: anonymous %s, system users %s, virtual users %s; "
+	    "data connections %s resume the control connection's session",
+	    cf->tls_cert,
+	    config_tls_policy_name(config_tls_policy(cf, TLS_CLASS_ANON)),
+	    config_tls_policy_name(config_tls_policy(cf, TLS_CLASS_LOCAL)),
+	    config_tls_policy_name(config_tls_policy(cf, TLS_CLASS_VIRTUAL)),
+	    cf->tls_data_reuse ? "must" : "need not");
+}
+
 static void
 log_unprivileged(void)
 {
@@ -720,6 +823,7 @@ master_run(struct config *cf, bool foreground)
 			m.upload_fd = open_upload_dir(cf, m.anon_fd);
 	}
 	open_accounts(&m);
+	open_tls(&m);
 	bind_listeners(&m);
 	if (!foreground)
 		daemonize();

@@ -15,6 +15,8 @@
  *   authjob.c  the authentication processes (daemon/auth/) it starts
  *   userdb.c   the virtual users file and the deny list
  *   idnames.c  the owner names children show in listings
+ *   tlskey.c   the TLS certificates, and the private key children use
+ *              through TLS_SIGN without ever holding it
  */
 #ifndef SANDFTPD_MASTER_H
 #define SANDFTPD_MASTER_H
@@ -39,6 +41,9 @@ struct session_rec {
 	dev_t sock_dev;		/* identity of the control socket, to check */
 	ino_t sock_ino;		/* descriptors a child hands back */
 	bool had_login;		/* a login was accepted on it before */
+	bool implicit_tls;	/* accepted on a listen_implicit_tls listener */
+	bool relayed;		/* TLS: its pre-login child relays it, and the
+				 * session child has a socket to that relay */
 	unsigned login_failures;	/* refused logins on it */
 	struct bucket handoffs;	/* its budget of further handoffs */
 	char user[IPC_USER_MAX];
@@ -59,7 +64,8 @@ struct master {
 	int devnull;
 	int epfd;
 	int sigfd;
-	int listen_fd[CONFIG_MAX_LISTEN];
+	int listen_fd[2 * CONFIG_MAX_LISTEN];
+	bool listen_implicit[2 * CONFIG_MAX_LISTEN];	/* implicit TLS */
 	int nlisten;
 	bool accepting;
 	bool test_no_landlock;	/* test build: children act as without it */
@@ -103,5 +109,9 @@ void master_refuse(int fd, const char *text);
 void master_epoll_add(struct master *m, int fd, uint64_t tag);
 /* A session is over: its address and the total count let go of it. */
 void master_end_session(struct master *m, const struct session_rec *sess);
+/* The TLS policy of a class (tls_required and the class keys); the
+ * pre-login one for users: the weakest of the user classes in use. */
+enum tls_policy master_tls_policy(const struct master *m, enum tls_class k);
+enum tls_policy master_prelogin_user_policy(const struct master *m);
 
 #endif

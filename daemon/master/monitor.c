@@ -25,6 +25,7 @@
 #include "login.h"
 #include "monitor.h"
 #include "pool.h"
+#include "tlskey.h"
 
 #define LOG_LINES_PER_SECOND 50
 #define PASV_BIND_TRIES 64
@@ -201,10 +202,17 @@ priv_answer_rein(struct master *m, struct child *c, struct ipc_msg *msg)
 		return;
 	}
 	msg->nfds = 0;
+	if (c->sess.relayed) {
+		close(fd);
+		pool_kill(m, c, "REIN on a TLS connection, which its relay "
+		    "holds");
+		return;
+	}
 	if (!monitor_handoff_allowed(m, c, fd))
 		return;
 	c->sess.user[0] = '\0';
-	handoff_queue(m, c, CHILD_PRELOGIN, -1, IDENTITY_NONE, &r->state, fd);
+	handoff_queue(m, c, CHILD_PRELOGIN, -1, IDENTITY_NONE, &r->state, fd,
+	    false);
 }
 
 /* ---- PASV_LISTEN, DATA_CONNECT: every data socket is ours ---- */
@@ -300,6 +308,43 @@ priv_answer_data_connect(struct master *m, struct child *c,
 	send_socket_result(m, c, IPC_CONNECT_RESULT, err, 0, fd);
 }
 
+/* ---- TLS_SIGN: the key stays here ---- */
+
+#define PRELOGIN_SIGNS_MAX 2	/* one handshake (AUTH TLS, implicit) */
+#define SESSION_SIGNS_MAX 100000
+
+static void
+priv_answer_tls_sign(struct master *m, struct child *c, struct ipc_msg *msg)
+{
+	static struct ipc_sign_result res;
+	const struct ipc_tls_sign *rq = (const void *)msg->u.raw;
+	char reason[160];
+	const char *why;
+
+	/* After login with tls_data_reuse, data connections resume the
+	 * control connection's session: they sign nothing. */
+	if (c->phase == PHASE_SESSION && m->cf->tls_data_reuse) {
+		pool_kill(m, c, "TLS_SIGN after login, where data connections "
+		    "resume the session (tls_data_reuse)");
+		return;
+	}
+	if (++c->tls_signs > (c->phase == PHASE_PRELOGIN ? PRELOGIN_SIGNS_MAX :
+	    SESSION_SIGNS_MAX)) {
+		pool_kill(m, c, "more TLS_SIGN requests than its handshakes "
+		    "need");
+		return;
+	}
+	memset(&res, 0, sizeof(res));
+	ipc_hdr_init(&res.hdr, IPC_SIGN_RESULT, sizeof(res));
+	why = tlskey_sign(c->tls_gen, rq, &res);
+	if (why) {
+		snprintf(reason, sizeof(reason), "TLS_SIGN refused: %s", why);
+		pool_kill(m, c, reason);
+		return;
+	}
+	pool_send(m, c, &res, sizeof(res), NULL, 0);
+}
+
 /* ---- dispatch ---- */
 
 static answer_fn *const answers[IPC_NREQUESTS] = {
@@ -364,6 +409,9 @@ monitor_start_session(struct master *m, struct child *c,
 	addr_to_wire(&sess->peer, &st.peer);
 	addr_to_wire(&sess->local, &st.local);
 	st.identity = identity;
+	st.flags = (sess->relayed ? START_TLS : 0) |
+	    (sess->implicit_tls && identity == IDENTITY_NONE ?
+	    START_IMPLICIT_TLS : 0);
 	str_copy(st.user, sizeof(st.user), sess->user);
 	if (state) {
 		st.has_state = 1;

@@ -22,6 +22,7 @@
 #include "limits.h"
 #include "monitor.h"
 #include "pool.h"
+#include "tlskey.h"
 
 extern char **environ;
 
@@ -211,8 +212,9 @@ spawn(struct master *m, enum child_kind kind, const struct child_identity *id,
     int root_fd)
 {
 	struct ipc_child_init w;
+	struct tls_handout tls;
 	struct child *c;
-	int slot, fd, fds[3];
+	int slot, fd, fds[4], nfds;
 	pid_t pid;
 
 	slot = alloc_slot(m);
@@ -279,7 +281,27 @@ spawn(struct master *m, enum child_kind kind, const struct child_identity *id,
 	}
 	c->want_write = (w.rights & RIGHT_WRITE) != 0;
 	c->want_upload = (w.rights & RIGHT_UPLOAD) != 0;
-	pool_send(m, c, &w, sizeof(w), fds, kind == CHILD_PRELOGIN ? 1 : 3);
+	nfds = kind == CHILD_PRELOGIN ? 1 : 3;
+	w.tls_anon_policy = master_tls_policy(m, TLS_CLASS_ANON);
+	w.tls_user_policy = id ? id->tls_policy :
+	    master_prelogin_user_policy(m);
+	/* FTPS: the certificates, never the key (tlskey.c). */
+	tls = tlskey_hand_out();
+	if (tls.gen) {
+		c->tls_gen = tls.gen;
+		w.flags |= INIT_TLS |
+		    (m->cf->tls_data_reuse ? INIT_TLS_DATA_REUSE : 0) |
+		    (m->cf->tls_client_cert_required ? INIT_TLS_CLIENT_CERT :
+		    0);
+		w.tls_chain = tls.nchain;
+		w.tls_ca = tls.nca;
+		str_copy(w.tls_ciphers, sizeof(w.tls_ciphers),
+		    m->cf->tls_ciphers);
+		str_copy(w.tls_ciphersuites, sizeof(w.tls_ciphersuites),
+		    m->cf->tls_ciphersuites);
+		fds[nfds++] = tls.fd;
+	}
+	pool_send(m, c, &w, sizeof(w), fds, nfds);
 	return slot;
 }
 
@@ -407,6 +429,22 @@ pool_retire(struct master *m, struct child *c)
 }
 
 void
+pool_retire_idle(struct master *m)
+{
+	int i;
+
+	for (i = 0; i < m->nchildren; i++) {
+		struct child *c = &m->children[i];
+
+		if (c->used && !c->reaped && c->phase == PHASE_IDLE &&
+		    c->kind != CHILD_USER) {
+			idle_remove(m, c);
+			pool_retire(m, c);
+		}
+	}
+}
+
+void
 pool_kill_all(struct master *m)
 {
 	int i;
@@ -494,6 +532,8 @@ child_died(struct master *m, struct child *c, int st)
 	int64_t now = sys_now_ms();
 
 	c->reaped = true;
+	tlskey_release(c->tls_gen);
+	c->tls_gen = 0;
 	if (c->channel_closed_ms)
 		m->unchannelled--;
 	/* Its last words may still be in the socket (it is gone: nothing

@@ -27,6 +27,7 @@ struct child_identity {
 	uint32_t ngroups;
 	uint32_t groups[IPC_GROUPS_MAX];
 	uint32_t rights;	/* RIGHT_* */
+	enum tls_policy tls_policy;	/* of its class */
 };
 
 struct child {
@@ -47,6 +48,8 @@ struct child {
 	int64_t channel_closed_ms;	/* 0 while the socketpair is open */
 	unsigned login_requests;	/* LOGIN requests it made */
 	bool login_pending;	/* a refused LOGIN waits out its delay */
+	unsigned tls_gen;	/* the certificates it was given; 0: none */
+	unsigned tls_signs;	/* TLS_SIGN requests it made */
 	char note[160];		/* last thing it logged, for its obituary */
 	int64_t log_window_ms;	/* LOG rate limit: this second's start, */
 	unsigned log_lines;	/* lines in it, */
@@ -75,6 +78,9 @@ void pool_kill(struct master *m, struct child *c, const char *why);
 void pool_retire(struct master *m, struct child *c);
 /* Kill every child still alive (the end of a stop). */
 void pool_kill_all(struct master *m);
+/* Retire the idle pre-login and anonymous children (a reload: new ones
+ * start with the new certificates). */
+void pool_retire_idle(struct master *m);
 void pool_close_ipc(struct master *m, struct child *c);
 /* Kill children that closed their socketpair but did not exit. */
 void pool_check_channels(struct master *m, int64_t now);

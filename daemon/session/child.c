@@ -29,6 +29,7 @@
 #include "monitor_wrap.h"
 #include "owners.h"
 #include "session.h"
+#include "tls.h"
 
 #define CHILD_INIT_TIMEOUT_MS 30000
 
@@ -175,6 +176,7 @@ enter_sandbox(const struct ipc_child_init *w, const struct ipc_msg *m,
 	spec.upload_dir_fd = spec.policy == POLICY_SESSION_UPLOAD ?
 	    m->fds[2] : -1;
 	spec.seccomp_debug = (w->flags & INIT_SECCOMP_DEBUG) != 0;
+	spec.ktls = (w->flags & INIT_TLS) != 0;
 #ifdef SANDFTPD_TESTHOOKS
 	spec.skip_landlock = (w->flags & INIT_TEST_NO_LANDLOCK) != 0;
 #endif
@@ -192,7 +194,7 @@ enter_sandbox(const struct ipc_child_init *w, const struct ipc_msg *m,
 		*root_fd = -1;
 	}
 	*upload_fd = spec.upload_dir_fd;
-	if (m->nfds == 3 && m->fds[2] != *upload_fd)
+	if (m->nfds >= 3 && m->fds[2] != *upload_fd)
 		close(m->fds[2]);
 }
 
@@ -202,7 +204,8 @@ child_main(void)
 	struct ipc_child_init w;
 	struct ipc_msg m;
 	uint32_t overflow_uid, overflow_gid;
-	int root_fd = -1, upload_fd = -1;
+	int root_fd = -1, upload_fd = -1, nfds;
+	char err[256] = "";
 
 	ipc_require_master(CHILD_ARG);
 	log_set_sink(priv_log);
@@ -230,8 +233,21 @@ child_main(void)
 	 * the overflow ids (read while /proc is still there). */
 	overflow_uid = read_proc_number("/proc/sys/kernel/overflowuid");
 	overflow_gid = read_proc_number("/proc/sys/kernel/overflowgid");
-	if (m.nfds != (w.kind == CHILD_PRELOGIN ? 1 : 3))
+	nfds = (w.kind == CHILD_PRELOGIN ? 1 : 3) + ((w.flags & INIT_TLS) ?
+	    1 : 0);
+	if (m.nfds != nfds)
 		fatalx("CHILD_INIT with %d descriptors for this kind", m.nfds);
+	/* TLS: OpenSSL and the certificates, while libraries can load. */
+	if (w.flags & INIT_TLS) {
+		if (!str_terminated(w.tls_ciphers, sizeof(w.tls_ciphers)) ||
+		    !str_terminated(w.tls_ciphersuites,
+		    sizeof(w.tls_ciphersuites)))
+			fatalx("CHILD_INIT with unterminated cipher lists");
+		if (!tls_child_setup(&w, m.fds[nfds - 1], err, sizeof(err)))
+			fatalx("TLS: %s", err);
+		close(m.fds[nfds - 1]);
+		m.nfds--;
+	}
 	if (w.flags & INIT_HIDE_IDS)
 		owners_hide();
 	else if (w.kind != CHILD_PRELOGIN)

@@ -109,7 +109,7 @@ cmd_retr(struct session *s, char *arg)
 	xfer_begin(s, "RETR", vpath, s->ascii ? 0 :
 	    (uint64_t)st.st_size - rest);
 	r = xfer_send_file(s, dfd, fd, rest, s->ascii);
-	data_close(dfd, r != XFER_OK);
+	xfer_close(s, dfd, &r);
 	sys_close(fd);
 	log_info("RETR %s: %llu bytes in %lld ms%s", vpath,
 	    (unsigned long long)s->xfer.done,

@@ -19,6 +19,8 @@ cmd_feat(struct session *s, char *arg)
 	mlst_facts_text(s->mlst_facts, true, &facts);
 	/* Exactly the extensions that work (RFC 2389). */
 	reply_begin(s, &rb, 211, "Features:");
+	if (commands_tls_offered(s))
+		reply_line(&rb, "AUTH TLS");
 	reply_line(&rb, "EPRT");
 	reply_line(&rb, "EPSV");
 	reply_line(&rb, "HOST");
@@ -26,6 +28,10 @@ cmd_feat(struct session *s, char *arg)
 	if (s->logged_in && (s->perm.rights & RIGHT_WRITE))
 		reply_line(&rb, "MFMT");
 	reply_line(&rb, "MLST %s", sb_str(&facts));
+	if (commands_tls_offered(s)) {
+		reply_line(&rb, "PBSZ");
+		reply_line(&rb, "PROT");
+	}
 	reply_line(&rb, "REST STREAM");
 	reply_line(&rb, "SIZE");
 	reply_line(&rb, "TVFS");
@@ -77,7 +83,7 @@ cmd_help(struct session *s, char *arg)
 
 	if (*arg) {
 		str_upper(arg);
-		syntax = commands_syntax(arg);
+		syntax = commands_syntax(s, arg);
 		if (syntax == NULL) {
 			reply(s, 502, "Unknown command %s.", arg);
 			return;

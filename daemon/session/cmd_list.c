@@ -315,7 +315,7 @@ list_command(struct session *s, enum list_fmt fmt, const char *verb,
 	reply(s, 150, "Here comes the directory listing.");
 	xfer_begin(s, verb, L.dir_vpath, 0);
 	r = list_generate(s, &L, emit_data, &dfd);
-	data_close(dfd, r != XFER_OK);
+	xfer_close(s, dfd, &r);
 	xfer_end(s);
 	list_release(&L);
 	xfer_reply(s, r, "Directory send OK.");

@@ -9,12 +9,16 @@
 
 #include "../../common/log.h"
 #include "commands.h"
+#include "tls.h"
 
 #define CMD_PRELOGIN 0x01	/* allowed before login */
 #define CMD_ARG 0x02		/* an argument is required */
 #define CMD_WRITE 0x04		/* changes the tree: HELP lists it only for
 				 * sessions that may write */
 #define CMD_UPLOAD 0x08		/* ... or anonymous uploads */
+#define CMD_TLS 0x10		/* offered with TLS configured: before login,
+				 * and after a login over TLS */
+#define CMD_CLEAR 0x20		/* not offered on a TLS connection */
 
 struct command {
 	const char *name;
@@ -29,8 +33,8 @@ static const struct command table[] = {
 	{ "ADAT", cmd_not_implemented, 0, NULL },
 	{ "ALLO", cmd_allo, 0, "ALLO <sp> size (ignored)" },
 	{ "APPE", cmd_appe, CMD_ARG | CMD_WRITE, "APPE <sp> pathname" },
-	{ "AUTH", cmd_auth, CMD_PRELOGIN, NULL },
-	{ "CCC", cmd_not_implemented, 0, NULL },
+	{ "AUTH", cmd_auth, CMD_PRELOGIN | CMD_ARG | CMD_TLS, "AUTH <sp> TLS" },
+	{ "CCC", cmd_ccc, 0, NULL },
 	{ "CDUP", cmd_cdup, 0, "CDUP (up one directory)" },
 	{ "CONF", cmd_not_implemented, 0, NULL },
 	{ "CWD", cmd_cwd, CMD_ARG, "CWD <sp> pathname" },
@@ -60,12 +64,13 @@ static const struct command table[] = {
 	{ "OPTS", cmd_opts, CMD_PRELOGIN | CMD_ARG, "OPTS <sp> option [value]" },
 	{ "PASS", cmd_pass, CMD_PRELOGIN, "PASS <sp> password" },
 	{ "PASV", cmd_pasv, 0, "PASV" },
-	{ "PBSZ", cmd_pbsz_prot, CMD_PRELOGIN, NULL },
+	{ "PBSZ", cmd_pbsz, CMD_PRELOGIN | CMD_ARG | CMD_TLS, "PBSZ <sp> 0" },
 	{ "PORT", cmd_port, CMD_ARG, "PORT <sp> h1,h2,h3,h4,p1,p2" },
-	{ "PROT", cmd_pbsz_prot, CMD_PRELOGIN, NULL },
+	{ "PROT", cmd_prot, CMD_PRELOGIN | CMD_ARG | CMD_TLS,
+	    "PROT <sp> C | P" },
 	{ "PWD", cmd_pwd, 0, "PWD (print working directory)" },
 	{ "QUIT", cmd_quit, CMD_PRELOGIN, "QUIT" },
-	{ "REIN", cmd_rein, 0, "REIN (log out, keep the connection)" },
+	{ "REIN", cmd_rein, CMD_CLEAR, "REIN (log out, keep the connection)" },
 	{ "REST", cmd_rest, CMD_ARG, "REST <sp> offset" },
 	{ "RETR", cmd_retr, CMD_ARG, "RETR <sp> pathname" },
 	{ "RMD", cmd_rmd, CMD_ARG | CMD_WRITE, "RMD <sp> pathname" },
@@ -106,18 +111,30 @@ lookup(const char *name)
 	return NULL;
 }
 
+static bool offered(const struct command *c, const struct session *s);
+
+bool
+commands_tls_offered(const struct session *s)
+{
+	return tls_configured() && (!s->logged_in || s->tls_ctrl);
+}
+
 const char *
-commands_syntax(const char *name)
+commands_syntax(const struct session *s, const char *name)
 {
 	const struct command *c = lookup(name);
 
-	return c ? c->syntax : NULL;
+	return c && offered(c, s) ? c->syntax : NULL;
 }
 
 /* May a session with these rights use c?  (Before login: all.) */
 static bool
 offered(const struct command *c, const struct session *s)
 {
+	if ((c->flags & CMD_TLS) && !commands_tls_offered(s))
+		return false;
+	if ((c->flags & CMD_CLEAR) && s->tls_ctrl)
+		return false;
 	if (!s->logged_in || !(c->flags & CMD_WRITE))
 		return true;
 	if (s->perm.rights & RIGHT_WRITE)

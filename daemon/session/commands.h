@@ -21,7 +21,7 @@
 typedef void cmd_fn(struct session *s, char *arg);
 
 cmd_fn cmd_user, cmd_pass, cmd_acct, cmd_rein, cmd_quit, cmd_host;
-cmd_fn cmd_auth, cmd_pbsz_prot;
+cmd_fn cmd_auth, cmd_pbsz, cmd_prot, cmd_ccc;
 cmd_fn cmd_feat, cmd_opts, cmd_help, cmd_syst, cmd_stat, cmd_noop;
 cmd_fn cmd_pwd, cmd_cwd, cmd_cdup;
 cmd_fn cmd_type, cmd_mode, cmd_stru, cmd_rest, cmd_allo;
@@ -58,7 +58,10 @@ int command_path(struct session *s, enum fs_op op, const char *arg,
 /* The names HELP prints (those this session may use), in table order. */
 void commands_help(const struct session *s, struct reply_buf *rb);
 /* Syntax line for HELP CMD; NULL if unknown or not implemented. */
-const char *commands_syntax(const char *name);
+const char *commands_syntax(const struct session *s, const char *name);
+/* AUTH, PBSZ and PROT work here (TLS configured; before login, or
+ * after a login over TLS): FEAT and HELP name them. */
+bool commands_tls_offered(const struct session *s);
 
 /* STAT with a path: the listing on the control connection (cmd_list.c). */
 void list_stat_path(struct session *s, char *arg);

@@ -13,6 +13,7 @@
 #include "../../common/sys.h"
 #include "ctrl.h"
 #include "session.h"
+#include "tls.h"
 
 /*
  * Returns 1 (bytes, or nothing yet), or 0 when the client is gone and
@@ -29,8 +30,10 @@ ctrl_read(struct session *s)
 
 	if (room == 0)
 		return 1;	/* full of queued lines; take them first */
-	n = sys_recv(s->ctrl_fd, raw, room < sizeof(raw) ? room : sizeof(raw),
-	    0);
+	if (room > sizeof(raw))
+		room = sizeof(raw);
+	n = s->ctrl_tls ? tls_read(s->ctrl_tls, raw, room) :
+	    sys_recv(s->ctrl_fd, raw, room, 0);
 	if (n < 0)
 		return (errno == EAGAIN || errno == EWOULDBLOCK) ? 1 : -1;
 	if (n == 0) {
@@ -47,7 +50,8 @@ ctrl_send(struct session *s, const char *data, size_t len)
 	int64_t deadline = sys_now_ms() + (int64_t)s->idle_timeout * 1000;
 
 	while (len > 0) {
-		ssize_t n = sys_send(s->ctrl_fd, data, len, 0);
+		ssize_t n = s->ctrl_tls ? tls_write(s->ctrl_tls, data, len) :
+		    sys_send(s->ctrl_fd, data, len, 0);
 
 		if (n > 0) {
 			data += n;
@@ -56,7 +60,8 @@ ctrl_send(struct session *s, const char *data, size_t len)
 		}
 		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
 			session_exit(s, 0);	/* client went away */
-		struct pollfd p = { s->ctrl_fd, POLLOUT, 0 };
+		struct pollfd p = { s->ctrl_fd,
+		    s->ctrl_tls ? tls_wants() : POLLOUT, 0 };
 		int64_t left = deadline - sys_now_ms();
 
 		if (left <= 0 || sys_poll(&p, 1, (int)left) < 0)

@@ -189,6 +189,10 @@ data_open(struct session *s, int *fd)
 	enum xfer_result r;
 
 	*fd = -1;
+	if (session_tls_policy(s) == TLS_ALL && !s->tls_prot_p) {
+		data_reset(s);
+		return XFER_PROT_REQUIRED;
+	}
 	if (s->data.mode == DATA_PASV)
 		r = accept_client(s, fd);
 	else if (s->data.mode == DATA_PORT)
@@ -197,6 +201,7 @@ data_open(struct session *s, int *fd)
 		r = XFER_CONN_FAILED;
 	/* One data connection per PASV/PORT: the next transfer needs a new
 	 * command.  A listener that worked is kept for it a while. */
+	s->data_tls_pending = r == XFER_OK && s->tls_prot_p;
 	if (r == XFER_OK && s->data.mode == DATA_PASV) {
 		s->data.mode = DATA_NONE;
 		s->data.keep_until = sys_now_ms() + DATA_KEEP_MS;

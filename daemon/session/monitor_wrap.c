@@ -145,8 +145,8 @@ send_with_socket(const void *msg, size_t len, int ctrl_fd)
 }
 
 int
-priv_login(int ctrl_fd, const char *user, const char *pass,
-    const struct ipc_session_state *state)
+priv_login(int ctrl_fd, const char *user, const char *pass, bool tls,
+    const struct ipc_session_state *state, int *relay_fd)
 {
 	static struct ipc_login m;	/* large; not on the stack */
 	struct ipc_msg answer;
@@ -157,18 +157,64 @@ priv_login(int ctrl_fd, const char *user, const char *pass,
 	ipc_hdr_init(&m.hdr, IPC_LOGIN, sizeof(m));
 	str_copy(m.user, sizeof(m.user), user);
 	str_copy(m.pass, sizeof(m.pass), pass);
+	m.tls = tls ? 1 : 0;
 	m.state = *state;
 	rc = send_with_socket(&m, sizeof(m), ctrl_fd);
 	explicit_bzero(m.pass, sizeof(m.pass));
 	if (rc < 0)
 		return -1;
-	/* Accepted: the master kills us while we wait here. */
-	if (wait_answer(IPC_LOGIN_RESULT, &answer) < 0)
-		return -1;
+	/* Accepted in clear: the master kills us while we wait here.
+	 * Accepted over TLS: RELAY, with the session child's socket. */
+	for (;;) {
+		rc = priv_receive(&answer, PRIV_ANSWER_TIMEOUT_MS);
+		if (rc < 0)
+			fatalx("no answer from the master");
+		if (rc == 0)
+			return -1;
+		if (answer.u.hdr.type == IPC_SHUTDOWN) {
+			shutdown_seen = true;
+			continue;
+		}
+		if (answer.u.hdr.type == IPC_RELAY && tls) {
+			*relay_fd = answer.fds[0];
+			return LOGIN_RELAYED;
+		}
+		if (answer.u.hdr.type != IPC_LOGIN_RESULT)
+			fatalx("unexpected %s from the master",
+			    ipc_type_name(answer.u.hdr.type));
+		break;
+	}
 	r = (const struct ipc_login_result *)answer.u.raw;
-	if (r->status != LOGIN_REFUSED && r->status != LOGIN_REFUSED_CLOSE)
+	if (r->status != LOGIN_REFUSED && r->status != LOGIN_REFUSED_CLOSE &&
+	    r->status != LOGIN_REFUSED_TLS)
 		fatalx("unknown login status %u", r->status);
-	return r->status == LOGIN_REFUSED_CLOSE ? 1 : 0;
+	return (int)r->status;
+}
+
+int
+priv_tls_sign(uint32_t op, const void *data, size_t len, void *sig,
+    size_t sigmax)
+{
+	struct ipc_tls_sign m;
+	struct ipc_msg answer;
+	const struct ipc_sign_result *r;
+
+	if (len > sizeof(m.data))
+		return -1;
+	memset(&m, 0, sizeof(m));
+	ipc_hdr_init(&m.hdr, IPC_TLS_SIGN, sizeof(m));
+	m.op = op;
+	m.len = (uint32_t)len;
+	memcpy(m.data, data, len);
+	if (ipc_send(IPC_CHILD_FD, &m, sizeof(m), NULL, 0) < 0 ||
+	    wait_answer(IPC_SIGN_RESULT, &answer) < 0)
+		return -1;
+	r = (const struct ipc_sign_result *)answer.u.raw;
+	if (r->error != 0 || r->len == 0 || r->len > sigmax ||
+	    r->len > sizeof(r->sig))
+		return -1;
+	memcpy(sig, r->sig, r->len);
+	return (int)r->len;
 }
 
 /* A request answered with a socket (PASV_RESULT, CONNECT_RESULT). */

@@ -22,13 +22,19 @@ void priv_ready(uint32_t applied, int landlock_abi, uid_t uid, gid_t gid);
 /* LOG: the log sink of a child (log_set_sink). */
 void priv_log(int prio, const char *line);
 /*
- * LOGIN: 0 when refused (after the master's failure delay), 1 when
- * refused and the connection must end (too many failures), -1 when the
- * master is gone.  An accepted login does not return: the master ends
- * this process and gives the connection to another.
+ * LOGIN: a LOGIN_REFUSED* status when refused (after the master's
+ * failure delay, but for LOGIN_REFUSED_TLS), -1 when the master is gone.
+ * An accepted login in clear does not return: the master ends this
+ * process and gives the connection to another.  Over TLS it returns
+ * LOGIN_RELAYED: this process stays, relaying the connection.
  */
-int priv_login(int ctrl_fd, const char *user, const char *pass,
-    const struct ipc_session_state *state);
+int priv_login(int ctrl_fd, const char *user, const char *pass, bool tls,
+    const struct ipc_session_state *state, int *relay_fd);
+/* LOGIN over TLS, accepted: relay the control connection to *relay_fd. */
+#define LOGIN_RELAYED 100
+/* TLS_SIGN: the private-key operation; the signature's length, or -1. */
+int priv_tls_sign(uint32_t op, const void *data, size_t len, void *sig,
+    size_t sigmax);
 /* PASV_LISTEN: a listening socket and its port; -1 (errno). */
 int priv_pasv_listen(uint16_t *port);
 /* DATA_CONNECT: a socket connecting to the client at port; -1 (errno). */

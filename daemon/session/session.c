@@ -15,6 +15,7 @@
 #include "listing.h"
 #include "monitor_wrap.h"
 #include "session.h"
+#include "tls.h"
 #include "upload.h"
 
 void
@@ -45,14 +46,27 @@ session_init(struct session *s, int ipc_fd, const struct ipc_child_init *w,
 	s->ascii = true;	/* RFC 959: the default type is ASCII */
 	str_copy(s->cwd, sizeof(s->cwd), "/");
 	s->during_transfer = command_during_transfer;
+	s->tls_anon_policy = (uint8_t)w->tls_anon_policy;
+	s->tls_user_policy = (uint8_t)w->tls_user_policy;
 	lr_init(&s->in);
+}
+
+enum tls_policy
+session_tls_policy(const struct session *s)
+{
+	return (enum tls_policy)(s->kind == CHILD_ANON ? s->tls_anon_policy :
+	    s->tls_user_policy);
 }
 
 void
 session_state_export(const struct session *s, struct ipc_session_state *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->flags = (s->utf8 ? STATE_UTF8 : 0) | (s->host_given ? STATE_HOST : 0);
+	st->flags = (s->utf8 ? STATE_UTF8 : 0) | (s->host_given ? STATE_HOST : 0) |
+	    (s->tls_pbsz ? STATE_TLS_PBSZ : 0) |
+	    (s->tls_prot_p ? STATE_TLS_PROT_P : 0);
+	if (s->tls_ctrl)
+		tls_ticket_keys_export(st->ticket_keys);
 	st->mlst_facts = s->mlst_facts;
 	st->login_failures = s->login_failures;
 	st->telnet_state = s->in.telnet;
@@ -74,6 +88,13 @@ state_import(struct session *s, const struct ipc_session_state *st)
 	s->utf8 = (st->flags & STATE_UTF8) != 0;
 	s->host_given = (st->flags & STATE_HOST) != 0;
 	s->mlst_facts = st->mlst_facts & MLST_FACTS_ALL;
+	/* Protection settings mean something only over a TLS connection. */
+	if (s->tls_ctrl) {
+		s->tls_pbsz = (st->flags & STATE_TLS_PBSZ) != 0;
+		s->tls_prot_p = (st->flags & STATE_TLS_PROT_P) != 0;
+		if (tls_ticket_keys_import(st->ticket_keys) < 0)
+			fatalx("handed-on TLS ticket keys refused");
+	}
 	s->login_failures = st->login_failures;
 	str_copy(s->host, sizeof(s->host), st->host);
 	s->in.telnet = st->telnet_state;
@@ -166,6 +187,12 @@ command_loop(struct session *s)
 		run_lines(s);
 		if (s->ctrl_eof)
 			session_exit(s, 0);	/* served all it sent */
+		/* Decrypted bytes waiting in TLS: no poll would see them. */
+		if (tls_pending(s->ctrl_tls) && lr_room(&s->in) > 0) {
+			if (ctrl_read(s) <= 0)
+				session_exit(s, 0);
+			continue;
+		}
 		left = time_left(s, &why);
 		if (left == 0)
 			session_close(s, why);
@@ -199,6 +226,11 @@ session_start(struct session *s, const struct ipc_session_start *st,
 	if (!str_terminated(st->user, sizeof(st->user)))
 		fatalx("session start with a bad user name");
 	s->last_command_ms = sys_now_ms();
+	if (st->flags & START_TLS) {
+		if (!tls_configured())
+			fatalx("a TLS session given to a child without TLS");
+		s->tls_ctrl = true;
+	}
 	if (st->has_state)
 		state_import(s, &st->state);
 	addr_host_text(&s->peer, who, sizeof(who));
@@ -216,6 +248,13 @@ session_start(struct session *s, const struct ipc_session_start *st,
 			fatalx("pre-login session given to a logged-in child");
 		s->login_deadline_ms = s->last_command_ms +
 		    (int64_t)s->login_timeout * 1000;
+		if (st->flags & START_IMPLICIT_TLS) {
+			/* Implicit FTPS: TLS from the first byte. */
+			if (!tls_configured() ||
+			    tls_ctrl_handshake(s, s->login_deadline_ms) < 0)
+				session_exit(s, 0);
+			s->tls_ctrl = true;
+		}
 		reply(s, 220, "FTP server ready.");
 	}
 	command_loop(s);

@@ -88,6 +88,18 @@ struct session {
 	bool ctrl_eof;			/* the client half-closed: serve what
 					 * it sent, then end */
 	bool shutdown_requested;	/* the master asked us to stop */
+
+	/* FTPS (tls.c) */
+	void *ctrl_tls;			/* SSL of the control connection
+					 * (pre-login child, relay) */
+	void *data_tls;			/* SSL of the data connection */
+	bool tls_ctrl;			/* the control connection is TLS
+					 * (here, or relayed for us) */
+	bool tls_pbsz;			/* PBSZ 0 came */
+	bool tls_prot_p;		/* PROT P */
+	bool data_tls_pending;		/* PROT P: handshake at first use */
+	uint8_t tls_anon_policy;	/* enum tls_policy, from the master */
+	uint8_t tls_user_policy;
 	int64_t shutdown_deadline_ms;	/* a transfer must end by then */
 
 	/* Large and seldom used, last: an idle session touches fewer pages. */
@@ -112,5 +124,7 @@ void session_state_export(const struct session *s,
  * (a SHUTDOWN that came while waiting for an answer).
  */
 bool session_check_master(struct session *s, bool look);
+/* What this session must protect with TLS (enum tls_policy). */
+enum tls_policy session_tls_policy(const struct session *s);
 
 #endif

@@ -17,6 +17,7 @@
 #include "ascii.h"
 #include "ctrl.h"
 #include "session.h"
+#include "tls.h"
 #include "transfer.h"
 
 #define SENDFILE_CHUNK (4u * 1024 * 1024)
@@ -127,13 +128,33 @@ peer_gone(int err)
 	    err == ETIMEDOUT || err == EHOSTUNREACH;
 }
 
+/* PROT P: the handshake comes with the first byte (after the 150). */
+static enum xfer_result
+data_ready(struct session *s, int fd)
+{
+	return s->data_tls_pending ? tls_data_handshake(s, fd) : XFER_OK;
+}
+
+void
+xfer_close(struct session *s, int fd, enum xfer_result *r)
+{
+	if (*r == XFER_OK)
+		*r = data_ready(s, fd);
+	tls_data_end(s, *r != XFER_OK);
+	data_close(fd, *r != XFER_OK);
+}
+
 enum xfer_result
 xfer_send_buf(struct session *s, int fd, const char *buf, size_t len)
 {
 	int64_t deadline = sys_now_ms() + (int64_t)s->data_timeout * 1000;
+	enum xfer_result r0 = data_ready(s, fd);
 
+	if (r0 != XFER_OK)
+		return r0;
 	while (len > 0) {
-		ssize_t n = sys_send(fd, buf, len, 0);
+		ssize_t n = s->data_tls ? tls_write(s->data_tls, buf, len) :
+		    sys_send(fd, buf, len, 0);
 		enum xfer_result r;
 
 		if (n > 0) {
@@ -145,9 +166,10 @@ xfer_send_buf(struct session *s, int fd, const char *buf, size_t len)
 			continue;
 		}
 		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-			return peer_gone(errno) ? XFER_CONN_LOST :
-			    XFER_LOCAL_ERROR;
-		r = xfer_wait(s, fd, POLLOUT, deadline);
+			return peer_gone(errno) || s->data_tls ?
+			    XFER_CONN_LOST : XFER_LOCAL_ERROR;
+		r = xfer_wait(s, fd, s->data_tls ? tls_wants() : POLLOUT,
+		    deadline);
 		if (r != XFER_OK)
 			return r;
 	}
@@ -159,7 +181,12 @@ send_binary(struct session *s, int fd, int file_fd, uint64_t offset)
 {
 	int64_t deadline = sys_now_ms() + (int64_t)s->data_timeout * 1000;
 	off_t off = (off_t)offset;
+	enum xfer_result r0 = data_ready(s, fd);
 
+	if (r0 != XFER_OK)
+		return r0;
+	if (s->data_tls)
+		return tls_send_file(s, fd, file_fd, off);
 	for (;;) {
 		enum xfer_result r;
 		ssize_t n;
@@ -259,5 +286,16 @@ xfer_reply(struct session *s, enum xfer_result r, const char *ok_text)
 	case XFER_SHUTDOWN:
 		reply(s, 426, "Transfer aborted: the server is shutting down.");
 		session_close(s, "Server shutting down.");
+	case XFER_TLS_FAILED:
+		reply(s, 522, "TLS negotiation on the data connection failed.");
+		break;
+	case XFER_PROT_REQUIRED:
+		reply(s, 521, "Data connections must be protected: send "
+		    "PROT P first.");
+		break;
+	case XFER_TLS_NO_REUSE:
+		reply(s, 522, "The data connection must resume the control "
+		    "connection's TLS session (TLS session reuse).");
+		break;
 	}
 }

@@ -21,6 +21,9 @@ enum xfer_result {
 	XFER_LOCAL_ERROR,	/* reading our side failed: 451 */
 	XFER_TIMEOUT,		/* nothing moved for data_timeout: 421, close */
 	XFER_SHUTDOWN,		/* the server stops: 426, 421, close */
+	XFER_TLS_FAILED,	/* PROT P handshake failed: 522 */
+	XFER_TLS_NO_REUSE,	/* ... did not resume the session: 522 */
+	XFER_PROT_REQUIRED,	/* tls_required = all, and PROT C: 521 */
 };
 
 /* Wait for events on fd while serving the control connection. */
@@ -33,6 +36,10 @@ enum xfer_result xfer_send_file(struct session *s, int fd, int file_fd,
 void xfer_begin(struct session *s, const char *verb, const char *path,
     uint64_t total);
 void xfer_end(struct session *s);
+/* The transfer's data connection is done: a PROT P connection that
+ * moved nothing still gets its handshake, then close_notify (unless
+ * *r failed); closed.  *r may turn into a TLS failure. */
+void xfer_close(struct session *s, int fd, enum xfer_result *r);
 /* The closing reply for a transfer; ok_text for XFER_OK. */
 void xfer_reply(struct session *s, enum xfer_result r, const char *ok_text);
 

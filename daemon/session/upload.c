@@ -34,6 +34,7 @@
 #include "ascii.h"
 #include "commands.h"
 #include "fsaccess.h"
+#include "tls.h"
 #include "transfer.h"
 #include "upload.h"
 
@@ -129,6 +130,11 @@ receive(struct session *s, struct upload *u, int dfd)
 	int64_t deadline = sys_now_ms() + (int64_t)s->data_timeout * 1000;
 	bool held_cr = false;
 
+	if (s->data_tls_pending) {
+		u->xr = tls_data_handshake(s, dfd);
+		if (u->xr != XFER_OK)
+			return UP_XFER;
+	}
 	for (;;) {
 		ssize_t n;
 
@@ -137,7 +143,10 @@ receive(struct session *s, struct upload *u, int dfd)
 			u->xr = XFER_ABORTED;
 			return UP_XFER;
 		}
-		n = sys_recv(dfd, buf, sizeof(buf), 0);
+		/* Over TLS, only close_notify ends an upload: an end without
+		 * it may be an attacker's cut, and is not a complete file. */
+		n = s->data_tls ? tls_read(s->data_tls, buf, sizeof(buf)) :
+		    sys_recv(dfd, buf, sizeof(buf), 0);
 		if (n > 0) {
 			const char *out = buf;
 			size_t len = (size_t)n;
@@ -171,7 +180,8 @@ receive(struct session *s, struct upload *u, int dfd)
 			u->xr = XFER_CONN_LOST;
 			return UP_XFER;
 		}
-		u->xr = xfer_wait(s, dfd, POLLIN, deadline);
+		u->xr = xfer_wait(s, dfd, s->data_tls ? tls_wants() : POLLIN,
+		    deadline);
 		if (u->xr != XFER_OK)
 			return UP_XFER;
 	}
@@ -410,6 +420,7 @@ finish(struct session *s, struct upload *u, enum up_result r, int dfd,
 		u->err = errno;
 		r = UP_DISK;
 	}
+	tls_data_end(s, r != UP_OK);
 	data_close(dfd, r != UP_OK);
 	if (r == UP_OK && put_in_place(u) < 0) {
 		u->err = errno;

@@ -18,5 +18,6 @@ Suite *ascii_suite(void);
 Suite *util_suite(void);
 Suite *limits_suite(void);
 Suite *userdb_suite(void);
+Suite *tlskey_suite(void);
 
 #endif

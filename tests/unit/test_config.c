@@ -581,6 +581,43 @@ START_TEST(test_octal_key)
 }
 END_TEST
 
+
+START_TEST(test_tls_keys)
+{
+	/* Off by default; data connections must resume when on. */
+	ck_assert_str_eq(cf.tls_cert, "");
+	ck_assert(cf.tls_data_reuse);
+	ck_assert_int_eq(config_tls_policy(&cf, TLS_CLASS_LOCAL), TLS_OPTIONAL);
+	expect_good("tls_required", "logins");
+	ck_assert_int_eq(config_tls_policy(&cf, TLS_CLASS_ANON), TLS_LOGINS);
+	ck_assert_int_eq(config_tls_policy(&cf, TLS_CLASS_VIRTUAL), TLS_LOGINS);
+	/* A class key overrides it; empty: tls_required's again. */
+	expect_good("anon_tls_required", "no");
+	ck_assert_int_eq(config_tls_policy(&cf, TLS_CLASS_ANON), TLS_OPTIONAL);
+	expect_good("local_tls_required", "all");
+	ck_assert_int_eq(config_tls_policy(&cf, TLS_CLASS_LOCAL), TLS_ALL);
+	expect_good("anon_tls_required", "");
+	ck_assert_int_eq(config_tls_policy(&cf, TLS_CLASS_ANON), TLS_LOGINS);
+	expect_bad("tls_required", "");
+	expect_bad("tls_required", "yes");
+	ck_assert_int_eq(set("virtual_tls_required", "always"), -1);
+	expect_errs("t:7: virtual_tls_required: expected no, logins or all (or "
+	    "nothing: tls_required's), got 'always'\n");
+	expect_good("tls_ciphers", "ECDHE+AESGCM");
+	ck_assert_str_eq(cf.tls_ciphers, "ECDHE+AESGCM");
+	expect_bad("tls_ciphers", "ECDHE AESGCM");
+	expect_bad("tls_ciphersuites", "");
+	expect_good("tls_cert", "/etc/ssl/ftp.pem");
+	expect_bad("tls_key", "key.pem");
+	/* Implicit TLS listeners sit next to the plain ones. */
+	expect_good("listen_implicit_tls", "127.0.0.1:990");
+	expect_good("listen_implicit_tls", "[::1]:990");
+	ck_assert_int_eq(cf.nlisten_tls, 2);
+	ck_assert_int_eq(cf.nlisten, 2);	/* the defaults stay */
+	expect_bad("listen_implicit_tls", "990");
+}
+END_TEST
+
 Suite *
 config_suite(void)
 {
@@ -598,6 +635,7 @@ config_suite(void)
 	tcase_add_test(tc, test_unknown_key);
 	tcase_add_test(tc, test_account_keys);
 	tcase_add_test(tc, test_octal_key);
+	tcase_add_test(tc, test_tls_keys);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("files");

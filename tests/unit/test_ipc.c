@@ -12,8 +12,8 @@
 #include "../../common/util.h"
 #include "suites.h"
 
-#define NPHASES (PHASE_LEAVING + 1)
-#define ALL_PHASES 0x1fu
+#define NPHASES (PHASE_RELAY + 1)
+#define ALL_PHASES 0x3fu
 
 static struct ipc_msg msg;
 
@@ -50,6 +50,7 @@ static struct ipc_login login;
 static struct ipc_pasv_listen pasv;
 static struct ipc_data_connect dconn;
 static struct ipc_rein rein;
+static struct ipc_tls_sign sign;
 
 /* Valid requests of every kind. */
 static void
@@ -68,6 +69,9 @@ setup(void)
 	memset(&pasv, 0, sizeof(pasv));
 	memset(&dconn, 0, sizeof(dconn));
 	dconn.port = 2000;
+	memset(&sign, 0, sizeof(sign));
+	sign.op = SIGN_ECDSA;
+	sign.len = 32;
 	memset(&rein, 0, sizeof(rein));
 }
 
@@ -97,6 +101,8 @@ static const struct {
 	{ IPC_PASV_LISTEN, &pasv, sizeof(pasv), 1u << PHASE_SESSION, 0 },
 	{ IPC_DATA_CONNECT, &dconn, sizeof(dconn), 1u << PHASE_SESSION, 0 },
 	{ IPC_REIN, &rein, sizeof(rein), 1u << PHASE_SESSION, 1 },
+	{ IPC_TLS_SIGN, &sign, sizeof(sign),
+	    (1u << PHASE_PRELOGIN) | (1u << PHASE_SESSION), 0 },
 };
 
 START_TEST(test_phases)
@@ -192,7 +198,7 @@ START_TEST(test_unknown_type)
 	static const uint32_t types[] = {
 		0, IPC_CHILD_INIT, IPC_SESSION_START, IPC_LOGIN_RESULT,
 		IPC_PASV_RESULT, IPC_CONNECT_RESULT, IPC_SHUTDOWN, 99,
-		IPC_REIN + 1, 199, 0xffffffffu,
+		IPC_REQUEST_END, 199, 0xffffffffu,
 	};
 	size_t i;
 	int ph;
@@ -254,6 +260,31 @@ START_TEST(test_log_fields)
 		build(&l, sizeof(l), IPC_LOG, 0);
 		expect_reason(PHASE_IDLE, NULL);
 	}
+}
+END_TEST
+
+START_TEST(test_tls_sign_fields)
+{
+	struct ipc_tls_sign p = sign;
+
+	p.op = 0;
+	build(&p, sizeof(p), IPC_TLS_SIGN, 0);
+	expect_reason(PHASE_PRELOGIN, "unknown key operation");
+	p.op = SIGN_ECDSA + 1;
+	build(&p, sizeof(p), IPC_TLS_SIGN, 0);
+	expect_reason(PHASE_PRELOGIN, "unknown key operation");
+	p.op = SIGN_RSA_PSS;
+	p.len = 0;
+	build(&p, sizeof(p), IPC_TLS_SIGN, 0);
+	expect_reason(PHASE_SESSION, "key operation input out of range");
+	p.len = IPC_SIGN_MAX + 1;
+	build(&p, sizeof(p), IPC_TLS_SIGN, 0);
+	expect_reason(PHASE_SESSION, "key operation input out of range");
+	p.len = IPC_SIGN_MAX;
+	build(&p, sizeof(p), IPC_TLS_SIGN, 0);
+	expect_reason(PHASE_SESSION, NULL);
+	/* A relay has no handshake left to sign for. */
+	expect_reason(PHASE_RELAY, "request not allowed in this phase");
 }
 END_TEST
 
@@ -345,6 +376,16 @@ START_TEST(test_from_master)
 	build(&wi, sizeof(wi), IPC_CHILD_INIT, 2);
 	ck_assert_str_eq(ipc_check_from_master(&msg),
 	    "wrong number of descriptors");
+	/* With TLS, one more: the certificates. */
+	wi.flags = INIT_TLS;
+	build(&wi, sizeof(wi), IPC_CHILD_INIT, 4);
+	ck_assert_ptr_null(ipc_check_from_master(&msg));
+	build(&wi, sizeof(wi), IPC_CHILD_INIT, 3);
+	ck_assert_str_eq(ipc_check_from_master(&msg),
+	    "wrong number of descriptors");
+	build(&wi, sizeof(wi), IPC_CHILD_INIT, 2);
+	ck_assert_ptr_null(ipc_check_from_master(&msg));
+	wi.flags = 0;
 	build(&wi, sizeof(wi), IPC_CHILD_INIT, 3);
 	set_len(sizeof(wi) - 1);
 	ck_assert_str_eq(ipc_check_from_master(&msg),
@@ -472,6 +513,7 @@ ipc_suite(void)
 	tcase_add_test(tc, test_login_fields);
 	tcase_add_test(tc, test_log_fields);
 	tcase_add_test(tc, test_data_connect_fields);
+	tcase_add_test(tc, test_tls_sign_fields);
 	tcase_add_test(tc, test_pasv_listen_fields);
 	tcase_add_test(tc, test_ready_fields);
 	suite_add_tcase(s, tc);
