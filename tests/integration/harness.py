@@ -286,6 +286,30 @@ class Server:
         raise AssertionError("no child holds the connection from port %d"
                              % cport)
 
+    def relayed_pid(self, client_sock, name, timeout=5):
+        """After a login over TLS: the child serving the session, which
+        holds the other end of the stream socket its relay (the
+        pre-login child holding client_sock) writes to."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            relay = self.session_pid(client_sock, "sandftpd-login")
+            mine = fd_inodes(relay)
+            out = subprocess.run(["ss", "-x", "-n"], capture_output=True,
+                                 text=True).stdout
+            peers = set()
+            for line in out.splitlines():
+                w = line.split()
+                if len(w) >= 8 and w[0] == "u_str" and w[5] in mine:
+                    peers.add(w[7])
+            for pid in self.pids()[1:]:
+                if pid != relay and peers & fd_inodes(pid):
+                    st = proc_status(pid)
+                    if st and st.get("Name") == name and \
+                            not st.get("State", "").startswith("Z"):
+                        return pid
+            time.sleep(0.05)
+        raise AssertionError("no %s behind the relay" % name)
+
     # -- clients --
 
     def ftp(self, login=True, timeout=10):

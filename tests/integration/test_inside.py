@@ -22,6 +22,7 @@ import time
 import uuid
 
 import harness
+import tlsfiles
 from harness import Server, ServerTestCase
 
 # Socket families and protocols a child must never get.
@@ -61,6 +62,7 @@ class Inside(ServerTestCase):
 
     kind = None             # "login", "anon", "user-ro" or "user-rw"
     landlock = True
+    tls = False             # FTPS: the session runs over AUTH TLS
     options = None
 
     @classmethod
@@ -139,6 +141,9 @@ class Inside(ServerTestCase):
             f.write(b"original\n")
         os.chmod(cls.victim, 0o666)
         options.update(cls.options or {})
+        if cls.tls:
+            cls.tls_dir = harness.workdir("sandftpd-in-tls-")
+            options.update(tlsfiles.options(cls.tls_dir))
         env = None
         if not cls.landlock:
             options["require_landlock"] = "no"
@@ -147,7 +152,8 @@ class Inside(ServerTestCase):
         # The battery runs with the Landlock state it claims to.
         which = "anonymous session"
         if cls.kind.startswith("user"):
-            harness.user_ftp(cls.server, "alice").quit()
+            c, _ = cls.open_session(cls.server, cls.kind, cls.tls)
+            c.close()
             which = "user session"
         cls.server.wait_log(r"%s sandbox: .*%s" % (which,
                             "Landlock ABI [1-9]" if cls.landlock else
@@ -170,6 +176,8 @@ class Inside(ServerTestCase):
         for l in cls.listeners.values():
             l.close()
         super().tearDownClass()
+        if cls.tls:
+            __import__("shutil").rmtree(cls.tls_dir, ignore_errors=True)
         if cls.workdir:
             __import__("shutil").rmtree(cls.workdir, ignore_errors=True)
 
@@ -185,20 +193,31 @@ class Inside(ServerTestCase):
 
     # -- sessions and attacks --
 
+    @staticmethod
+    def open_session(server, kind, tls):
+        """A client logged in as this kind needs (over TLS with tls);
+        (client, name of the child that serves it)."""
+        c = server.raw()
+        assert c.reply()[0] == 220
+        if tls:
+            tlsfiles.starttls(c)
+        name = "sandftpd-login"
+        if kind == "anon":
+            assert c.login()[0] == 230
+            name = "sandftpd-anon"
+        elif kind.startswith("user"):
+            assert c.login("alice", harness.TEST_PASSWORD)[0] == 230
+            name = "sandftpd-user"
+        return c, name
+
     def session(self):
         """A session served by a child of this kind; (client, pid)."""
-        c = self.server.raw()
-        self.assertEqual(c.reply()[0], 220)
-        name = "sandftpd-login"
-        if self.kind == "anon":
-            self.assertEqual(c.login()[0], 230)
-            name = "sandftpd-anon"
-        elif self.kind.startswith("user"):
-            self.assertEqual(c.login("alice", harness.TEST_PASSWORD)[0], 230)
-            name = "sandftpd-user"
+        c, name = self.open_session(self.server, self.kind, self.tls)
         if name != "sandftpd-login":
             # Hold a passive listener too: every descriptor is tried.
             self.assertEqual(c.cmd("EPSV")[0], 229)
+            if self.tls:
+                return c, self.server.relayed_pid(c.sock, name)
         return c, self.server.session_pid(c.sock, name)
 
     def attack(self, line, keep=False):
@@ -352,6 +371,22 @@ class Inside(ServerTestCase):
             for attack in ("open", "open-path", "openat2", "openat2-path"):
                 with self.subTest(attack=attack, path=path):
                     self.assert_no_outside("%s %s" % (attack, path))
+
+    def test_tls_key_unreachable(self):
+        # The key file by its path, and through /proc into the master
+        # (its descriptors, its memory): nothing opens.
+        if not self.tls:
+            self.skipTest("no TLS in this class")
+        key = self.server.options["tls_key"]
+        master = self.server.master_pid()
+        self.outside.add(ident(key))
+        for path in (key, "/proc/%d/mem" % master,
+                     "/proc/%d/root%s" % (master, key),
+                     "/proc/%d/fd/0" % master):
+            for attack in ("open", "openat2"):
+                with self.subTest(attack=attack, path=path):
+                    self.assert_no_outside("%s %s" % (attack, path))
+        self.assert_refused("vmread %d" % master)
 
     def test_readlink_outside(self):
         for path in ("../outside-link", "/proc/self/exe", "/proc/self/cwd",
@@ -570,3 +605,26 @@ class InsideUserReadOnlyNoLandlock(Inside):
 class InsideUserReadWriteNoLandlock(Inside):
     kind = "user-rw"
     landlock = False
+
+
+# FTPS: the same battery in the TLS kinds: a pre-login child after the
+# handshake (the one that becomes the session's relay, with the
+# pre-login filter), and the children behind a relay, with OpenSSL
+# loaded and kernel TLS allowed for data connections.  The "tls-ulp"
+# socket option is allowed to these session children by their filter;
+# on their control connection (a stream socket to the relay) the kernel
+# refuses it all the same.
+
+class InsideLoginTls(Inside):
+    kind = "login"
+    tls = True
+
+
+class InsideAnonTls(Inside):
+    kind = "anon"
+    tls = True
+
+
+class InsideUserReadWriteTls(Inside):
+    kind = "user-rw"
+    tls = True
