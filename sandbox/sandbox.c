@@ -102,7 +102,7 @@ sandbox_enter(const struct sandbox_spec *spec, struct sandbox_report *r)
 	r->gid = getgid();
 
 	/* Last: the filter also forbids every call made above. */
-	if (seccomp_install(spec->policy, spec->seccomp_debug, spec->ktls) < 0)
+	if (seccomp_install(spec->policy, spec->seccomp_debug, spec->tls) < 0)
 		fatalx("sandbox: installing the seccomp filter failed");
 	r->applied |= SANDBOX_SECCOMP;
 }

@@ -36,7 +36,8 @@ struct sandbox_spec {
 	int upload_dir_fd;	/* POLICY_SESSION_UPLOAD: where (else -1) */
 	enum seccomp_policy policy;
 	bool seccomp_debug;	/* trap and name a violating syscall, then die */
-	bool ktls;		/* sessions: kernel TLS for data (TLS set up) */
+	bool tls;		/* TLS configured: OpenSSL's lazy start; kernel
+				 * TLS for a session's data connections */
 	bool skip_landlock;	/* tests only: behave as if the kernel had none */
 };
 
@@ -79,7 +80,7 @@ int landlock_restrict(int root_fd, enum seccomp_policy policy,
     int upload_fd, int abi);
 
 /* seccomp.c */
-int seccomp_install(enum seccomp_policy policy, bool debug, bool ktls);
+int seccomp_install(enum seccomp_policy policy, bool debug, bool tls);
 const char *sandbox_seccomp_version(void);
 
 #endif

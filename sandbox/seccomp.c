@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <linux/futex.h>
 #include <linux/tls.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -253,14 +254,22 @@ install_debug_trap(void)
 }
 
 /*
- * With TLS configured, a session child may give a data connection to
- * kernel TLS for sending files: attach the "tls" layer and set the send
- * keys; nothing else of SOL_TLS.  No filter can read the layer's name
- * (a pointer); no other layer is of use without privileges.
+ * With TLS configured: OpenSSL initialises itself at its first use
+ * (after the sandbox), and glibc's pthread_once then wakes possible
+ * waiters: futex, FUTEX_WAKE_PRIVATE only (no thread exists to wait).
+ * A session child may also give a data connection to kernel TLS for
+ * sending files: attach the "tls" layer and set the send keys; nothing
+ * else of SOL_TLS.  No filter can read the layer's name (a pointer); no
+ * other layer is of use without privileges.
  */
 static int
-allow_ktls(scmp_filter_ctx ctx)
+allow_tls(scmp_filter_ctx ctx, enum seccomp_policy policy)
 {
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(futex), 1,
+	    SCMP_A1(SCMP_CMP_EQ, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 0)) < 0)
+		return -1;
+	if (policy == POLICY_PRELOGIN)
+		return 0;
 	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 2,
 	    SCMP_A1(SCMP_CMP_EQ, IPPROTO_TCP, 0),
 	    SCMP_A2(SCMP_CMP_EQ, TCP_ULP, 0)) < 0 ||
@@ -272,7 +281,7 @@ allow_ktls(scmp_filter_ctx ctx)
 }
 
 int
-seccomp_install(enum seccomp_policy policy, bool debug, bool ktls)
+seccomp_install(enum seccomp_policy policy, bool debug, bool tls)
 {
 	scmp_filter_ctx ctx;
 	int rc = -1;
@@ -292,7 +301,7 @@ seccomp_install(enum seccomp_policy policy, bool debug, bool ktls)
 	if (policy == POLICY_SESSION_RW &&
 	    allow_list(ctx, write_calls, ARRAY_SIZE(write_calls)) < 0)
 		goto out;
-	if (ktls && policy != POLICY_PRELOGIN && allow_ktls(ctx) < 0)
+	if (tls && allow_tls(ctx, policy) < 0)
 		goto out;
 	if (policy == POLICY_SESSION_UPLOAD &&
 	    allow_list(ctx, upload_calls, ARRAY_SIZE(upload_calls)) < 0)

@@ -73,7 +73,7 @@ start_relay(struct master *m, struct child *c, struct session_rec *sess,
 }
 
 void
-handoff_queue(struct master *m, struct child *c, enum child_kind to,
+handoff_queue(struct master *m, struct child *c, int to,
     int slot, uint32_t identity, const struct ipc_session_state *state,
     int fd, bool tls)
 {
@@ -122,7 +122,7 @@ handoff_child_gone(struct master *m, pid_t pid)
 }
 
 int
-handoff_waiting_for(const struct master *m, enum child_kind kind)
+handoff_waiting_for(const struct master *m, int kind)
 {
 	int i, n = 0;
 

@@ -17,7 +17,7 @@ struct child;
 struct handoff {
 	struct session_rec sess;
 	pid_t wait_pid;		/* the old child, until it is reaped */
-	enum child_kind to;
+	int to;			/* the pool of the child it goes to */
 	int to_slot;		/* a child started for it (-1: any idle) */
 	pid_t to_pid;
 	uint32_t identity;
@@ -31,7 +31,7 @@ struct handoff {
  * idle one of the pool, or (slot >= 0) the child started for it in that
  * slot.  c is retired.  The caller gives up fd.
  */
-void handoff_queue(struct master *m, struct child *c, enum child_kind to,
+void handoff_queue(struct master *m, struct child *c, int to,
     int slot, uint32_t identity, const struct ipc_session_state *state,
     int fd, bool tls);
 /* Start every session whose old child is gone and whose new one idles. */
@@ -41,6 +41,6 @@ void handoff_drop_all(struct master *m, const char *why);
 /* The child with this pid was reaped. */
 void handoff_child_gone(struct master *m, pid_t pid);
 /* How many sessions wait for an idle child of this kind. */
-int handoff_waiting_for(const struct master *m, enum child_kind kind);
+int handoff_waiting_for(const struct master *m, int pool);
 
 #endif

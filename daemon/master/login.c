@@ -149,10 +149,11 @@ is_anonymous_name(const char *user)
 
 /*
  * tls_required: does this name's class need TLS to log in?  Decided
- * before the password is looked at.  The class of a name that is no
- * account is the weakest in use, as the pre-login child assumes: a
- * refusal does not tell which names exist, unless the operator set the
- * user classes apart.
+ * before the password is looked at, from the name alone: a name of
+ * user_db is a virtual user; with local_users every other name is a
+ * system user's (whether the account exists or not, so nothing tells
+ * which do).  When the two classes' policies differ, the refusal tells
+ * whether a name is in user_db.
  */
 static bool
 tls_needed(struct master *m, const char *user)
@@ -163,9 +164,7 @@ tls_needed(struct master *m, const char *user)
 		p = master_tls_policy(m, TLS_CLASS_ANON);
 	else if (m->cf->user_db[0] && userdb_find(user))
 		p = master_tls_policy(m, TLS_CLASS_VIRTUAL);
-	else if (m->cf->local_users && !userdb_denied(user) &&
-	    master_tls_policy(m, TLS_CLASS_LOCAL) ==
-	    master_prelogin_user_policy(m))
+	else if (m->cf->local_users)
 		p = master_tls_policy(m, TLS_CLASS_LOCAL);
 	else
 		p = master_prelogin_user_policy(m);
@@ -202,8 +201,8 @@ accept_anonymous(struct master *m, struct child *c, struct ipc_login *l,
 	    (unsigned long long)c->sess.id, user);
 	str_copy(c->sess.user, sizeof(c->sess.user), "anonymous");
 	c->sess.had_login = true;
-	handoff_queue(m, c, CHILD_ANON, -1, IDENTITY_ANON, &l->state, fd,
-	    l->tls != 0);
+	handoff_queue(m, c, l->tls ? POOL_ANON_TLS : CHILD_ANON, -1,
+	    IDENTITY_ANON, &l->state, fd, l->tls != 0);
 }
 
 void
@@ -345,6 +344,7 @@ login_verdict(struct master *m, struct child *c, struct login_wait *w,
 	    (w->method == AUTH_PAM || w->writable ? RIGHT_WRITE : 0);
 	id.tls_policy = master_tls_policy(m, w->method == AUTH_PAM ?
 	    TLS_CLASS_LOCAL : TLS_CLASS_VIRTUAL);
+	id.tls = w->tls;
 	slot = pool_spawn_user(m, &id, root_fd);
 	close(root_fd);
 	c = &m->children[asking];	/* the spawn may have moved the table */

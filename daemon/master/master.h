@@ -33,6 +33,16 @@
 struct child;
 struct handoff;
 
+/*
+ * The pools of children: one per kind, and one of anonymous children
+ * with TLS, for sessions that logged in over TLS.  With TLS configured
+ * only children that can meet it load OpenSSL: a session in clear is
+ * served by a child that maps none of it (half a megabyte of private
+ * memory less for each idle session).
+ */
+#define POOL_ANON_TLS CHILD_KINDS
+#define POOL_CLASSES (CHILD_KINDS + 1)
+
 /* A client connection, from accept until its last child exits. */
 struct session_rec {
 	uint64_t id;
@@ -73,8 +83,8 @@ struct master {
 	struct child *children;
 	int nchildren;		/* slots allocated */
 	int live;		/* slots in use */
-	int idle[CHILD_KINDS];		/* by kind: ready and waiting */
-	int starting[CHILD_KINDS];	/* spawned, not yet READY */
+	int idle[POOL_CLASSES];		/* by pool: ready and waiting */
+	int starting[POOL_CLASSES];	/* spawned, not yet READY */
 	bool reported[CHILD_KINDS];	/* sandbox of this kind logged */
 	int unchannelled;	/* children whose socketpair closed, not reaped */
 	int sessions;		/* counted against max_clients */

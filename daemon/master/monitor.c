@@ -82,7 +82,7 @@ priv_answer_ready(struct master *m, struct child *c, struct ipc_msg *msg)
 		return;
 	}
 	c->phase = PHASE_IDLE;
-	m->starting[c->kind]--;
+	m->starting[c->pool]--;
 	m->setup_failures = 0;
 	if (c->kind != CHILD_USER)	/* a user's child waits for its own */
 		pool_idle_push(m, c);

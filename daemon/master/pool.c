@@ -29,7 +29,7 @@ extern char **environ;
 #define SPAWN_HOLD_MAX_MS 5000
 
 /* Slot numbers of idle children, by kind. */
-static int *idle_stack[CHILD_KINDS];
+static int *idle_stack[POOL_CLASSES];
 
 const char *
 pool_kind_name(enum child_kind k)
@@ -72,7 +72,7 @@ pool_init(struct master *m)
 {
 	int k;
 
-	for (k = 0; k < CHILD_KINDS; k++) {
+	for (k = 0; k < POOL_CLASSES; k++) {
 		idle_stack[k] = calloc(m->cf->pool_spare + 1024, sizeof(int));
 		if (idle_stack[k] == NULL)
 			fatal("calloc");
@@ -208,9 +208,13 @@ process_name(enum child_kind kind)
 /* Fork and exec a child of this kind and send it its settings; its
  * slot, or -1. */
 static int
-spawn(struct master *m, enum child_kind kind, const struct child_identity *id,
+spawn(struct master *m, int pool, const struct child_identity *id,
     int root_fd)
 {
+	enum child_kind kind = pool == POOL_ANON_TLS ? CHILD_ANON :
+	    (enum child_kind)pool;
+	bool want_tls = pool == POOL_ANON_TLS || pool == CHILD_PRELOGIN ||
+	    (id && id->tls);
 	struct ipc_child_init w;
 	struct tls_handout tls;
 	struct child *c;
@@ -230,9 +234,10 @@ spawn(struct master *m, enum child_kind kind, const struct child_identity *id,
 	c->pid = pid;
 	c->ipc_fd = fd;
 	c->kind = kind;
+	c->pool = pool;
 	c->phase = PHASE_SETUP;
 	m->live++;
-	m->starting[kind]++;
+	m->starting[pool]++;
 	master_epoll_add(m, fd, TAG_CHILD | (uint64_t)slot);
 
 	memset(&w, 0, sizeof(w));
@@ -286,7 +291,7 @@ spawn(struct master *m, enum child_kind kind, const struct child_identity *id,
 	w.tls_user_policy = id ? id->tls_policy :
 	    master_prelogin_user_policy(m);
 	/* FTPS: the certificates, never the key (tlskey.c). */
-	tls = tlskey_hand_out();
+	tls = want_tls ? tlskey_hand_out() : (struct tls_handout){ 0, -1, 0, 0 };
 	if (tls.gen) {
 		c->tls_gen = tls.gen;
 		w.flags |= INIT_TLS |
@@ -306,10 +311,10 @@ spawn(struct master *m, enum child_kind kind, const struct child_identity *id,
 }
 
 int
-pool_spawn(struct master *m, enum child_kind kind)
+pool_spawn(struct master *m, int pool)
 {
-	return spawn(m, kind, NULL, kind == CHILD_ANON ? m->anon_fd :
-	    m->empty_fd) < 0 ? -1 : 0;
+	return spawn(m, pool, NULL, pool == CHILD_PRELOGIN ? m->empty_fd :
+	    m->anon_fd) < 0 ? -1 : 0;
 }
 
 int
@@ -320,23 +325,25 @@ pool_spawn_user(struct master *m, const struct child_identity *id,
 }
 
 static int
-wanted_idle(struct master *m, enum child_kind kind)
+wanted_idle(struct master *m, int pool)
 {
-	return (int)m->cf->pool_spare + handoff_waiting_for(m, kind);
+	return (int)m->cf->pool_spare + handoff_waiting_for(m, pool);
 }
 
 void
 pool_maintain(struct master *m)
 {
-	static const enum child_kind kinds[] = { CHILD_PRELOGIN, CHILD_ANON };
+	static const int pools[] = { CHILD_PRELOGIN, CHILD_ANON, POOL_ANON_TLS };
 	size_t i;
 
 	if (m->stopping || sys_now_ms() < m->spawn_hold_until)
 		return;
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		enum child_kind k = kinds[i];
+	for (i = 0; i < sizeof(pools) / sizeof(pools[0]); i++) {
+		int k = pools[i];
 
-		if (k == CHILD_ANON && !m->cf->anonymous)
+		if (k != CHILD_PRELOGIN && !m->cf->anonymous)
+			continue;
+		if (k == POOL_ANON_TLS && !tlskey_current())
 			continue;
 		while (m->idle[k] + m->starting[k] < wanted_idle(m, k) &&
 		    m->live < max_children(m)) {
@@ -351,7 +358,7 @@ pool_maintain(struct master *m)
 void
 pool_idle_push(struct master *m, struct child *c)
 {
-	int k = c->kind;
+	int k = c->pool;
 
 	if (m->idle[k] < (int)m->cf->pool_spare + 1024)
 		idle_stack[k][m->idle[k]++] = (int)(c - m->children);
@@ -360,7 +367,7 @@ pool_idle_push(struct master *m, struct child *c)
 static void
 idle_remove(struct master *m, struct child *c)
 {
-	int k = c->kind, i, slot = (int)(c - m->children);
+	int k = c->pool, i, slot = (int)(c - m->children);
 
 	for (i = 0; i < m->idle[k]; i++)
 		if (idle_stack[k][i] == slot) {
@@ -370,7 +377,7 @@ idle_remove(struct master *m, struct child *c)
 }
 
 struct child *
-pool_idle_child(struct master *m, enum child_kind kind)
+pool_idle_child(struct master *m, int kind)
 {
 	while (m->idle[kind] > 0) {
 		struct child *c = &m->children[idle_stack[kind][--m->idle[kind]]];
@@ -552,7 +559,7 @@ child_died(struct master *m, struct child *c, int st)
 	}
 
 	if (c->phase == PHASE_SETUP) {
-		m->starting[c->kind]--;
+		m->starting[c->pool]--;
 		if (abnormal && c->kind == CHILD_USER) {
 			/* One user's session (a bad root, say): that login
 			 * fails; the pools are not affected. */

@@ -28,6 +28,7 @@ struct child_identity {
 	uint32_t groups[IPC_GROUPS_MAX];
 	uint32_t rights;	/* RIGHT_* */
 	enum tls_policy tls_policy;	/* of its class */
+	bool tls;		/* its session came over TLS */
 };
 
 struct child {
@@ -36,6 +37,7 @@ struct child {
 	pid_t pid;
 	int ipc_fd;		/* -1 once closed */
 	enum child_kind kind;
+	int pool;		/* its pool: the kind, or POOL_ANON_TLS */
 	enum ipc_phase phase;
 	uid_t want_uid;		/* the ids its READY must report */
 	gid_t want_gid;
@@ -58,7 +60,7 @@ struct child {
 
 void pool_init(struct master *m);
 void pool_maintain(struct master *m);
-int pool_spawn(struct master *m, enum child_kind kind);
+int pool_spawn(struct master *m, int pool);
 /* A child for one user session, rooted at root_fd: its slot, or -1. */
 int pool_spawn_user(struct master *m, const struct child_identity *id,
     int root_fd);
@@ -70,7 +72,7 @@ int pool_spawn_user(struct master *m, const struct child_identity *id,
 pid_t pool_fork_exec(struct master *m, const char *name, const char *arg,
     int *fd);
 void pool_reap(struct master *m);
-struct child *pool_idle_child(struct master *m, enum child_kind kind);
+struct child *pool_idle_child(struct master *m, int pool);
 void pool_idle_push(struct master *m, struct child *c);
 /* A child that broke the rules: logged, killed, counted as a crash. */
 void pool_kill(struct master *m, struct child *c, const char *why);

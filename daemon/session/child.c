@@ -176,7 +176,7 @@ enter_sandbox(const struct ipc_child_init *w, const struct ipc_msg *m,
 	spec.upload_dir_fd = spec.policy == POLICY_SESSION_UPLOAD ?
 	    m->fds[2] : -1;
 	spec.seccomp_debug = (w->flags & INIT_SECCOMP_DEBUG) != 0;
-	spec.ktls = (w->flags & INIT_TLS) != 0;
+	spec.tls = (w->flags & INIT_TLS) != 0;
 #ifdef SANDFTPD_TESTHOOKS
 	spec.skip_landlock = (w->flags & INIT_TEST_NO_LANDLOCK) != 0;
 #endif

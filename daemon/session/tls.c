@@ -43,16 +43,27 @@
 #define TLS_FILE_CHUNK (256u * 1024)
 
 static SSL_CTX *ctx;
+static bool loaded;		/* OpenSSL mapped, certificates kept */
+static bool have_keys;		/* ticket keys handed on */
 static uint8_t ticket_keys[IPC_TICKET_KEYS];
+static struct {
+	char pem[TLS_PEM_MAX];
+	size_t len;
+	uint32_t nchain, nca;
+	uint32_t flags;
+	char ciphers[512], suites[256];
+} setup;
 static bool reuse_required;	/* a logged-in child with tls_data_reuse */
 static bool signing_refused;	/* a full handshake was asked for */
 static short wants = POLLIN;
+
+static bool ready(void);
 static bool mode_logged;
 
 bool
 tls_configured(void)
 {
-	return ctx != NULL;
+	return loaded;
 }
 
 static bool
@@ -328,7 +339,11 @@ conn_destroy(BIO *b)
 static bool
 conn_method_init(void)
 {
-	int type = TLS_FN(BIO_get_new_index)();
+	int type;
+
+	if (conn_method)
+		return true;
+	type = TLS_FN(BIO_get_new_index)();
 
 	if (type < 0)
 		return false;
@@ -345,7 +360,7 @@ conn_method_init(void)
 static SSL *
 ssl_on(int fd)
 {
-	struct conn_bio *cb = calloc(1, sizeof(*cb));
+	struct conn_bio *cb = ready() ? calloc(1, sizeof(*cb)) : NULL;
 	SSL *ssl = cb ? TLS_FN(SSL_new)(ctx) : NULL;
 	BIO *b = ssl ? TLS_FN(BIO_new)(conn_method) : NULL;
 
@@ -403,7 +418,7 @@ load_certs(const char *pem, size_t len, uint32_t nchain, uint32_t nca,
 }
 
 static bool
-configure(const struct ipc_child_init *w, char *err, size_t errsz)
+configure(char *err, size_t errsz)
 {
 	long mode = SSL_MODE_ENABLE_PARTIAL_WRITE |
 	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS;
@@ -419,14 +434,14 @@ configure(const struct ipc_child_init *w, char *err, size_t errsz)
 	    SSL_OP_NO_COMPRESSION | SSL_OP_CIPHER_SERVER_PREFERENCE |
 	    SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1);
 	TLS_FN(SSL_CTX_ctrl)(ctx, SSL_CTRL_MODE, mode, NULL);
-	if (TLS_FN(SSL_CTX_set_cipher_list)(ctx, w->tls_ciphers) != 1) {
+	if (TLS_FN(SSL_CTX_set_cipher_list)(ctx, setup.ciphers) != 1) {
 		snprintf(err, errsz, "tls_ciphers: no cipher in '%s'",
-		    w->tls_ciphers);
+		    setup.ciphers);
 		return false;
 	}
-	if (TLS_FN(SSL_CTX_set_ciphersuites)(ctx, w->tls_ciphersuites) != 1) {
+	if (TLS_FN(SSL_CTX_set_ciphersuites)(ctx, setup.suites) != 1) {
 		snprintf(err, errsz, "tls_ciphersuites: not valid: '%s'",
-		    w->tls_ciphersuites);
+		    setup.suites);
 		return false;
 	}
 	if (TLS_FN(SSL_CTX_ctrl)(ctx, SSL_CTRL_SET_GROUPS_LIST, 0,
@@ -436,19 +451,25 @@ configure(const struct ipc_child_init *w, char *err, size_t errsz)
 	TLS_FN(SSL_CTX_set_session_id_context)(ctx,
 	    (const unsigned char *)"sandftpd", 8);
 	TLS_FN(SSL_CTX_set_timeout)(ctx, 86400);
-	if (w->tls_ca > 0)
+	if (setup.nca > 0)
 		TLS_FN(SSL_CTX_set_verify)(ctx, SSL_VERIFY_PEER |
 		    SSL_VERIFY_CLIENT_ONCE |
-		    ((w->flags & INIT_TLS_CLIENT_CERT) ?
+		    ((setup.flags & INIT_TLS_CLIENT_CERT) ?
 		    SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0), NULL);
 	return true;
 }
 
+/*
+ * Before the sandbox only what needs files: OpenSSL's libraries, and the
+ * certificates read from the memfd.  Its algorithms, the random
+ * generator and the context are made at the first use (about 2 ms of
+ * the CPU: a child that never does TLS, such as a session in clear on
+ * a server that offers it, does not pay for them).
+ */
 bool
 tls_child_setup(const struct ipc_child_init *w, int memfd, char *err,
     size_t errsz)
 {
-	static char pem[TLS_PEM_MAX];
 	struct stat st;
 	ssize_t n;
 
@@ -456,27 +477,58 @@ tls_child_setup(const struct ipc_child_init *w, int memfd, char *err,
 		return false;
 	if (fstat(memfd, &st) < 0 || st.st_size <= 0 ||
 	    st.st_size > TLS_PEM_MAX ||
-	    (n = pread(memfd, pem, (size_t)st.st_size, 0)) != st.st_size) {
+	    (n = pread(memfd, setup.pem, (size_t)st.st_size, 0)) !=
+	    st.st_size) {
 		snprintf(err, errsz, "the certificates from the master are "
 		    "unreadable");
 		return false;
 	}
-	if (!conn_method_init() || !configure(w, err, errsz)) {
-		if (!err[0])
-			tlslib_error(err, errsz, "TLS context");
-		return false;
-	}
-	if (!load_certs(pem, (size_t)n, w->tls_chain, w->tls_ca, err, errsz))
-		return false;
-	/* A pre-login child starts a session: its tickets get keys of their
-	 * own (this also seeds the random generator before the sandbox). */
-	if (TLS_FN(RAND_bytes)(ticket_keys, sizeof(ticket_keys)) != 1 ||
-	    tls_ticket_keys_import(ticket_keys) < 0) {
-		tlslib_error(err, errsz, "ticket keys");
-		return false;
-	}
+	setup.len = (size_t)n;
+	setup.nchain = w->tls_chain;
+	setup.nca = w->tls_ca;
+	setup.flags = w->flags;
+	str_copy(setup.ciphers, sizeof(setup.ciphers), w->tls_ciphers);
+	str_copy(setup.suites, sizeof(setup.suites), w->tls_ciphersuites);
 	reuse_required = w->kind != CHILD_PRELOGIN &&
 	    (w->flags & INIT_TLS_DATA_REUSE);
+	loaded = true;
+	return true;
+}
+
+/* The context, made at the first TLS operation; false (logged) if it
+ * cannot be. */
+static bool
+ready(void)
+{
+	char err[800] = "";
+
+	if (ctx)
+		return true;
+	if (!loaded)
+		return false;
+	if (!conn_method_init() || !configure(err, sizeof(err)) ||
+	    !load_certs(setup.pem, setup.len, setup.nchain, setup.nca, err,
+	    sizeof(err))) {
+		if (!err[0])
+			tlslib_error(err, sizeof(err), "TLS context");
+		log_err("TLS: %s", err);
+		TLS_FN(SSL_CTX_free)(ctx);
+		ctx = NULL;
+		return false;
+	}
+	/* A pre-login child starts a session: its tickets get keys of their
+	 * own; a session's child has the ones handed on. */
+	if (!have_keys && TLS_FN(RAND_bytes)(ticket_keys,
+	    sizeof(ticket_keys)) != 1) {
+		log_err("TLS: no random ticket keys");
+		return false;
+	}
+	have_keys = true;
+	if (TLS_FN(SSL_CTX_ctrl)(ctx, SSL_CTRL_SET_TLSEXT_TICKET_KEYS,
+	    IPC_TICKET_KEYS, ticket_keys) != 1) {
+		log_err("TLS: the ticket keys were refused");
+		return false;
+	}
 	return true;
 }
 
@@ -490,8 +542,8 @@ int
 tls_ticket_keys_import(const uint8_t keys[IPC_TICKET_KEYS])
 {
 	memcpy(ticket_keys, keys, IPC_TICKET_KEYS);
-	return TLS_FN(SSL_CTX_ctrl)(ctx, SSL_CTRL_SET_TLSEXT_TICKET_KEYS,
-	    IPC_TICKET_KEYS, ticket_keys) == 1 ? 0 : -1;
+	have_keys = true;
+	return 0;
 }
 
 short
