@@ -33,8 +33,10 @@ truncate -s "$BIG_SIZE" "$work/root/big.bin"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" \
 	-out "$work/cert.pem" -subj /CN=localhost -days 2 2>/dev/null
 chmod 600 "$work/key.pem"
-id ftp >/dev/null 2>&1 || useradd --system --home-dir "$work/root" \
+# vsftpd enters the home of the ftp account first: it must exist.
+id ftp >/dev/null 2>&1 || useradd --system --home-dir /srv/ftp \
 	--shell /usr/sbin/nologin ftp
+mkdir -p "$(getent passwd ftp | cut -d: -f6)"
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
@@ -97,7 +99,8 @@ wait_port() {
 		if (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; then return 0; fi
 		sleep 0.1
 	done
-	echo "tls.sh: nothing listens on port $1" >&2
+	echo "tls.sh: nothing listens on port $1:" >&2
+	cat "$work"/*.log >&2
 	exit 1
 }
 

@@ -162,10 +162,15 @@ login(struct conn *c, SSL_CTX *ctx)
 	    cmd(c, NULL, 0, "AUTH TLS") != 234 || tls_on(c, ctx, NULL) < 0) {
 		return -1;
 	}
-	if (cmd(c, NULL, 0, "USER %s", user) != 331 ||
-	    cmd(c, NULL, 0, "PASS %s", pass) != 230)
+	/* A server may take an anonymous USER without a password (230). */
+	switch (cmd(c, NULL, 0, "USER %s", user)) {
+	case 230:
+		return 0;
+	case 331:
+		return cmd(c, NULL, 0, "PASS %s", pass) == 230 ? 0 : -1;
+	default:
 		return -1;
-	return 0;
+	}
 }
 
 static long

@@ -358,6 +358,53 @@ class TlsUsers(OwnServer):
         f.quit()
         self.assert_no_deaths()
 
+    @unittest.skipUnless(harness.IS_ROOT, "system users need root")
+    def test_system_user_class_policy(self):
+        # System users (PAM) must use TLS for login and data; virtual
+        # users need not: USER is taken, the master refuses the login in
+        # clear by its class, at once.
+        if harness.UNPRIV:
+            self.skipTest("system users need the server to run as root")
+        import test_accounts
+        service = test_accounts.pam_service(
+            test_accounts.shipped_pam_lines())
+        try:
+            s = self.start_tls(local_users="yes", pam_service=service,
+                               local_tls_required="all",
+                               user_deny_file=os.path.join(
+                                   test_accounts.TOP, "etc", "user_deny"))
+            user = harness.TEST_ACCOUNTS[0]
+            c = self.raw()
+            self.assertEqual(c.reply()[0], 220)
+            self.assertEqual(c.cmd("USER " + user)[0], 331)
+            t0 = time.time()
+            code, lines = c.cmd("PASS " + harness.TEST_PASSWORD)
+            self.assertEqual(code, 530, lines)
+            self.assertIn("TLS", lines[0])
+            self.assertLess(time.time() - t0, 0.9)     # no failure delay
+            s.wait_log(r"login refused for user '%s': not over TLS" % user)
+            # A virtual user in clear is fine.
+            f = harness.user_ftp(s, "alice")
+            f.quit()
+            f = tls_ftp(s, user, harness.TEST_PASSWORD, prot_p=False)
+            with self.assertRaises(ftplib.error_perm) as cm:
+                f.nlst()
+            self.assertTrue(str(cm.exception).startswith("521"))
+            f.prot_p()
+            home = os.path.expanduser("~" + user)
+            name = "up-tls-%d.txt" % os.getpid()
+            f.storbinary("STOR " + name, __import__("io").BytesIO(b"t\n"))
+            f.quit()
+            path = os.path.join(home, name)
+            try:
+                self.assertEqual(os.stat(path).st_uid,
+                                 harness.account_ids(user)[0])
+            finally:
+                os.unlink(path)
+            self.assert_no_deaths()
+        finally:
+            os.unlink("/etc/pam.d/" + service)
+
     def test_curl_upload_and_list(self):
         s = self.start_tls()
         data = os.urandom(1024 * 1024 + 3)
