@@ -221,41 +221,40 @@ set_bool(bool *dst, const char *v)
 	return 0;
 }
 
+/* Add to a repeatable list of addresses; a new source replaces it. */
 static int
-set_listen(struct config *cf, const char *v, int source_id)
+add_listen(struct config_listen *list, int *n, int *source, bool *is_default,
+    const char *v, int source_id)
 {
 	struct config_listen l;
 
 	if (addr_parse_listen(v, &l.addr) < 0)
 		return -1;
 	str_copy(l.text, sizeof(l.text), v);
-	if (cf->listen_source != source_id || cf->listen_is_default) {
-		cf->nlisten = 0;
-		cf->listen_is_default = false;
-		cf->listen_source = source_id;
+	if (*source != source_id || (is_default && *is_default)) {
+		*n = 0;
+		if (is_default)
+			*is_default = false;
+		*source = source_id;
 	}
-	if (cf->nlisten >= CONFIG_MAX_LISTEN)
+	if (*n >= CONFIG_MAX_LISTEN)
 		return -2;
-	cf->listen[cf->nlisten++] = l;
+	list[(*n)++] = l;
 	return 0;
+}
+
+static int
+set_listen(struct config *cf, const char *v, int source_id)
+{
+	return add_listen(cf->listen, &cf->nlisten, &cf->listen_source,
+	    &cf->listen_is_default, v, source_id);
 }
 
 static int
 set_listen_tls(struct config *cf, const char *v, int source_id)
 {
-	struct config_listen l;
-
-	if (addr_parse_listen(v, &l.addr) < 0)
-		return -1;
-	str_copy(l.text, sizeof(l.text), v);
-	if (cf->listen_tls_source != source_id) {
-		cf->nlisten_tls = 0;
-		cf->listen_tls_source = source_id;
-	}
-	if (cf->nlisten_tls >= CONFIG_MAX_LISTEN)
-		return -2;
-	cf->listen_tls[cf->nlisten_tls++] = l;
-	return 0;
+	return add_listen(cf->listen_tls, &cf->nlisten_tls,
+	    &cf->listen_tls_source, NULL, v, source_id);
 }
 
 static int
