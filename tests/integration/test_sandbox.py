@@ -10,6 +10,7 @@ import socket
 import time
 
 import harness
+import tlsfiles
 from harness import Server, ServerTestCase, recv_all
 
 CAP_NAMES = [
@@ -214,9 +215,13 @@ class EveryCommand(ServerTestCase):
     real transfers; no child may die of a signal or seccomp."""
 
     BIG = 64 * 1024 * 1024
+    tls = False     # over AUTH TLS, PROT P (data connections resume)
 
     @classmethod
     def setUpClass(cls):
+        if cls.tls:
+            cls.tls_dir = harness.workdir("sandftpd-every-tls-")
+            cls.options = tlsfiles.options(cls.tls_dir)
         super().setUpClass()
         path = cls.tree.file("big.bin", b"")
         with open(path, "wb") as f:
@@ -264,12 +269,27 @@ class EveryCommand(ServerTestCase):
             return conn
         return accept
 
-    def transfer(self, c, active, command, expect=226):
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        if cls.tls:
+            __import__("shutil").rmtree(cls.tls_dir, ignore_errors=True)
+
+    def data_socket(self, c, get, clear=False):
+        """The data connection, after the 150: with PROT P in TLS,
+        resuming the control connection's session."""
+        conn = get()
+        if self.tls and not clear:
+            conn = c.tls_ctx.wrap_socket(conn, server_hostname="localhost",
+                                         session=c.sock.session)
+        return conn
+
+    def transfer(self, c, active, command, expect=226, clear=False):
         self.n += 1
         get = self.open_data(c, active, self.n)
         code, lines = c.cmd(command)
         self.assertEqual(code, 150, (command, lines))
-        data = recv_all(get())
+        data = recv_all(self.data_socket(c, get, clear))
         code, lines = c.reply()
         self.assertEqual(code, expect, (command, lines))
         return data
@@ -280,6 +300,10 @@ class EveryCommand(ServerTestCase):
         mark = self.server.mark()
         c = self.server.raw()
         self.assertEqual(c.reply()[0], 220)
+        if self.tls:
+            tlsfiles.starttls(c)
+            self.assertEqual(c.cmd("PBSZ 0")[0], 200)
+            self.assertEqual(c.cmd("PROT P")[0], 200)
         # Before login: the allow-list.
         self.assertEqual(c.cmd("HOST localhost")[0], 220)
         self.assertEqual(c.cmd("FEAT")[0], 211)
@@ -340,7 +364,7 @@ class EveryCommand(ServerTestCase):
         self.n += 1
         get = self.open_data(c, active, self.n)
         self.assertEqual(c.cmd("RETR big.bin")[0], 150)
-        data = get()
+        data = self.data_socket(c, get)
         self.assertTrue(data.recv(65536))
         code, lines = c.cmd("STAT")
         self.assertEqual(code, 213, lines)
@@ -373,6 +397,18 @@ class EveryCommand(ServerTestCase):
             self.assertEqual(code_got, code, (cmd, lines))
         self.assertFalse(os.path.exists(os.path.join(self.tree.root,
                                                      "new.txt")))
+        if self.tls:
+            # The TLS commands after login; REIN is not offered over TLS.
+            self.assertEqual(c.cmd("PROT C")[0], 200)
+            self.assertEqual(self.transfer(c, active, "RETR README.txt",
+                                           clear=True), b"Welcome.\n")
+            self.assertEqual(c.cmd("PROT P")[0], 200)
+            self.assertEqual(c.cmd("CCC")[0], 534)
+            self.assertEqual(c.cmd("REIN")[0], 502)
+            self.assertEqual(c.cmd("QUIT")[0], 221)
+            self.assertTrue(c.closed())
+            self.check_no_violation(mark)
+            return
         # REIN, a second login, QUIT.
         self.assertEqual(c.cmd("REIN")[0], 220)
         self.assertEqual(c.cmd("PWD")[0], 530)
@@ -383,6 +419,9 @@ class EveryCommand(ServerTestCase):
                          b"Welcome.\r\n")
         self.assertEqual(c.cmd("QUIT")[0], 221)
         self.assertTrue(c.closed())
+        self.check_no_violation(mark)
+
+    def check_no_violation(self, mark):
         for l in self.listeners:
             l.close()
         # Nothing in the sandbox was violated.
@@ -397,6 +436,13 @@ class EveryCommand(ServerTestCase):
 
     def test_every_command_active(self):
         self.run_all(active=True)
+
+
+class EveryCommandTls(EveryCommand):
+    """The same over TLS: every TLS path (handshakes, the relay, PROT P
+    transfers and listings, ABOR during a TLS transfer) inside the
+    sandbox."""
+    tls = True
 
 
 class EveryCommandNoPort20(EveryCommand):

@@ -103,7 +103,10 @@ def starttls(client, ctx=None):
 
 
 def wrap(client, ctx=None):
+    """TLS on a RawClient's socket; its context stays as client.tls_ctx
+    (a data connection resumes the session only within it)."""
     ctx = ctx or client_context()
+    client.tls_ctx = ctx
     client.file.close()
     client.sock = (ctx).wrap_socket(client.sock, server_hostname="localhost")
     client.file = client.sock.makefile("rb")
