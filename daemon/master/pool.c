@@ -444,7 +444,7 @@ pool_retire_idle(struct master *m)
 		struct child *c = &m->children[i];
 
 		if (c->used && !c->reaped && c->phase == PHASE_IDLE &&
-		    c->kind != CHILD_USER) {
+		    c->kind != CHILD_USER && c->tls_gen != 0) {
 			idle_remove(m, c);
 			pool_retire(m, c);
 		}

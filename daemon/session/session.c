@@ -110,6 +110,7 @@ NORETURN void
 session_exit(struct session *s, int status)
 {
 	upload_abandon(s);
+	tls_ctrl_end(s);
 	if (s->ctrl_fd >= 0) {
 		shutdown(s->ctrl_fd, SHUT_WR);
 		sys_close(s->ctrl_fd);

@@ -672,6 +672,15 @@ tls_ctrl_handshake(struct session *s, int64_t deadline_ms)
 	return 0;
 }
 
+void
+tls_ctrl_end(struct session *s)
+{
+	if (s->ctrl_tls == NULL)
+		return;
+	(void)TLS_FN(SSL_shutdown)(s->ctrl_tls);
+	TLS_FN(ERR_clear_error)();
+}
+
 enum xfer_result
 tls_data_handshake(struct session *s, int fd)
 {

@@ -33,6 +33,8 @@ int tls_ticket_keys_import(const uint8_t keys[IPC_TICKET_KEYS]);
 
 /* The control connection's handshake; 0, or -1 (logged). */
 int tls_ctrl_handshake(struct session *s, int64_t deadline_ms);
+/* The session ends here: close_notify on the control connection. */
+void tls_ctrl_end(struct session *s);
 /*
  * Reads and writes on a TLS connection, like recv/send on a
  * non-blocking socket: > 0 bytes, 0 the peer's end (close_notify), -1
