@@ -870,7 +870,8 @@ tls_relay(struct session *s, int sp)
 			(void)TLS_FN(SSL_shutdown)(ssl);
 			break;
 		}
-		if (moved || tls_pending(ssl))
+		if (moved || (tls_pending(ssl) && !client_eof &&
+		    up.len < RELAY_BUF))
 			continue;
 		p[0].fd = s->ctrl_fd;
 		p[0].events = (short)((!client_eof && up.len < RELAY_BUF ?
