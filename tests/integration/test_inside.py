@@ -111,6 +111,12 @@ class Inside(ServerTestCase):
             # errors, which it would not find here anew.
             raise __import__("unittest").SkipTest("without Landlock: in the "
                                                   "plain build's run")
+        if cls.tls and harness.SANITIZED:
+            # The same battery in children that carry TLS: the plain run
+            # covers their filters; the sanitizer run meets the TLS code
+            # itself in test_tls and EveryCommandTls (CI time).
+            raise __import__("unittest").SkipTest("TLS kinds: in the plain "
+                                                  "build's run")
         t = cls.tree = harness.standard_tree()
         cls.workdir = None
         options = {"crash_limit": "0"}
