@@ -32,6 +32,7 @@
 #include "authjob.h"
 #include "handoff.h"
 #include "idnames.h"
+#include "notify.h"
 #include "tlskey.h"
 #include "login.h"
 #include "userdb.h"
@@ -316,6 +317,7 @@ startup_done(struct master *m)
 	char ok = 1;
 
 	m->starting_up = false;
+	notify_send("READY=1\nMAINPID=%ld\nSTATUS=serving", (long)getpid());
 	log_info("ready: serving %s%s", m->cf->anonymous ?
 	    "anonymous read-only sessions" : "no logins (anonymous = no)",
 	    m->privileged ? "" : " in unprivileged mode");
@@ -465,6 +467,7 @@ begin_stop(struct master *m, const char *why)
 	if (m->stopping)
 		return;
 	log_info("%s: stopping (%d sessions open)", why, m->sessions);
+	notify_send("STOPPING=1");
 	m->stopping = true;
 	m->stop_deadline = sys_now_ms() + SHUTDOWN_GRACE_MS;
 	master_set_accepting(m, false);
@@ -487,6 +490,7 @@ reload(struct master *m)
 	char err[512];
 	int fd;
 
+	notify_reloading();
 	log_info("SIGHUP: re-reading user_db, user_deny_file, the owner "
 	    "names%s (the configuration file itself needs a restart)",
 	    m->cf->tls_cert[0] ? ", tls_cert and tls_key" : "");
@@ -509,6 +513,7 @@ reload(struct master *m)
 			close(m->names_fd);
 		m->names_fd = fd;
 	}
+	notify_send("READY=1");
 }
 
 static void
@@ -558,7 +563,24 @@ next_timeout(struct master *m)
 		t = m->next_refusal - now;
 	if (m->next_auth_expiry && m->next_auth_expiry - now < t)
 		t = m->next_auth_expiry - now;
+	if (m->next_notify && m->next_notify - now < t)
+		t = m->next_notify - now;
 	return t < 0 ? 0 : (int)t;
+}
+
+/* STATUS= for the service manager: what an operator watches. */
+static void
+status_text(char *buf, size_t n, void *arg)
+{
+	const struct master *m = arg;
+	int i, logged_in = 0;
+
+	for (i = 0; i < m->nchildren; i++)
+		if (m->children[i].used && !m->children[i].reaped &&
+		    m->children[i].phase == PHASE_SESSION)
+			logged_in++;
+	snprintf(buf, n, "%d sessions (%d logged in), %d processes%s",
+	    m->sessions, logged_in, m->live, m->stopping ? ", stopping" : "");
 }
 
 /* Between two waits: whatever is due, whatever the wakeup was for. */
@@ -569,9 +591,12 @@ housekeeping(struct master *m)
 
 	int64_t refusal = login_due_refusals(m, now);
 	int64_t expiry = authjob_expire(m, now);
+	int64_t news = m->starting_up ? -1 :
+	    notify_tick(now, status_text, m);
 
 	m->next_refusal = refusal >= 0 ? now + refusal : 0;
 	m->next_auth_expiry = expiry >= 0 ? now + expiry : 0;
+	m->next_notify = news >= 0 ? now + news : 0;
 	pool_check_channels(m, now);
 	handoff_deliver(m);
 	pool_maintain(m);
@@ -787,6 +812,7 @@ master_run(struct config *cf, bool foreground)
 	m.upload_fd = -1;
 	m.names_fd = -1;
 	m.port20 = cf->port20 && m.privileged;
+	notify_init();
 	if (foreground)
 		log_to_stderr();
 	else

@@ -17,6 +17,7 @@
  *   idnames.c  the owner names children show in listings
  *   tlskey.c   the TLS certificates, and the private key children use
  *              through TLS_SIGN without ever holding it
+ *   notify.c   the service manager's notify protocol
  */
 #ifndef SANDFTPD_MASTER_H
 #define SANDFTPD_MASTER_H
@@ -100,6 +101,7 @@ struct master {
 	int64_t next_expiry;	/* of the per-address records */
 	int64_t next_refusal;	/* a refused login is due then; 0: none */
 	int64_t next_auth_expiry;	/* an authentication times out; 0 */
+	int64_t next_notify;	/* the service manager is due news; 0 */
 	bool starting_up;	/* first children not yet ready */
 	bool stopping;
 	int64_t stop_deadline;
