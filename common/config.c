@@ -73,6 +73,7 @@ static const struct key_def keys[] = {
 	    SZ(anon_upload_dir), 0, 0 },
 	{ "anon_upload_listable", KEY_BOOL, OFF(anon_upload_listable), 0, 0, 0 },
 	{ "hide_ids", KEY_BOOL, OFF(hide_ids), 0, 0, 0 },
+	{ "active_mode", KEY_BOOL, OFF(active_mode), 0, 0, 0 },
 	{ "listen_implicit_tls", KEY_LISTEN_TLS, 0, 0, 0, 0 },
 	{ "tls_cert", KEY_PATH_OPT, OFF(tls_cert), SZ(tls_cert), 0, 0 },
 	{ "tls_key", KEY_PATH_OPT, OFF(tls_key), SZ(tls_key), 0, 0 },
@@ -138,6 +139,7 @@ config_defaults(struct config *cf)
 	cf->atomic_uploads = true;
 	cf->upload_fsync = true;
 	cf->listen_tls_source = -1;
+	cf->active_mode = true;
 	/* ECDHE only (forward secrecy), AEAD only. */
 	str_copy(cf->tls_ciphers, sizeof(cf->tls_ciphers),
 	    "ECDHE+AESGCM:ECDHE+CHACHA20");

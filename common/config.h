@@ -65,6 +65,7 @@ struct config {
 	char anon_upload_dir[PATH_MAX];	/* in the anonymous tree; "" none */
 	bool anon_upload_listable;
 	bool hide_ids;			/* listings show ftp ftp */
+	bool active_mode;		/* PORT/EPRT offered (else passive only) */
 
 	/* FTPS (RFC 4217). */
 	char tls_cert[PATH_MAX];	/* PEM chain, leaf first; "" no TLS */

@@ -174,6 +174,7 @@ struct ipc_hdr {
 					 * certificates (tls_chain, tls_ca) */
 #define INIT_TLS_DATA_REUSE 0x1000	/* PROT P must resume the session */
 #define INIT_TLS_CLIENT_CERT 0x2000	/* a client certificate is needed */
+#define INIT_PASSIVE_ONLY 0x4000	/* active_mode = no: no PORT/EPRT */
 #ifdef SANDFTPD_TESTHOOKS
 #define INIT_TEST_NO_LANDLOCK 0x80	/* act as if the kernel had none */
 #endif

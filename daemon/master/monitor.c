@@ -287,6 +287,10 @@ priv_answer_data_connect(struct master *m, struct child *c,
 	struct sock_addr local = c->sess.local, target = c->sess.peer;
 	int fd, one = 1, err = 0;
 
+	if (!m->cf->active_mode) {	/* its PORT/EPRT are refused */
+		pool_kill(m, c, "DATA_CONNECT with active_mode = no");
+		return;
+	}
 	addr_set_port(&local, m->port20 ? 20 : 0);
 	addr_set_port(&target, req->port);
 	fd = socket(local.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |

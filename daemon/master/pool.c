@@ -249,7 +249,8 @@ spawn(struct master *m, int pool, const struct child_identity *id,
 	    (m->cf->log_debug ? INIT_LOG_DEBUG : 0) |
 	    (m->cf->atomic_uploads ? INIT_ATOMIC_UPLOADS : 0) |
 	    (m->cf->upload_fsync ? INIT_UPLOAD_FSYNC : 0) |
-	    (m->cf->hide_ids ? INIT_HIDE_IDS : 0);
+	    (m->cf->hide_ids ? INIT_HIDE_IDS : 0) |
+	    (m->cf->active_mode ? 0 : INIT_PASSIVE_ONLY);
 #ifdef SANDFTPD_TESTHOOKS
 	if (m->test_no_landlock)
 		w.flags |= INIT_TEST_NO_LANDLOCK;

@@ -105,12 +105,22 @@ set_active(struct session *s, const struct sock_addr *target,
 	reply(s, 200, "%s command successful. Consider using EPSV.", verb);
 }
 
+/* active_mode = no: a passive-only server (502: not implemented here). */
+static bool
+refuse_passive_only(struct session *s)
+{
+	if (!(s->init_flags & INIT_PASSIVE_ONLY))
+		return false;
+	reply(s, 502, "Active mode is off on this server: use PASV or EPSV.");
+	return true;
+}
+
 void
 cmd_port(struct session *s, char *arg)
 {
 	struct sock_addr target;
 
-	if (refuse_after_epsv_all(s))
+	if (refuse_passive_only(s) || refuse_after_epsv_all(s))
 		return;
 	if (ftp_parse_port(arg, &target) < 0) {
 		reply(s, 501, "Syntax error in PORT argument.");
@@ -129,7 +139,7 @@ cmd_eprt(struct session *s, char *arg)
 	struct sock_addr target;
 	int rc;
 
-	if (refuse_after_epsv_all(s))
+	if (refuse_passive_only(s) || refuse_after_epsv_all(s))
 		return;
 	rc = ftp_parse_eprt(arg, &target);
 	if (rc == EPRT_SYNTAX) {

@@ -21,7 +21,8 @@ cmd_feat(struct session *s, char *arg)
 	reply_begin(s, &rb, 211, "Features:");
 	if (commands_tls_offered(s))
 		reply_line(&rb, "AUTH TLS");
-	reply_line(&rb, "EPRT");
+	if (!(s->init_flags & INIT_PASSIVE_ONLY))
+		reply_line(&rb, "EPRT");
 	reply_line(&rb, "EPSV");
 	reply_line(&rb, "HOST");
 	reply_line(&rb, "MDTM");

@@ -19,6 +19,7 @@
 #define CMD_TLS 0x10		/* offered with TLS configured: before login,
 				 * and after a login over TLS */
 #define CMD_CLEAR 0x20		/* not offered on a TLS connection */
+#define CMD_ACTIVE 0x40		/* not offered with active_mode = no */
 
 struct command {
 	const char *name;
@@ -40,7 +41,7 @@ static const struct command table[] = {
 	{ "CWD", cmd_cwd, CMD_ARG, "CWD <sp> pathname" },
 	{ "DELE", cmd_dele, CMD_ARG | CMD_WRITE, "DELE <sp> pathname" },
 	{ "ENC", cmd_not_implemented, 0, NULL },
-	{ "EPRT", cmd_eprt, CMD_ARG, "EPRT <sp> |proto|addr|port|" },
+	{ "EPRT", cmd_eprt, CMD_ARG | CMD_ACTIVE, "EPRT <sp> |proto|addr|port|" },
 	{ "EPSV", cmd_epsv, 0, "EPSV [<sp> proto | ALL]" },
 	{ "FEAT", cmd_feat, CMD_PRELOGIN, "FEAT (list extensions)" },
 	{ "HELP", cmd_help, CMD_PRELOGIN, "HELP [<sp> command]" },
@@ -65,7 +66,8 @@ static const struct command table[] = {
 	{ "PASS", cmd_pass, CMD_PRELOGIN, "PASS <sp> password" },
 	{ "PASV", cmd_pasv, 0, "PASV" },
 	{ "PBSZ", cmd_pbsz, CMD_PRELOGIN | CMD_ARG | CMD_TLS, "PBSZ <sp> 0" },
-	{ "PORT", cmd_port, CMD_ARG, "PORT <sp> h1,h2,h3,h4,p1,p2" },
+	{ "PORT", cmd_port, CMD_ARG | CMD_ACTIVE,
+	    "PORT <sp> h1,h2,h3,h4,p1,p2" },
 	{ "PROT", cmd_prot, CMD_PRELOGIN | CMD_ARG | CMD_TLS,
 	    "PROT <sp> C | P" },
 	{ "PWD", cmd_pwd, 0, "PWD (print working directory)" },
@@ -134,6 +136,8 @@ offered(const struct command *c, const struct session *s)
 	if ((c->flags & CMD_TLS) && !commands_tls_offered(s))
 		return false;
 	if ((c->flags & CMD_CLEAR) && s->tls_ctrl)
+		return false;
+	if ((c->flags & CMD_ACTIVE) && (s->init_flags & INIT_PASSIVE_ONLY))
 		return false;
 	if (!s->logged_in || !(c->flags & CMD_WRITE))
 		return true;

@@ -805,3 +805,24 @@ class Jail(ServerTestCase):
         entries = dict(self.f.mlsd("/pub"))
         self.assertEqual(entries["text_dir"]["type"], "dir")
         self.assertEqual(entries["readme_link"]["type"], "file")
+
+
+
+class ForgeryPassiveOnly(ServerTestCase):
+    """active_mode = no: a child that asks for an active-mode data
+    connection anyway (its PORT/EPRT are refused) is killed."""
+    options = {"active_mode": "no"}
+    forge = Forgery.forge
+    fresh_session_works = Forgery.fresh_session_works
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server_binary = harness.HOOKS
+        super().setUpClass()
+
+    def setUp(self):
+        super().setUp()
+        self.expect_deaths = True
+
+    def test_data_connect_refused(self):
+        self.forge("connect", True, r"DATA_CONNECT with active_mode = no")

@@ -1,0 +1,42 @@
+"""What the operator sets and the client sees: a passive-only server
+(active_mode = no)."""
+import subprocess
+
+import harness
+from harness import ServerTestCase
+
+
+class PassiveOnly(ServerTestCase):
+    options = {"active_mode": "no"}
+
+    def test_port_and_eprt_refused_and_not_offered(self):
+        c = self.server.raw()
+        c.reply()
+        self.assertEqual(c.login()[0], 230)
+        code, lines = c.cmd("PORT 127,0,0,1,200,10")
+        self.assertEqual(code, 502, lines)
+        self.assertIn("PASV", lines[0])
+        self.assertEqual(c.cmd("EPRT |1|127.0.0.1|51210|")[0], 502)
+        code, lines = c.cmd("FEAT")
+        self.assertNotIn(" EPRT", lines)
+        self.assertIn(" EPSV", lines)
+        code, lines = c.cmd("HELP")
+        names = " ".join(lines[1:-1]).split()
+        self.assertNotIn("PORT", names)
+        self.assertNotIn("EPRT", names)
+        self.assertIn("PASV", names)
+        self.assertEqual(c.cmd("HELP PORT")[0], 502)
+        # Passive transfers work.
+        self.assertEqual(c.cmd("TYPE I")[0], 200)
+        self.assertEqual(harness.retr(c, "README.txt"), b"Welcome.\n")
+        c.close()
+
+    def test_clients(self):
+        r = subprocess.run(["curl", "-sS", "--max-time", "10",
+                            self.server.url("README.txt")],
+                           capture_output=True, timeout=20)
+        self.assertEqual(r.stdout, b"Welcome.\n", r.stderr)
+        r = subprocess.run(["curl", "-sS", "--max-time", "10", "-P", "-",
+                            self.server.url("README.txt")],
+                           capture_output=True, timeout=20)
+        self.assertNotEqual(r.returncode, 0)
