@@ -23,6 +23,7 @@ enum key_type {
 	KEY_LISTEN_TLS,
 	KEY_TLS_POLICY,	/* no | logins | all (class keys: also "") */
 	KEY_TEXT,	/* printable text without spaces (cipher lists) */
+	KEY_NETWORKS,	/* CIDR list (struct netlist) */
 };
 
 struct key_def {
@@ -74,6 +75,8 @@ static const struct key_def keys[] = {
 	{ "anon_upload_listable", KEY_BOOL, OFF(anon_upload_listable), 0, 0, 0 },
 	{ "hide_ids", KEY_BOOL, OFF(hide_ids), 0, 0, 0 },
 	{ "active_mode", KEY_BOOL, OFF(active_mode), 0, 0, 0 },
+	{ "allow_networks", KEY_NETWORKS, OFF(allow_networks), 0, 0, 0 },
+	{ "deny_networks", KEY_NETWORKS, OFF(deny_networks), 0, 0, 0 },
 	{ "listen_implicit_tls", KEY_LISTEN_TLS, 0, 0, 0, 0 },
 	{ "tls_cert", KEY_PATH_OPT, OFF(tls_cert), SZ(tls_cert), 0, 0 },
 	{ "tls_key", KEY_PATH_OPT, OFF(tls_key), SZ(tls_key), 0, 0 },
@@ -379,6 +382,14 @@ config_set(struct config *cf, const char *key, const char *value,
 			    k->min == 1 ? " (or nothing: tls_required's)" : "",
 			    value);
 		return 0;
+	case KEY_NETWORKS: {
+		char why[160];
+
+		if (netlist_parse((struct netlist *)(base + k->offset), value,
+		    why, sizeof(why)) < 0)
+			return bad(errs, origin, line, key, "%s", why);
+		return 0;
+	}
 	case KEY_TEXT:
 		if (!is_cipher_text(value, k->size))
 			return bad(errs, origin, line, key,

@@ -14,6 +14,7 @@
 
 #include "addr.h"
 #include "ipc.h"
+#include "netlist.h"
 #include "strbuf.h"
 
 #define CONFIG_MAX_LISTEN 16
@@ -66,6 +67,8 @@ struct config {
 	bool anon_upload_listable;
 	bool hide_ids;			/* listings show ftp ftp */
 	bool active_mode;		/* PORT/EPRT offered (else passive only) */
+	struct netlist allow_networks;	/* empty: every address */
+	struct netlist deny_networks;	/* checked after allow_networks */
 
 	/* FTPS (RFC 4217). */
 	char tls_cert[PATH_MAX];	/* PEM chain, leaf first; "" no TLS */

@@ -389,6 +389,16 @@ take_connection(struct master *m, int fd, const struct sock_addr *peer,
 	int64_t now = sys_now_ms();
 	int one = 1;
 
+	/* allow_networks, deny_networks: before anything is spent on it. */
+	if ((m->cf->allow_networks.count > 0 &&
+	    !netlist_match(&m->cf->allow_networks, peer)) ||
+	    netlist_match(&m->cf->deny_networks, peer)) {
+		addr_host_text(peer, who, sizeof(who));
+		log_info("client %s: refused: its address is not allowed "
+		    "(allow_networks, deny_networks)", who);
+		master_refuse(fd, "Service not available for your address.");
+		return;
+	}
 	v = limits_check(peer, now);
 	if (v != LIMIT_BANNED && m->sessions >= (int)m->cf->max_clients)
 		v = LIMIT_TOTAL;

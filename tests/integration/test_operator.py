@@ -40,3 +40,32 @@ class PassiveOnly(ServerTestCase):
                             self.server.url("README.txt")],
                            capture_output=True, timeout=20)
         self.assertNotEqual(r.returncode, 0)
+
+
+class Networks(harness.OwnServer):
+    """allow_networks and deny_networks, checked by the master before a
+    child is used: a refused address gets 421 and the log says why."""
+
+    def test_allow_and_deny(self):
+        s = self.start({"listen": ["127.0.0.1:%d" % harness.free_port()],
+                        "allow_networks": "127.0.0.0/30, ::1",
+                        "deny_networks": "127.0.0.2/32"})
+        s.port = int(s.options["listen"][0].rsplit(":", 1)[1])
+        self.assert_works(self.raw("127.0.0.1"))
+        self.assert_works(self.raw("127.0.0.3"))
+        mark = s.mark()
+        self.assert_refused(self.raw("127.0.0.2"), "not available for your "
+                            "address")
+        self.assert_refused(self.raw("127.0.0.4"), "not available for your "
+                            "address")
+        s.wait_log(r"client 127\.0\.0\.4: refused: its address is not "
+                   r"allowed", start=mark)
+        # No child was spent on them.
+        self.assertNotIn("session", "\n".join(
+            l for l in s.lines_since(mark) if "127.0.0.4" in l))
+
+    def test_bad_network_names_file_line_key(self):
+        r = harness.run_daemon(["-t", "-o", "deny_networks=10.0.0.0/40"])
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("-o:1: deny_networks: '10.0.0.0/40': the prefix "
+                      "length must be 0 to 32", r.stderr)

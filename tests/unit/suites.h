@@ -19,5 +19,6 @@ Suite *util_suite(void);
 Suite *limits_suite(void);
 Suite *userdb_suite(void);
 Suite *tlskey_suite(void);
+Suite *netlist_suite(void);
 
 #endif
