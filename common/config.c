@@ -24,6 +24,7 @@ enum key_type {
 	KEY_TLS_POLICY,	/* no | logins | all (class keys: also "") */
 	KEY_TEXT,	/* printable text without spaces (cipher lists) */
 	KEY_NETWORKS,	/* CIDR list (struct netlist) */
+	KEY_LINE,	/* one line of printable text */
 };
 
 struct key_def {
@@ -77,6 +78,12 @@ static const struct key_def keys[] = {
 	{ "active_mode", KEY_BOOL, OFF(active_mode), 0, 0, 0 },
 	{ "allow_networks", KEY_NETWORKS, OFF(allow_networks), 0, 0, 0 },
 	{ "deny_networks", KEY_NETWORKS, OFF(deny_networks), 0, 0, 0 },
+	{ "banner", KEY_LINE, OFF(banner), SZ(banner), 0, 0 },
+	{ "banner_file", KEY_PATH_OPT, OFF(banner_file), SZ(banner_file), 0,
+	    0 },
+	{ "login_message_file", KEY_PATH_OPT, OFF(login_message_file),
+	    SZ(login_message_file), 0, 0 },
+	{ "dir_messages", KEY_BOOL, OFF(dir_messages), 0, 0, 0 },
 	{ "listen_implicit_tls", KEY_LISTEN_TLS, 0, 0, 0, 0 },
 	{ "tls_cert", KEY_PATH_OPT, OFF(tls_cert), SZ(tls_cert), 0, 0 },
 	{ "tls_key", KEY_PATH_OPT, OFF(tls_key), SZ(tls_key), 0, 0 },
@@ -184,6 +191,20 @@ set_tls_policy(int *dst, const char *v, bool may_inherit)
 	else
 		return -1;
 	return 0;
+}
+
+/* Text without control characters (UTF-8 passes). */
+static bool
+is_printable_line(const char *v, size_t size)
+{
+	size_t i;
+
+	if (strlen(v) >= size)
+		return false;
+	for (i = 0; v[i]; i++)
+		if ((unsigned char)v[i] < ' ' || v[i] == 0x7f)
+			return false;
+	return true;
 }
 
 /* Printable ASCII without spaces: an OpenSSL cipher string. */
@@ -390,6 +411,13 @@ config_set(struct config *cf, const char *key, const char *value,
 			return bad(errs, origin, line, key, "%s", why);
 		return 0;
 	}
+	case KEY_LINE:
+		if (!is_printable_line(value, k->size))
+			return bad(errs, origin, line, key,
+			    "expected printable text of at most %zu characters",
+			    k->size - 1);
+		str_copy(base + k->offset, k->size, value);
+		return 0;
 	case KEY_TEXT:
 		if (!is_cipher_text(value, k->size))
 			return bad(errs, origin, line, key,

@@ -69,6 +69,10 @@ struct config {
 	bool active_mode;		/* PORT/EPRT offered (else passive only) */
 	struct netlist allow_networks;	/* empty: every address */
 	struct netlist deny_networks;	/* checked after allow_networks */
+	char banner[256];		/* the greeting's text; "" default */
+	char banner_file[PATH_MAX];	/* ... or this file's lines */
+	char login_message_file[PATH_MAX];	/* 230- lines at login */
+	bool dir_messages;		/* .message shown on CWD */
 
 	/* FTPS (RFC 4217). */
 	char tls_cert[PATH_MAX];	/* PEM chain, leaf first; "" no TLS */

@@ -175,6 +175,8 @@ struct ipc_hdr {
 #define INIT_TLS_DATA_REUSE 0x1000	/* PROT P must resume the session */
 #define INIT_TLS_CLIENT_CERT 0x2000	/* a client certificate is needed */
 #define INIT_PASSIVE_ONLY 0x4000	/* active_mode = no: no PORT/EPRT */
+#define INIT_DIR_MESSAGES 0x8000	/* .message on CWD */
+#define IPC_MESSAGE_MAX 2048		/* a greeting, a login message */
 #ifdef SANDFTPD_TESTHOOKS
 #define INIT_TEST_NO_LANDLOCK 0x80	/* act as if the kernel had none */
 #endif
@@ -199,6 +201,10 @@ struct ipc_child_init {
 	uint32_t tls_anon_policy, tls_user_policy;
 	char tls_ciphers[512];
 	char tls_ciphersuites[256];
+	/* Lines (LF-separated, no control characters, checked by the
+	 * master) the operator set: the greeting of a pre-login child, the
+	 * login message of the others; "" for the built-in ones. */
+	char message[IPC_MESSAGE_MAX];
 	/*
 	 * fds: [the directory to chroot to (empty, the anonymous root or
 	 * the user's root)], and after it for all but pre-login children

@@ -488,6 +488,8 @@ begin_stop(struct master *m, const char *why)
 	pool_broadcast_shutdown(m);
 }
 
+static int load_messages(struct master *m, char *err, size_t errsz);
+
 /*
  * SIGHUP: the account files, the owner names and the TLS certificate and
  * key are read again (new logins and new children use them; running
@@ -505,6 +507,8 @@ reload(struct master *m)
 	    "names%s (the configuration file itself needs a restart)",
 	    m->cf->tls_cert[0] ? ", tls_cert and tls_key" : "");
 	userdb_refresh(true);
+	if (load_messages(m, err, sizeof(err)) < 0)
+		log_err("SIGHUP: %s; the running messages stay", err);
 	if (m->cf->tls_cert[0]) {
 		if (tlskey_load(m->cf, m->privileged ? m->uid : (uid_t)-1, err,
 		    sizeof(err)) < 0) {
@@ -768,6 +772,67 @@ master_prelogin_user_policy(const struct master *m)
 	return (enum tls_policy)m->cf->tls_required;
 }
 
+/*
+ * An operator's message file as reply lines: control characters become
+ * '?', CR goes, empty lines at the end go, and what does not fit in
+ * IPC_MESSAGE_MAX ends at the last whole line.  0, or -1 (errno).
+ */
+static int
+read_message(const char *path, char *out, size_t n)
+{
+	char buf[IPC_MESSAGE_MAX];
+	size_t o = 0, i;
+	ssize_t len;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (len < 0)
+		return -1;
+	for (i = 0; i < (size_t)len && o + 1 < n; i++) {
+		unsigned char ch = (unsigned char)buf[i];
+
+		if (ch == '\r')
+			continue;
+		out[o++] = ch == '\n' || (ch >= ' ' && ch != 0x7f) ?
+		    (char)ch : '?';
+	}
+	if ((size_t)len == sizeof(buf) || i < (size_t)len)
+		while (o > 0 && out[o - 1] != '\n')
+			o--;		/* cut: the last whole line */
+	while (o > 0 && out[o - 1] == '\n')
+		o--;
+	out[o] = '\0';
+	return 0;
+}
+
+/* banner / banner_file and login_message_file, for new children. */
+static int
+load_messages(struct master *m, char *err, size_t errsz)
+{
+	char banner[IPC_MESSAGE_MAX], login[IPC_MESSAGE_MAX];
+
+	str_copy(banner, sizeof(banner), m->cf->banner);
+	login[0] = '\0';
+	if (m->cf->banner_file[0] &&
+	    read_message(m->cf->banner_file, banner, sizeof(banner)) < 0) {
+		snprintf(err, errsz, "banner_file: %s: %s", m->cf->banner_file,
+		    strerror(errno));
+		return -1;
+	}
+	if (m->cf->login_message_file[0] &&
+	    read_message(m->cf->login_message_file, login, sizeof(login)) < 0) {
+		snprintf(err, errsz, "login_message_file: %s: %s",
+		    m->cf->login_message_file, strerror(errno));
+		return -1;
+	}
+	str_copy(m->banner_text, sizeof(m->banner_text), banner);
+	str_copy(m->login_text, sizeof(m->login_text), login);
+	return 0;
+}
+
 /* FTPS: the certificate and key, read before anything is served. */
 static void
 open_tls(struct master *m)
@@ -808,6 +873,7 @@ int
 master_run(struct config *cf, bool foreground)
 {
 	static struct master m;
+	char err[PATH_MAX + 160];
 
 	struct limits_conf lc = {
 		cf->max_per_ip, cf->crash_limit,
@@ -860,6 +926,8 @@ master_run(struct config *cf, bool foreground)
 	}
 	open_accounts(&m);
 	open_tls(&m);
+	if (load_messages(&m, err, sizeof(err)) < 0)
+		fatalx("%s", err);
 	bind_listeners(&m);
 	if (!foreground)
 		daemonize();

@@ -72,6 +72,8 @@ struct master {
 	int anon_fd;		/* anon_root, O_PATH, for anonymous children */
 	int upload_fd;		/* anon_upload_dir, O_PATH; -1 without */
 	int names_fd;		/* owner names for listings (idnames.c) */
+	char banner_text[IPC_MESSAGE_MAX];	/* the greeting's lines */
+	char login_text[IPC_MESSAGE_MAX];	/* the login message's */
 	int devnull;
 	int epfd;
 	int sigfd;

@@ -271,6 +271,10 @@ spawn(struct master *m, int pool, const struct child_identity *id,
 	w.idle_timeout = m->cf->idle_timeout;
 	w.data_timeout = m->cf->data_timeout;
 	memcpy(w.pasv_address, &m->cf->pasv_address, 4);
+	str_copy(w.message, sizeof(w.message), kind == CHILD_PRELOGIN ?
+	    m->banner_text : m->login_text);
+	if (m->cf->dir_messages)
+		w.flags |= INIT_DIR_MESSAGES;
 	/*
 	 * Its root (the tree it serves, or nothing at all); after login
 	 * also the owner names for listings and the anonymous upload

@@ -104,6 +104,39 @@ reply(struct session *s, int code, const char *fmt, ...)
 }
 
 void
+reply_text(struct session *s, int code, const char *text, const char *final)
+{
+	struct reply_buf rb;
+	const char *nl = strchr(text, '\n');
+	bool begun = false;
+
+	if (final == NULL && nl == NULL) {
+		reply(s, code, "%s", text);
+		return;
+	}
+	while (*text) {
+		int len;
+
+		nl = strchr(text, '\n');
+		len = nl ? (int)(nl - text) : (int)strlen(text);
+		if (final == NULL && nl == NULL) {
+			reply_end(&rb, "%.*s", len, text);
+			return;
+		}
+		if (!begun) {
+			reply_begin(s, &rb, code, "%.*s", len, text);
+			begun = true;
+		} else {
+			reply_line(&rb, "%.*s", len, text);
+		}
+		text += len + (nl ? 1 : 0);
+	}
+	if (!begun)
+		reply_begin(s, &rb, code, "%s", "");
+	reply_end(&rb, "%s", final ? final : "");
+}
+
+void
 reply_begin(struct session *s, struct reply_buf *rb, int code,
     const char *fmt, ...)
 {

@@ -38,6 +38,13 @@ void reply_begin(struct session *s, struct reply_buf *rb, int code,
 void reply_line(struct reply_buf *rb, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void reply_end(struct reply_buf *rb, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
+/*
+ * A reply made of the operator's lines (LF-separated): as CODE- lines
+ * and then "CODE final"; with final NULL the last line is the final one.
+ */
+void reply_text(struct session *s, int code, const char *text,
+    const char *final);
+
 /* Format one reply line into sb, making CR/LF in the text harmless. */
 void reply_format(struct strbuf *sb, int code, char sep, const char *fmt,
     va_list ap) PRINTF_LIKE(4, 0);

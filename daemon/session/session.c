@@ -46,6 +46,8 @@ session_init(struct session *s, int ipc_fd, const struct ipc_child_init *w,
 	s->ascii = true;	/* RFC 959: the default type is ASCII */
 	str_copy(s->cwd, sizeof(s->cwd), "/");
 	s->during_transfer = command_during_transfer;
+	if (w->message[0] && str_terminated(w->message, sizeof(w->message)))
+		str_copy(s->message, sizeof(s->message), w->message);
 	s->tls_anon_policy = (uint8_t)w->tls_anon_policy;
 	s->tls_user_policy = (uint8_t)w->tls_user_policy;
 	lr_init(&s->in);
@@ -243,7 +245,10 @@ session_start(struct session *s, const struct ipc_session_start *st,
 		s->logged_in = true;
 		s->perm.rights = s->granted_rights;
 		str_copy(s->user, sizeof(s->user), st->user);
-		reply(s, 230, "Login successful.");
+		if (s->message[0])	/* login_message_file */
+			reply_text(s, 230, s->message, "Login successful.");
+		else
+			reply(s, 230, "Login successful.");
 	} else {
 		if (s->kind != CHILD_PRELOGIN)
 			fatalx("pre-login session given to a logged-in child");
@@ -256,7 +261,10 @@ session_start(struct session *s, const struct ipc_session_start *st,
 				session_exit(s, 0);
 			s->tls_ctrl = true;
 		}
-		reply(s, 220, "FTP server ready.");
+		if (s->message[0])	/* banner, banner_file */
+			reply_text(s, 220, s->message, NULL);
+		else
+			reply(s, 220, "FTP server ready.");
 	}
 	command_loop(s);
 }

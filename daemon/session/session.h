@@ -105,6 +105,7 @@ struct session {
 	/* Large and seldom used, last: an idle session touches fewer pages. */
 	char rename_from[VPATH_MAX];	/* RNFR's path until RNTO; "" */
 	char upload_unlink[NAME_MAX + 1];
+	char message[IPC_MESSAGE_MAX];	/* greeting, or login message */
 };
 
 /* s must be zero (static storage: the child's one session). */

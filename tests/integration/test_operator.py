@@ -69,3 +69,75 @@ class Networks(harness.OwnServer):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("-o:1: deny_networks: '10.0.0.0/40': the prefix "
                       "length must be 0 to 32", r.stderr)
+
+
+class Messages(harness.OwnServer):
+    """The greeting (banner, banner_file), the login message and the
+    directories' .message files, as well-formed multi-line replies."""
+
+    def setUp(self):
+        super().setUp()
+        self.work = harness.workdir("sandftpd-msg-")
+
+    def tearDown(self):
+        super().tearDown()
+        __import__("shutil").rmtree(self.work, ignore_errors=True)
+
+    def file(self, name, data):
+        path = __import__("os").path.join(self.work, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+    def test_banner_login_message_and_dir_messages(self):
+        self.tree.file("pub/.message", b"Mirror of \x1b[2Jthings\r\n\n")
+        s = self.start({
+            "banner_file": self.file("banner", b"Welcome.\nSecond line\n"),
+            "login_message_file": self.file("login", b"Be nice.\n"
+                                            b"230 forged\n"),
+            "dir_messages": "yes"})
+        c = self.raw()
+        self.assertEqual(c.reply(), (220, ["220-Welcome.",
+                                           "220 Second line"]))
+        self.assertEqual(c.cmd("USER anonymous")[0], 331)
+        code, lines = c.cmd("PASS x@example.org")
+        # An inner line never looks like the final one.
+        self.assertEqual((code, lines), (230, ["230-Be nice.",
+                                               " 230 forged",
+                                               "230 Login successful."]))
+        code, lines = c.cmd("CWD pub")
+        self.assertEqual(code, 250)
+        self.assertEqual(lines[0], "250-Mirror of ?[2Jthings ")
+        self.assertEqual(lines[-1], "250 Directory successfully changed.")
+        self.assertEqual(c.cmd("CWD /text")[1],
+                         ["250 Directory successfully changed."])
+        c.close()
+        f = s.ftp(login=False)
+        self.assertEqual(f.getwelcome(), "220-Welcome.\n220 Second line")
+        f.close()
+
+    def test_one_line_banner_no_version(self):
+        s = self.start({"banner": "Example mirror, be nice"})
+        c = self.raw()
+        self.assertEqual(c.reply(), (220, ["220 Example mirror, be nice"]))
+        c.close()
+        s.stop()
+        self.server = s = self.start()
+        c = self.raw()
+        code, lines = c.reply()
+        self.assertEqual(code, 220)
+        # The default greeting names no software or version.
+        self.assertNotRegex(lines[0].lower(), r"sandftpd|\d+\.\d+")
+        self.assertEqual(c.login()[0], 230)
+        # dir_messages is off by default.
+        self.assertEqual(c.cmd("CWD pub")[1],
+                         ["250 Directory successfully changed."])
+        c.close()
+
+    def test_missing_banner_file(self):
+        r = harness.run_daemon(["-F", "-o", "listen=127.0.0.1:%d" %
+                                harness.free_port(), "-o", "anonymous=yes",
+                                "-o", "anon_root=" + self.tree.root, "-o",
+                                "banner_file=/nonexistent/banner"])
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("banner_file: /nonexistent/banner", r.stderr)
