@@ -460,7 +460,7 @@ class EveryCommandNoPort20(EveryCommand):
 
 # ---- forged privileged requests (the test-hooks binary) ----
 
-class Forgery(ServerTestCase):
+class ForgeryBase(ServerTestCase):
     """A compromised child's requests: the master kills it, the client's
     connection closes, the next session is fine."""
 
@@ -503,6 +503,10 @@ class Forgery(ServerTestCase):
         self.assertEqual(b"".join(got), bytes(range(256)) * 16)
         self.assertEqual(f.nlst("text"), ["text/dos.txt", "text/unix.txt"])
         f.quit()
+
+
+class Forgery(ForgeryBase):
+    """Each kind of forged request."""
 
     REFUSED = r"refused %s request \(type \d+, \d+ bytes, %d fds\) in " \
               r"phase %s: %s; killing it"
@@ -808,21 +812,10 @@ class Jail(ServerTestCase):
 
 
 
-class ForgeryPassiveOnly(ServerTestCase):
+class ForgeryPassiveOnly(ForgeryBase):
     """active_mode = no: a child that asks for an active-mode data
     connection anyway (its PORT/EPRT are refused) is killed."""
     options = {"active_mode": "no"}
-    forge = Forgery.forge
-    fresh_session_works = Forgery.fresh_session_works
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server_binary = harness.HOOKS
-        super().setUpClass()
-
-    def setUp(self):
-        super().setUp()
-        self.expect_deaths = True
 
     def test_data_connect_refused(self):
         self.forge("connect", True, r"DATA_CONNECT with active_mode = no")
