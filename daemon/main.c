@@ -2,7 +2,7 @@
  * main.c - the command line.  Either the master (the normal case) or, when
  * the master execs us with CHILD_ARG, a child (daemon/session/child.c).
  *
- *   sandftpd [-f FILE] [-o KEY=VALUE]... [-F] [-t] [-V]
+ *   sandftpd [-f FILE] [-o KEY=VALUE]... [-F] [-i] [-t] [-V]
  *   sandftpd -P	(print a password hash for user_db)
  */
 #include <getopt.h>
@@ -25,11 +25,13 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: sandftpd [-f FILE] [-o KEY=VALUE]... [-F] [-t] [-V]\n"
+	    "usage: sandftpd [-f FILE] [-o KEY=VALUE]... [-F] [-i] [-t] [-V]\n"
 	    "       sandftpd -P\n"
 	    "  -f FILE   configuration file (default %s, if it exists)\n"
 	    "  -o K=V    set one key, after the file (repeatable)\n"
 	    "  -F        stay in the foreground, log to stderr\n"
+	    "  -i        inetd style: serve the one connection on stdin, "
+	    "then exit\n"
 	    "  -t        check the configuration, print the problems, "
 	    "exit 0/1\n"
 	    "  -V        print the version and the compiled-in features\n"
@@ -51,7 +53,8 @@ version(void)
 	    sandbox_seccomp_version(), abi ? "ABI " : "not available, ABI ", abi);
 	printf("accounts: system users (PAM), virtual users (libxcrypt: "
 	    "yescrypt, sha512-crypt), uploads\n");
-	printf("not in this build: TLS\n");
+	printf("FTPS (OpenSSL, loaded at run time), socket activation and "
+	    "the notify protocol (no libsystemd)\n");
 #ifdef SANDFTPD_SANITIZE
 	printf("test build: sanitizers (no memory limit for children)\n");
 #endif
@@ -62,7 +65,8 @@ main(int argc, char **argv)
 {
 	static struct config cf;
 	const char *file = NULL, *options[MAX_OPTIONS];
-	bool foreground = false, check = false;
+	struct master_start how = { 0 };
+	bool check = false;
 	struct strbuf errs;
 	int nopt = 0, c, i, nerr = 0;
 
@@ -73,7 +77,7 @@ main(int argc, char **argv)
 	if (argc == 2 && strcmp(argv[1], "-P") == 0)
 		return auth_print_hash();
 
-	while ((c = getopt(argc, argv, "f:o:FtVh")) != -1) {
+	while ((c = getopt(argc, argv, "f:o:FitVh")) != -1) {
 		switch (c) {
 		case 'f':
 			file = optarg;
@@ -86,7 +90,10 @@ main(int argc, char **argv)
 			options[nopt++] = optarg;
 			break;
 		case 'F':
-			foreground = true;
+			how.foreground = true;
+			break;
+		case 'i':
+			how.inetd_stdin = true;
 			break;
 		case 't':
 			check = true;
@@ -124,5 +131,8 @@ main(int argc, char **argv)
 		    file ? ": " : " (built-in defaults)", file ? file : "");
 		return 0;
 	}
-	return master_run(&cf, foreground);
+	how.config_file = file;
+	how.options = options;
+	how.noptions = nopt;
+	return master_run(&cf, &how);
 }

@@ -29,6 +29,7 @@
 #include "../../common/path.h"
 #include "../../common/sys.h"
 #include "../../sandbox/sandbox.h"
+#include "activation.h"
 #include "authjob.h"
 #include "handoff.h"
 #include "idnames.h"
@@ -234,6 +235,57 @@ master_check_runtime(const struct config *cf, bool verbose)
 	return bad;
 }
 
+/*
+ * Socket activation: the service manager's descriptors instead of the
+ * listen keys.  Listeners are served as if bound here; a single
+ * connection (Accept=yes) makes this an inetd-style master of one
+ * session.  True when the manager gave any.
+ */
+static bool
+take_activated(struct master *m)
+{
+	struct activated_fd fds[ACTIVATION_MAX_FDS];
+	char err[256], where[ADDR_TEXT_MAX];
+	int n, i;
+
+	_Static_assert(ACTIVATION_MAX_FDS <= sizeof(m->listen_fd) /
+	    sizeof(m->listen_fd[0]), "room for every activated listener");
+	n = activation_take(fds, ACTIVATION_MAX_FDS, err, sizeof(err));
+	if (n < 0)
+		fatalx("%s", err);
+	if (n == 0)
+		return false;
+	if (!fds[0].listening) {
+		m->inetd_fd = fds[0].fd;
+		m->inetd_implicit_tls = fds[0].implicit_tls;
+		log_info("socket activation: one connection (Accept=yes)%s",
+		    m->inetd_implicit_tls ? ", implicit TLS" : "");
+		return true;
+	}
+	for (i = 0; i < n; i++)
+		if (fds[i].implicit_tls && m->cf->tls_cert[0] == '\0')
+			fatalx("socket activation: descriptor %d is named "
+			    "\"%s\" (implicit TLS), but tls_cert is not set",
+			    fds[i].fd, ACTIVATION_TLS_NAME);
+	for (i = 0; i < n; i++) {
+		struct sock_addr a;
+
+		a.len = sizeof(a.ss);
+		if (getsockname(fds[i].fd, (struct sockaddr *)&a.ss,
+		    &a.len) < 0)
+			fatal("socket activation: descriptor %d", fds[i].fd);
+		addr_text(&a, where, sizeof(where));
+		m->listen_implicit[m->nlisten] = fds[i].implicit_tls;
+		m->listen_fd[m->nlisten++] = fds[i].fd;
+		log_info("listening on %s (from the service manager%s%s%s)",
+		    where, fds[i].name[0] ? ", named " : "", fds[i].name,
+		    fds[i].implicit_tls ? ": implicit TLS" : "");
+	}
+	log_info("socket activation: %d listeners; listen and "
+	    "listen_implicit_tls are not used", n);
+	return true;
+}
+
 static void
 bind_listeners(struct master *m)
 {
@@ -311,12 +363,18 @@ daemonize(void)
 		fatal("chdir /");
 }
 
+static void take_inetd_connection(struct master *m);
+
 static void
 startup_done(struct master *m)
 {
 	char ok = 1;
 
 	m->starting_up = false;
+	if (m->inetd) {
+		take_inetd_connection(m);
+		return;
+	}
 	notify_send("READY=1\nMAINPID=%ld\nSTATUS=serving", (long)getpid());
 	log_info("ready: serving %s%s", m->cf->anonymous ?
 	    "anonymous read-only sessions" : "no logins (anonymous = no)",
@@ -336,6 +394,8 @@ startup_complete(const struct master *m)
 {
 	if (!m->reported[CHILD_PRELOGIN])
 		return false;
+	if (m->inetd)
+		return true;	/* the rest are spawned when needed */
 	if (m->cf->anonymous && !m->reported[CHILD_ANON])
 		return false;
 	return true;
@@ -438,6 +498,23 @@ take_connection(struct master *m, int fd, const struct sock_addr *peer,
 	limits_add(peer, now);
 	m->sessions++;
 	close(fd);
+}
+
+/* inetd style: the one connection, once a login child is ready. */
+static void
+take_inetd_connection(struct master *m)
+{
+	struct sock_addr peer;
+	int fd = m->inetd_fd;
+
+	m->inetd_fd = -1;
+	peer.len = sizeof(peer.ss);
+	if (getpeername(fd, (struct sockaddr *)&peer.ss, &peer.len) < 0) {
+		log_info("inetd: the client left before it was served");
+		close(fd);
+		return;
+	}
+	take_connection(m, fd, &peer, m->inetd_implicit_tls);
 }
 
 static void
@@ -612,6 +689,9 @@ housekeeping(struct master *m)
 	m->next_auth_expiry = expiry >= 0 ? now + expiry : 0;
 	m->next_notify = news >= 0 ? now + news : 0;
 	pool_check_channels(m, now);
+	if (m->inetd && !m->starting_up && m->inetd_fd < 0 &&
+	    m->sessions == 0 && !m->stopping)
+		begin_stop(m, "inetd: the connection is over");
 	handoff_deliver(m);
 	pool_maintain(m);
 	update_accepting(m);
@@ -870,10 +950,11 @@ log_unprivileged(void)
 }
 
 int
-master_run(struct config *cf, bool foreground)
+master_run(struct config *cf, const struct master_start *how)
 {
 	static struct master m;
 	char err[PATH_MAX + 160];
+	bool foreground = how->foreground || how->inetd_stdin;
 
 	struct limits_conf lc = {
 		cf->max_per_ip, cf->crash_limit,
@@ -888,8 +969,10 @@ master_run(struct config *cf, bool foreground)
 	m.upload_fd = -1;
 	m.names_fd = -1;
 	m.port20 = cf->port20 && m.privileged;
+	m.inetd_fd = -1;
+	m.start = *how;
 	notify_init();
-	if (foreground)
+	if (how->foreground)
 		log_to_stderr();
 	else
 		log_to_syslog();
@@ -916,6 +999,14 @@ master_run(struct config *cf, bool foreground)
 	m.exe_fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (m.devnull < 0 || m.exe_fd < 0)
 		fatal("opening /dev/null and /proc/self/exe");
+	if (how->inetd_stdin) {
+		m.inetd_fd = activation_stdin(m.devnull, err, sizeof(err));
+		if (m.inetd_fd < 0)
+			fatalx("%s", err);
+	} else {
+		(void)take_activated(&m);
+	}
+	m.inetd = m.inetd_fd >= 0;
 	if (cf->anonymous) {
 		m.anon_fd = open(cf->anon_root, O_PATH | O_DIRECTORY |
 		    O_CLOEXEC);
@@ -928,8 +1019,9 @@ master_run(struct config *cf, bool foreground)
 	open_tls(&m);
 	if (load_messages(&m, err, sizeof(err)) < 0)
 		fatalx("%s", err);
-	bind_listeners(&m);
-	if (!foreground)
+	if (m.nlisten == 0 && !m.inetd)
+		bind_listeners(&m);
+	if (!foreground && !m.inetd)
 		daemonize();
 	if (m.privileged)
 		restrict_master(&m);

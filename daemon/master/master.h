@@ -18,6 +18,7 @@
  *   tlskey.c   the TLS certificates, and the private key children use
  *              through TLS_SIGN without ever holding it
  *   notify.c   the service manager's notify protocol
+ *   activation.c  sockets the service manager passes (socket units)
  */
 #ifndef SANDFTPD_MASTER_H
 #define SANDFTPD_MASTER_H
@@ -60,8 +61,19 @@ struct session_rec {
 	char user[IPC_USER_MAX];
 };
 
+/* How master_run starts: where the configuration came from (a SIGHUP
+ * reads it again) and how it was invoked. */
+struct master_start {
+	const char *config_file;	/* NULL: built-in defaults */
+	const char *const *options;	/* -o KEY=VALUE, in order */
+	int noptions;
+	bool foreground;		/* -F: no fork, log to stderr */
+	bool inetd_stdin;		/* -i: serve the connection on fd 0 */
+};
+
 struct master {
 	struct config *cf;
+	struct master_start start;
 	bool privileged;	/* running as root */
 	bool port20;		/* port20 = yes and we can bind port 20 */
 	uid_t uid;		/* session_user, or our own uid */
@@ -81,6 +93,10 @@ struct master {
 	bool listen_implicit[2 * CONFIG_MAX_LISTEN];	/* implicit TLS */
 	int nlisten;
 	bool accepting;
+	bool inetd;		/* one connection, given at start (-i, or
+				 * Accept=yes): served, then we exit */
+	int inetd_fd;		/* that connection until taken; then -1 */
+	bool inetd_implicit_tls;
 	bool test_no_landlock;	/* test build: children act as without it */
 
 	struct child *children;
@@ -115,7 +131,8 @@ struct master {
 #define TAG_AUTH 0x400000000ull
 #define TAG_KIND_MASK 0xf00000000ull
 
-int master_run(struct config *cf, bool foreground);
+
+int master_run(struct config *cf, const struct master_start *how);
 int master_check_runtime(const struct config *cf, bool verbose);
 void master_set_accepting(struct master *m, bool on);
 /* The master's only words to a client: one 421 line, then close. */

@@ -332,7 +332,13 @@ pool_spawn_user(struct master *m, const struct child_identity *id,
 static int
 wanted_idle(struct master *m, int pool)
 {
-	return (int)m->cf->pool_spare + handoff_waiting_for(m, pool);
+	int spare = (int)m->cf->pool_spare;
+
+	/* inetd style: a login child for the one connection; whatever it
+	 * hands on to is spawned when asked for. */
+	if (m->inetd)
+		spare = pool == CHILD_PRELOGIN && m->inetd_fd >= 0 ? 1 : 0;
+	return spare + handoff_waiting_for(m, pool);
 }
 
 void
