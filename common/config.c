@@ -53,6 +53,7 @@ static const struct key_def keys[] = {
 	{ "login_timeout", KEY_UINT, OFF(login_timeout), 0, 1, 86400 },
 	{ "idle_timeout", KEY_UINT, OFF(idle_timeout), 0, 1, 86400 },
 	{ "data_timeout", KEY_UINT, OFF(data_timeout), 0, 1, 86400 },
+	{ "shutdown_timeout", KEY_UINT, OFF(shutdown_timeout), 0, 0, 3600 },
 	{ "crash_limit", KEY_UINT, OFF(crash_limit), 0, 0, 1000 },
 	{ "crash_ban", KEY_UINT, OFF(crash_ban), 0, 1, 86400 },
 	{ "ipv6_limit_prefix", KEY_UINT, OFF(ipv6_limit_prefix), 0, 16, 128 },
@@ -134,6 +135,7 @@ config_defaults(struct config *cf)
 	cf->login_timeout = 60;
 	cf->idle_timeout = 300;
 	cf->data_timeout = 120;
+	cf->shutdown_timeout = 10;
 	cf->crash_limit = 3;
 	cf->crash_ban = 300;
 	cf->ipv6_limit_prefix = 64;
@@ -560,3 +562,18 @@ config_set_option(struct config *cf, const char *arg, int n,
 	return parse_line(cf, buf, "-o", n, 1000, errs);
 }
 
+
+int
+config_load(struct config *cf, const char *file, const char *const *options,
+    int noptions, struct strbuf *errs)
+{
+	int nerr = 0, i;
+
+	config_defaults(cf);
+	if (file)
+		nerr += config_load_file(cf, file, 1, errs);
+	for (i = 0; i < noptions; i++)
+		if (config_set_option(cf, options[i], i + 1, errs) < 0)
+			nerr++;
+	return nerr;
+}

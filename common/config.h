@@ -45,6 +45,7 @@ struct config {
 
 	unsigned max_clients, max_per_ip, pool_spare;
 	unsigned login_timeout, idle_timeout, data_timeout;
+	unsigned shutdown_timeout;	/* SIGTERM: transfers may finish */
 	unsigned crash_limit, crash_ban;
 	unsigned ipv6_limit_prefix;	/* IPv6 clients count by this prefix */
 	bool require_landlock;		/* refuse to serve without Landlock */
@@ -118,5 +119,12 @@ int config_load_file(struct config *cf, const char *path, int source_id,
 int config_set_option(struct config *cf, const char *arg, int n,
     struct strbuf *errs);
 
+/*
+ * The whole configuration: defaults, then the file (NULL: none), then
+ * the -o options in order.  At start and on every SIGHUP.  Returns the
+ * number of errors, each appended to errs.
+ */
+int config_load(struct config *cf, const char *file,
+    const char *const *options, int noptions, struct strbuf *errs);
 
 #endif

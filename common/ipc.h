@@ -33,11 +33,10 @@
 
 /*
  * After SHUTDOWN, a child in a transfer may finish it for up to
- * CHILD_SHUTDOWN_GRACE_MS, then ends it (426, 421); the master kills
- * what is left after SHUTDOWN_GRACE_MS.
+ * shutdown_timeout (ipc_child_init), then ends it (426, 421); the master
+ * kills what is left SHUTDOWN_KILL_MARGIN_MS after that.
  */
-#define SHUTDOWN_GRACE_MS 10000
-#define CHILD_SHUTDOWN_GRACE_MS 8000
+#define SHUTDOWN_KILL_MARGIN_MS 3000
 
 /* A child is the daemon's own binary, exec'd as `sandftpd --child`. */
 #define CHILD_ARG "--child"
@@ -191,6 +190,7 @@ struct ipc_child_init {
 	uint32_t rights;	/* RIGHT_* of the sessions it will serve */
 	uint32_t umask;
 	uint32_t login_timeout, idle_timeout, data_timeout;
+	uint32_t shutdown_timeout;	/* seconds a transfer may go on */
 	uint8_t pasv_address[4];
 	/* FTPS: the certificates' count in the memfd (the chain, then the
 	 * CAs of client certificates), what must be protected (enum

@@ -68,7 +68,7 @@ main(int argc, char **argv)
 	struct master_start how = { 0 };
 	bool check = false;
 	struct strbuf errs;
-	int nopt = 0, c, i, nerr = 0;
+	int nopt = 0, c, nerr;
 
 	if (argc == 2 && strcmp(argv[1], CHILD_ARG) == 0)
 		return child_main();
@@ -108,15 +108,10 @@ main(int argc, char **argv)
 	if (optind != argc)
 		usage();
 
-	config_defaults(&cf);
 	sb_init(&errs, 64 * 1024);
 	if (file == NULL && access(CONFIG_DEFAULT_FILE, F_OK) == 0)
 		file = CONFIG_DEFAULT_FILE;
-	if (file)
-		nerr += config_load_file(&cf, file, 1, &errs);
-	for (i = 0; i < nopt; i++)
-		if (config_set_option(&cf, options[i], i + 1, &errs) < 0)
-			nerr++;
+	nerr = config_load(&cf, file, options, nopt, &errs);
 	if (nerr) {
 		fprintf(stderr, "%s", sb_str(&errs));
 		fprintf(stderr, "sandftpd: %d configuration error%s\n", nerr,

@@ -12,6 +12,7 @@
 
 #include "../../common/log.h"
 #include "bucket.h"
+#include "../../common/config.h"
 #include "limits.h"
 
 #define HOST_BUCKETS 4096
@@ -40,6 +41,18 @@ void
 limits_init(const struct limits_conf *c)
 {
 	conf = *c;
+}
+
+void
+limits_from_config(const struct config *cf)
+{
+	struct limits_conf lc = {
+		cf->max_per_ip, cf->crash_limit,
+		(int64_t)cf->crash_ban * 1000, cf->ipv6_limit_prefix,
+		cf->login_fail_limit, (int64_t)cf->login_fail_ban * 1000,
+	};
+
+	limits_init(&lc);
 }
 
 void

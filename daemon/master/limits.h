@@ -35,6 +35,9 @@ struct limits_conf {
 enum limit_verdict { LIMIT_OK, LIMIT_BANNED, LIMIT_TOTAL, LIMIT_PER_IP };
 
 void limits_init(const struct limits_conf *conf);
+/* limits_init with the values of a configuration (start, SIGHUP). */
+struct config;
+void limits_from_config(const struct config *cf);
 /* The 16-byte key an address is counted under. */
 void limits_key(const struct sock_addr *a, uint8_t key[16]);
 enum limit_verdict limits_check(const struct sock_addr *a, int64_t now);

@@ -556,55 +556,14 @@ begin_stop(struct master *m, const char *why)
 	log_info("%s: stopping (%d sessions open)", why, m->sessions);
 	notify_send("STOPPING=1");
 	m->stopping = true;
-	m->stop_deadline = sys_now_ms() + SHUTDOWN_GRACE_MS;
+	m->stop_deadline = sys_now_ms() +
+	    (int64_t)m->cf->shutdown_timeout * 1000 + SHUTDOWN_KILL_MARGIN_MS;
 	master_set_accepting(m, false);
 	for (i = 0; i < m->nlisten; i++)
 		close(m->listen_fd[i]);
 	m->nlisten = 0;
 	handoff_drop_all(m, "Server shutting down.");
 	pool_broadcast_shutdown(m);
-}
-
-static int load_messages(struct master *m, char *err, size_t errsz);
-
-/*
- * SIGHUP: the account files, the owner names and the TLS certificate and
- * key are read again (new logins and new children use them; running
- * sessions keep what they had).  The configuration file itself is not
- * re-read by this version.
- */
-static void
-reload(struct master *m)
-{
-	char err[512];
-	int fd;
-
-	notify_reloading();
-	log_info("SIGHUP: re-reading user_db, user_deny_file, the owner "
-	    "names%s (the configuration file itself needs a restart)",
-	    m->cf->tls_cert[0] ? ", tls_cert and tls_key" : "");
-	userdb_refresh(true);
-	if (load_messages(m, err, sizeof(err)) < 0)
-		log_err("SIGHUP: %s; the running messages stay", err);
-	if (m->cf->tls_cert[0]) {
-		if (tlskey_load(m->cf, m->privileged ? m->uid : (uid_t)-1, err,
-		    sizeof(err)) < 0) {
-			log_err("SIGHUP: TLS not reloaded, the running "
-			    "certificate stays: %s", err);
-		} else {
-			log_info("SIGHUP: new TLS certificate and key loaded "
-			    "for new sessions");
-			pool_retire_idle(m);
-			pool_maintain(m);
-		}
-	}
-	fd = idnames_build();
-	if (fd >= 0) {
-		if (m->names_fd >= 0)
-			close(m->names_fd);
-		m->names_fd = fd;
-	}
-	notify_send("READY=1");
 }
 
 static void
@@ -624,7 +583,7 @@ on_signal(struct master *m)
 			begin_stop(m, "SIGINT");
 			break;
 		case SIGHUP:
-			reload(m);
+			master_reload(m);
 			break;
 		}
 	}
@@ -792,20 +751,15 @@ setup_events(struct master *m)
  * The anonymous upload directory, beneath anon_root: resolved beneath it
  * (no symbolic link or ".." out of it), kept as an O_PATH descriptor.
  */
-static int
-open_upload_dir(const struct config *cf, int anon_fd)
+int
+master_open_upload_dir(const struct config *cf, int anon_fd)
 {
 	struct open_how how = {
 		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
-	int fd = (int)syscall(SYS_openat2, anon_fd,
+	return (int)syscall(SYS_openat2, anon_fd,
 	    path_relative(cf->anon_upload_dir), &how, sizeof(how));
-
-	if (fd < 0)
-		fatal("anon_upload_dir: %s in %s", cf->anon_upload_dir,
-		    cf->anon_root);
-	return fd;
 }
 
 /* The account files and names: what logins and listings need. */
@@ -888,28 +842,25 @@ read_message(const char *path, char *out, size_t n)
 	return 0;
 }
 
-/* banner / banner_file and login_message_file, for new children. */
-static int
-load_messages(struct master *m, char *err, size_t errsz)
+/* banner / banner_file and login_message_file, as cf names them. */
+int
+master_read_messages(const struct config *cf, char *banner, char *login,
+    char *err, size_t errsz)
 {
-	char banner[IPC_MESSAGE_MAX], login[IPC_MESSAGE_MAX];
-
-	str_copy(banner, sizeof(banner), m->cf->banner);
+	str_copy(banner, IPC_MESSAGE_MAX, cf->banner);
 	login[0] = '\0';
-	if (m->cf->banner_file[0] &&
-	    read_message(m->cf->banner_file, banner, sizeof(banner)) < 0) {
-		snprintf(err, errsz, "banner_file: %s: %s", m->cf->banner_file,
+	if (cf->banner_file[0] &&
+	    read_message(cf->banner_file, banner, IPC_MESSAGE_MAX) < 0) {
+		snprintf(err, errsz, "banner_file: %s: %s", cf->banner_file,
 		    strerror(errno));
 		return -1;
 	}
-	if (m->cf->login_message_file[0] &&
-	    read_message(m->cf->login_message_file, login, sizeof(login)) < 0) {
+	if (cf->login_message_file[0] &&
+	    read_message(cf->login_message_file, login, IPC_MESSAGE_MAX) < 0) {
 		snprintf(err, errsz, "login_message_file: %s: %s",
-		    m->cf->login_message_file, strerror(errno));
+		    cf->login_message_file, strerror(errno));
 		return -1;
 	}
-	str_copy(m->banner_text, sizeof(m->banner_text), banner);
-	str_copy(m->login_text, sizeof(m->login_text), login);
 	return 0;
 }
 
@@ -956,12 +907,6 @@ master_run(struct config *cf, const struct master_start *how)
 	char err[PATH_MAX + 160];
 	bool foreground = how->foreground || how->inetd_stdin;
 
-	struct limits_conf lc = {
-		cf->max_per_ip, cf->crash_limit,
-		(int64_t)cf->crash_ban * 1000, cf->ipv6_limit_prefix,
-		cf->login_fail_limit, (int64_t)cf->login_fail_ban * 1000,
-	};
-
 	m.cf = cf;
 	m.privileged = geteuid() == 0;
 	m.empty_fd = -1;
@@ -977,7 +922,7 @@ master_run(struct config *cf, const struct master_start *how)
 	else
 		log_to_syslog();
 	log_set_debug(cf->log_debug);
-	limits_init(&lc);
+	limits_from_config(cf);
 #ifdef SANDFTPD_TESTHOOKS
 	/* Tests only: children act as on a kernel without Landlock. */
 	m.test_no_landlock = getenv("SANDFTPD_TEST_NO_LANDLOCK") != NULL;
@@ -1012,12 +957,15 @@ master_run(struct config *cf, const struct master_start *how)
 		    O_CLOEXEC);
 		if (m.anon_fd < 0)
 			fatal("anon_root: %s", cf->anon_root);
-		if (cf->anon_upload_dir[0])
-			m.upload_fd = open_upload_dir(cf, m.anon_fd);
+		if (cf->anon_upload_dir[0] && (m.upload_fd =
+		    master_open_upload_dir(cf, m.anon_fd)) < 0)
+			fatal("anon_upload_dir: %s in %s", cf->anon_upload_dir,
+			    cf->anon_root);
 	}
 	open_accounts(&m);
 	open_tls(&m);
-	if (load_messages(&m, err, sizeof(err)) < 0)
+	if (master_read_messages(cf, m.banner_text, m.login_text, err,
+	    sizeof(err)) < 0)
 		fatalx("%s", err);
 	if (m.nlisten == 0 && !m.inetd)
 		bind_listeners(&m);

@@ -19,6 +19,7 @@
  *              through TLS_SIGN without ever holding it
  *   notify.c   the service manager's notify protocol
  *   activation.c  sockets the service manager passes (socket units)
+ *   reload.c   SIGHUP: the configuration and what it names, read again
  */
 #ifndef SANDFTPD_MASTER_H
 #define SANDFTPD_MASTER_H
@@ -144,5 +145,12 @@ void master_end_session(struct master *m, const struct session_rec *sess);
  * pre-login one for users: the weakest of the user classes in use. */
 enum tls_policy master_tls_policy(const struct master *m, enum tls_class k);
 enum tls_policy master_prelogin_user_policy(const struct master *m);
+/* The operator's greeting and login message (IPC_MESSAGE_MAX each). */
+int master_read_messages(const struct config *cf, char *banner, char *login,
+    char *err, size_t errsz);
+/* anon_upload_dir beneath anon_fd, O_PATH; -1 (errno). */
+int master_open_upload_dir(const struct config *cf, int anon_fd);
+/* SIGHUP (reload.c). */
+void master_reload(struct master *m);
 
 #endif

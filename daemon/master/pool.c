@@ -270,6 +270,7 @@ spawn(struct master *m, int pool, const struct child_identity *id,
 	w.login_timeout = m->cf->login_timeout;
 	w.idle_timeout = m->cf->idle_timeout;
 	w.data_timeout = m->cf->data_timeout;
+	w.shutdown_timeout = m->cf->shutdown_timeout;
 	memcpy(w.pasv_address, &m->cf->pasv_address, 4);
 	str_copy(w.message, sizeof(w.message), kind == CHILD_PRELOGIN ?
 	    m->banner_text : m->login_text);
@@ -455,7 +456,7 @@ pool_retire_idle(struct master *m)
 		struct child *c = &m->children[i];
 
 		if (c->used && !c->reaped && c->phase == PHASE_IDLE &&
-		    c->kind != CHILD_USER && c->tls_gen != 0) {
+		    c->kind != CHILD_USER) {
 			idle_remove(m, c);
 			pool_retire(m, c);
 		}

@@ -80,8 +80,8 @@ void pool_kill(struct master *m, struct child *c, const char *why);
 void pool_retire(struct master *m, struct child *c);
 /* Kill every child still alive (the end of a stop). */
 void pool_kill_all(struct master *m);
-/* Retire the idle children that hold certificates (a reload: new ones
- * start with the new ones). */
+/* Retire the idle children (a reload: new ones start with the new
+ * configuration and certificate). */
 void pool_retire_idle(struct master *m);
 void pool_close_ipc(struct master *m, struct child *c);
 /* Kill children that closed their socketpair but did not exit. */

@@ -37,6 +37,7 @@ session_init(struct session *s, int ipc_fd, const struct ipc_child_init *w,
 	s->login_timeout = w->login_timeout;
 	s->idle_timeout = w->idle_timeout;
 	s->data_timeout = w->data_timeout;
+	s->shutdown_timeout = w->shutdown_timeout;
 	s->perm.uid = w->uid;
 	s->perm.gid = w->gid;
 	s->perm.unmapped_uid = s->perm.unmapped_gid = (uint32_t)-1;
@@ -132,7 +133,8 @@ session_check_master(struct session *s, bool look)
 {
 	if (!s->shutdown_requested && priv_shutdown_requested(look)) {
 		s->shutdown_requested = true;
-		s->shutdown_deadline_ms = sys_now_ms() + CHILD_SHUTDOWN_GRACE_MS;
+		s->shutdown_deadline_ms = sys_now_ms() +
+		    (int64_t)s->shutdown_timeout * 1000;
 	}
 	return s->shutdown_requested;
 }

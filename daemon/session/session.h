@@ -53,6 +53,7 @@ struct session {
 	enum child_kind kind;
 	uint32_t init_flags;		/* INIT_* */
 	unsigned login_timeout, idle_timeout, data_timeout;
+	unsigned shutdown_timeout;	/* after SHUTDOWN, seconds to finish */
 	uint8_t pasv_address[4];
 	uint64_t id;
 	struct sock_addr peer;		/* the client, as the master saw it */

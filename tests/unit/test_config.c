@@ -115,6 +115,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(cf.login_timeout, 60);
 	ck_assert_uint_eq(cf.idle_timeout, 300);
 	ck_assert_uint_eq(cf.data_timeout, 120);
+	ck_assert_uint_eq(cf.shutdown_timeout, 10);
 	ck_assert_uint_eq(cf.crash_limit, 3);
 	ck_assert_uint_eq(cf.crash_ban, 300);
 	ck_assert(!cf.seccomp_debug);
@@ -164,6 +165,7 @@ START_TEST(test_uint_keys)
 		{ "login_timeout", &cf.login_timeout, 1, 86400 },
 		{ "idle_timeout", &cf.idle_timeout, 1, 86400 },
 		{ "data_timeout", &cf.data_timeout, 1, 86400 },
+		{ "shutdown_timeout", &cf.shutdown_timeout, 0, 3600 },
 		{ "crash_limit", &cf.crash_limit, 0, 1000 },
 		{ "crash_ban", &cf.crash_ban, 1, 86400 },
 	};
