@@ -314,11 +314,15 @@ config_set(struct config *cf, const char *key, const char *value,
 	size_t i;
 	int rc;
 
+	_Static_assert(ARRAY_SIZE(keys) <= CONFIG_MAX_KEYS,
+	    "room for the origin of every key");
 	for (i = 0; i < ARRAY_SIZE(keys); i++)
 		if (strcmp(keys[i].name, key) == 0)
 			k = &keys[i];
 	if (k == NULL)
 		return bad(errs, origin, line, key, "unknown key");
+	cf->where[k - keys].origin = origin;
+	cf->where[k - keys].line = line;
 
 	switch (k->type) {
 	case KEY_BOOL:
@@ -576,4 +580,42 @@ config_load(struct config *cf, const char *file, const char *const *options,
 		if (config_set_option(cf, options[i], i + 1, errs) < 0)
 			nerr++;
 	return nerr;
+}
+
+void
+config_where(const struct config *cf, const char *key, char *buf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		if (strcmp(keys[i].name, key) == 0 && cf->where[i].origin) {
+			snprintf(buf, n, "%s:%d: %s", cf->where[i].origin,
+			    cf->where[i].line, key);
+			return;
+		}
+	snprintf(buf, n, "(default): %s", key);
+}
+
+void
+config_locate(const struct config *cf, const char *problem, char *buf,
+    size_t n)
+{
+	char key[64];
+	size_t len = strcspn(problem, ": ");
+	size_t i;
+
+	if (len < sizeof(key) && strncmp(problem + len, ": ", 2) == 0) {
+		memcpy(key, problem, len);
+		key[len] = '\0';
+		for (i = 0; i < ARRAY_SIZE(keys); i++)
+			if (strcmp(keys[i].name, key) == 0) {
+				char where[PATH_MAX + 96];
+
+				config_where(cf, key, where, sizeof(where));
+				snprintf(buf, n, "%s: %s", where,
+				    problem + len + 2);
+				return;
+			}
+	}
+	snprintf(buf, n, "%s", problem);
 }

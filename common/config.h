@@ -18,6 +18,7 @@
 #include "strbuf.h"
 
 #define CONFIG_MAX_LISTEN 16
+#define CONFIG_MAX_KEYS 96
 #define CONFIG_LINE_MAX 4096
 #define CONFIG_DEFAULT_FILE "/etc/sandftpd.conf"
 
@@ -89,6 +90,13 @@ struct config {
 	bool seccomp_debug;
 	bool log_debug;
 
+	/* Where each key was last set (by its index in the key table), for
+	 * problems found after parsing: origin NULL means the default. */
+	struct {
+		const char *origin;	/* the file's path, or "-o" */
+		int line;		/* or the option's number */
+	} where[CONFIG_MAX_KEYS];
+
 	/* Bookkeeping: which source last set `listen` (to replace, not add). */
 	int listen_source;
 	int listen_tls_source;
@@ -118,6 +126,19 @@ int config_load_file(struct config *cf, const char *path, int source_id,
 /* Parse one -o argument "KEY=VALUE" (option number n); 0 or -1. */
 int config_set_option(struct config *cf, const char *arg, int n,
     struct strbuf *errs);
+
+/*
+ * "FILE:LINE: KEY" (or "-o:N: KEY", or "(default): KEY"): where a key's
+ * value came from, to name it in a problem found later (sandftpd -t,
+ * a start that fails, a refused reload).
+ */
+void config_where(const struct config *cf, const char *key, char *buf,
+    size_t n);
+
+/* A problem "KEY: text" as "FILE:LINE: KEY: text" (as it is when the
+ * text does not start with a key). */
+void config_locate(const struct config *cf, const char *problem, char *buf,
+    size_t n);
 
 /*
  * The whole configuration: defaults, then the file (NULL: none), then

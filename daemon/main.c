@@ -120,8 +120,15 @@ main(int argc, char **argv)
 	}
 	sb_free(&errs);
 	if (check) {
-		if (master_check_runtime(&cf, true) != 0)
+		int problems = master_check_runtime(&cf, true);
+
+		if (problems) {
+			fprintf(stderr, "sandftpd: %d problem%s in the "
+			    "configuration%s%s\n", problems,
+			    problems == 1 ? "" : "s", file ? " " : "",
+			    file ? file : "");
 			return 1;
+		}
 		printf("sandftpd: configuration OK%s%s\n",
 		    file ? ": " : " (built-in defaults)", file ? file : "");
 		return 0;

@@ -77,8 +77,28 @@ master_set_accepting(struct master *m, bool on)
 
 /* ---- startup ---- */
 
-static int
-resolve_session_user(const struct config *cf, uid_t *uid, gid_t *gid,
+/* "FILE:LINE: KEY", to name a key in a start-up error. */
+static const char *
+key_at(const struct config *cf, const char *key)
+{
+	static char where[PATH_MAX + 96];
+
+	config_where(cf, key, where, sizeof(where));
+	return where;
+}
+
+/* A start-up error "KEY: text", with where the key was set. */
+NORETURN static void
+fatal_located(const struct config *cf, const char *problem)
+{
+	char line[LOG_LINE_MAX];
+
+	config_locate(cf, problem, line, sizeof(line));
+	fatalx("%s", line);
+}
+
+int
+master_session_user(const struct config *cf, uid_t *uid, gid_t *gid,
     bool verbose)
 {
 	struct passwd *pw = getpwnam(cf->session_user);
@@ -108,8 +128,8 @@ resolve_session_user(const struct config *cf, uid_t *uid, gid_t *gid,
  * children, owned by root (or, unprivileged, by us) and writable by
  * nobody else.
  */
-static int
-prepare_empty_dir(const char *path, bool verbose)
+int
+master_empty_dir(const char *path, bool verbose)
 {
 	char buf[PATH_MAX];
 	struct stat st;
@@ -159,7 +179,7 @@ static int
 unprivileged_empty_dir(struct master *m)
 {
 	char path[sizeof(m->empty_tmp)];
-	int fd = prepare_empty_dir(m->cf->empty_dir, false);
+	int fd = master_empty_dir(m->cf->empty_dir, false);
 
 	if (fd >= 0)
 		return fd;
@@ -167,7 +187,7 @@ unprivileged_empty_dir(struct master *m)
 	if (mkdtemp(path) == NULL || chmod(path, 0555) < 0)
 		fatal("empty directory for the children");
 	str_copy(m->empty_tmp, sizeof(m->empty_tmp), path);
-	fd = prepare_empty_dir(path, true);
+	fd = master_empty_dir(path, true);
 	if (fd < 0)
 		fatalx("empty directory %s is not usable", path);
 	log_info("unprivileged: empty root for pre-login children: %s", path);
@@ -175,8 +195,8 @@ unprivileged_empty_dir(struct master *m)
 }
 
 /* Does a setting need TLS (tls_cert)? */
-static bool
-tls_needed(const struct config *cf)
+bool
+master_tls_needed(const struct config *cf)
 {
 	int k;
 
@@ -184,55 +204,6 @@ tls_needed(const struct config *cf)
 		if (config_tls_policy(cf, (enum tls_class)k) != TLS_OPTIONAL)
 			return true;
 	return cf->nlisten_tls > 0;
-}
-
-/* -t: the TLS settings hang together, and the pair loads. */
-static int
-check_tls(const struct config *cf, bool verbose)
-{
-	char err[512];
-
-	if (cf->tls_cert[0] == '\0') {
-		if (tls_needed(cf) && verbose)
-			fprintf(stderr, "sandftpd: tls_cert: not set, but "
-			    "tls_required or listen_implicit_tls need TLS\n");
-		return tls_needed(cf) ? 1 : 0;
-	}
-	if (tlskey_load(cf, (uid_t)-1, err, sizeof(err)) < 0) {
-		if (verbose)
-			fprintf(stderr, "sandftpd: %s\n", err);
-		return 1;
-	}
-	return 0;
-}
-
-int
-master_check_runtime(const struct config *cf, bool verbose)
-{
-	int bad = 0;
-	uid_t uid;
-	gid_t gid;
-	struct stat st;
-	int fd;
-
-	if (cf->anonymous && (stat(cf->anon_root, &st) < 0 ||
-	    !S_ISDIR(st.st_mode))) {
-		if (verbose)
-			fprintf(stderr, "sandftpd: anon_root: %s is not a "
-			    "directory\n", cf->anon_root);
-		bad++;
-	}
-	if (geteuid() == 0) {
-		if (resolve_session_user(cf, &uid, &gid, verbose) < 0)
-			bad++;
-		fd = prepare_empty_dir(cf->empty_dir, verbose);
-		if (fd < 0)
-			bad++;
-		else
-			close(fd);
-	}
-	bad += check_tls(cf, verbose);
-	return bad;
 }
 
 /*
@@ -872,14 +843,14 @@ open_tls(struct master *m)
 	char err[512];
 
 	if (cf->tls_cert[0] == '\0') {
-		if (tls_needed(cf))
+		if (master_tls_needed(cf))
 			fatalx("tls_cert: not set, but tls_required or "
 			    "listen_implicit_tls need TLS");
 		return;
 	}
 	if (tlskey_load(cf, m->privileged ? m->uid : (uid_t)-1, err,
 	    sizeof(err)) < 0)
-		fatalx("%s", err);
+		fatal_located(cf, err);
 	log_info("TLS: %s (key kept by the master; sessions ask it to sign), "
 	    "tls_required: anonymous %s, system users %s, virtual users %s; "
 	    "data connections %s resume the control connection's session",
@@ -929,12 +900,14 @@ master_run(struct config *cf, const struct master_start *how)
 #endif
 
 	if (m.privileged) {
-		if (resolve_session_user(cf, &m.uid, &m.gid, true) < 0)
-			fatalx("session_user: '%s' is not usable",
+		if (master_session_user(cf, &m.uid, &m.gid, true) < 0)
+			fatalx("%s: '%s' is not usable", key_at(cf,
+			    "session_user"),
 			    cf->session_user);
-		m.empty_fd = prepare_empty_dir(cf->empty_dir, true);
+		m.empty_fd = master_empty_dir(cf->empty_dir, true);
 		if (m.empty_fd < 0)
-			fatalx("empty_dir: %s is not usable", cf->empty_dir);
+			fatalx("%s: %s is not usable", key_at(cf, "empty_dir"),
+			    cf->empty_dir);
 	} else {
 		m.uid = getuid();
 		m.gid = getgid();
@@ -956,17 +929,18 @@ master_run(struct config *cf, const struct master_start *how)
 		m.anon_fd = open(cf->anon_root, O_PATH | O_DIRECTORY |
 		    O_CLOEXEC);
 		if (m.anon_fd < 0)
-			fatal("anon_root: %s", cf->anon_root);
+			fatal("%s: %s", key_at(cf, "anon_root"), cf->anon_root);
 		if (cf->anon_upload_dir[0] && (m.upload_fd =
 		    master_open_upload_dir(cf, m.anon_fd)) < 0)
-			fatal("anon_upload_dir: %s in %s", cf->anon_upload_dir,
+			fatal("%s: %s in %s", key_at(cf, "anon_upload_dir"),
+			    cf->anon_upload_dir,
 			    cf->anon_root);
 	}
 	open_accounts(&m);
 	open_tls(&m);
 	if (master_read_messages(cf, m.banner_text, m.login_text, err,
 	    sizeof(err)) < 0)
-		fatalx("%s", err);
+		fatal_located(cf, err);
 	if (m.nlisten == 0 && !m.inetd)
 		bind_listeners(&m);
 	if (!foreground && !m.inetd)

@@ -20,6 +20,7 @@
  *   notify.c   the service manager's notify protocol
  *   activation.c  sockets the service manager passes (socket units)
  *   reload.c   SIGHUP: the configuration and what it names, read again
+ *   selfcheck.c  sandftpd -t: the configuration and all it refers to
  */
 #ifndef SANDFTPD_MASTER_H
 #define SANDFTPD_MASTER_H
@@ -150,6 +151,12 @@ int master_read_messages(const struct config *cf, char *banner, char *login,
     char *err, size_t errsz);
 /* anon_upload_dir beneath anon_fd, O_PATH; -1 (errno). */
 int master_open_upload_dir(const struct config *cf, int anon_fd);
+/* Start checks, shared with sandftpd -t (selfcheck.c): -1 when not
+ * usable (said on stderr when verbose). */
+int master_session_user(const struct config *cf, uid_t *uid, gid_t *gid,
+    bool verbose);
+int master_empty_dir(const char *path, bool verbose);
+bool master_tls_needed(const struct config *cf);
 /* SIGHUP (reload.c). */
 void master_reload(struct master *m);
 

@@ -99,28 +99,34 @@ close_opened(struct opened *o)
 
 /* 0, or -1 with the problem (naming the key) in err. */
 static int
-open_new(const struct config *nc, const char *file, struct opened *o,
-    char *err, size_t errsz)
+open_new(const struct config *nc, struct opened *o, char *err, size_t errsz)
 {
+	char where[PATH_MAX + 96];
+
 	o->anon_fd = o->upload_fd = -1;
 	if (nc->anonymous) {
 		o->anon_fd = open(nc->anon_root, O_PATH | O_DIRECTORY |
 		    O_CLOEXEC);
 		if (o->anon_fd < 0) {
-			snprintf(err, errsz, "%s: anon_root: %s: %s", file,
+			config_where(nc, "anon_root", where, sizeof(where));
+			snprintf(err, errsz, "%s: %s: %s", where,
 			    nc->anon_root, strerror(errno));
 			return -1;
 		}
 		if (nc->anon_upload_dir[0] && (o->upload_fd =
 		    master_open_upload_dir(nc, o->anon_fd)) < 0) {
-			snprintf(err, errsz, "%s: anon_upload_dir: %s in %s: "
-			    "%s", file, nc->anon_upload_dir, nc->anon_root,
+			config_where(nc, "anon_upload_dir", where,
+			    sizeof(where));
+			snprintf(err, errsz, "%s: %s in %s: %s", where,
+			    nc->anon_upload_dir, nc->anon_root,
 			    strerror(errno));
 			close_opened(o);
 			return -1;
 		}
 	}
-	if (master_read_messages(nc, o->banner, o->login, err, errsz) < 0) {
+	if (master_read_messages(nc, o->banner, o->login, where,
+	    sizeof(where)) < 0) {
+		config_locate(nc, where, err, errsz);
 		close_opened(o);
 		return -1;
 	}
@@ -183,7 +189,7 @@ master_reload(struct master *m)
 	struct config *nc;
 	struct strbuf errs;
 	struct opened o;
-	char err[3 * PATH_MAX];
+	char err[4 * PATH_MAX + 256];
 	int nerr;
 
 	notify_reloading();
@@ -205,7 +211,7 @@ master_reload(struct master *m)
 		goto out;
 	}
 	keep_restart_keys(m->cf, nc);
-	if (open_new(nc, where, &o, err, sizeof(err)) < 0) {
+	if (open_new(nc, &o, err, sizeof(err)) < 0) {
 		log_err("SIGHUP: %s; the running configuration stays", err);
 		goto out;
 	}
@@ -213,9 +219,11 @@ master_reload(struct master *m)
 	 * generation, which only children started from now on get. */
 	if (nc->tls_cert[0] && tlskey_load(nc, m->privileged ? m->uid :
 	    (uid_t)-1, err, sizeof(err)) < 0) {
-		log_err("SIGHUP: %s: TLS not reloaded, the running "
-		    "certificate stays: %s; the running configuration stays",
-		    where, err);
+		char line[sizeof(err) + 128];
+
+		config_locate(nc, err, line, sizeof(line));
+		log_err("SIGHUP: TLS not reloaded, the running certificate "
+		    "stays: %s; the running configuration stays", line);
 		close_opened(&o);
 		goto out;
 	}

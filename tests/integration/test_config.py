@@ -163,6 +163,39 @@ class CheckMode(unittest.TestCase):
         self.assertIn("anon_root", r.stderr)
         self.assertIn("/nonexistent/sandftpd", r.stderr)
 
+    def test_everything_referred_to_is_checked(self):
+        # Each problem found after parsing names where its key was set,
+        # and all are printed, not just the first.
+        extra = ["anon_root = /nonexistent/sandftpd-root",      # +1
+                 "banner_file = /nonexistent/banner",           # +2
+                 "user_db = /nonexistent/users",                # +3
+                 "tls_cert = /etc/hostname"]                    # +4
+        conf = self.cd.good(extra=extra)
+        n = len(open(conf).read().splitlines())
+        first = n - len(extra) + 1
+        listen = [i + 1 for i, l in enumerate(open(conf).read().splitlines())
+                  if l.startswith("listen")][0]
+        port = int(open(conf).read().splitlines()[listen - 1]
+                   .rsplit(":", 1)[1])
+        r = self.check("-f", conf, "-o", "pasv_ports=%d-%d" % (port,
+                                                               port + 5))
+        self.assertEqual(r.returncode, 1)
+        want = [
+            r"%s:%d: anon_root: /nonexistent/sandftpd-root: No such file"
+            % (re.escape(conf), first),
+            r"%s:%d: banner_file: /nonexistent/banner: No such file"
+            % (re.escape(conf), first + 1),
+            r"/nonexistent/users:0: cannot read",
+            r"%s:%d: tls_cert: /etc/hostname: no certificate"
+            % (re.escape(conf), first + 3),
+            r"%s:%d: listen: 127\.0\.0\.1:%d: port %d is in pasv_ports"
+            % (re.escape(conf), listen, port, port),
+        ]
+        for rx in want:
+            self.assertRegex(r.stderr, rx)
+        self.assertIn("5 problems in the configuration", r.stderr)
+        self.assertNotIn("configuration OK", r.stdout)
+
     def test_option_errors_name_o_and_position(self):
         conf = self.cd.good()
         r = self.check("-f", conf, "-o", "frobnicate=1",

@@ -94,6 +94,8 @@ expect_good(const char *key, const char *value)
 
 START_TEST(test_defaults)
 {
+	char where[64];
+
 	ck_assert_int_eq(cf.nlisten, 2);
 	ck_assert_str_eq(cf.listen[0].text, "0.0.0.0:21");
 	ck_assert_str_eq(cf.listen[1].text, "[::]:21");
@@ -116,6 +118,8 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(cf.idle_timeout, 300);
 	ck_assert_uint_eq(cf.data_timeout, 120);
 	ck_assert_uint_eq(cf.shutdown_timeout, 10);
+	config_where(&cf, "anon_root", where, sizeof(where));
+	ck_assert_str_eq(where, "(default): anon_root");
 	ck_assert_uint_eq(cf.crash_limit, 3);
 	ck_assert_uint_eq(cf.crash_ban, 300);
 	ck_assert(!cf.seccomp_debug);
@@ -474,7 +478,7 @@ END_TEST
 
 START_TEST(test_option)
 {
-	char longopt[CONFIG_LINE_MAX + 10];
+	char longopt[CONFIG_LINE_MAX + 10], where[64];
 
 	ck_assert_int_eq(config_set_option(&cf, "anonymous=yes", 1, &errs), 0);
 	ck_assert(cf.anonymous);
@@ -482,6 +486,11 @@ START_TEST(test_option)
 	    &errs), 0);
 	ck_assert_uint_eq(cf.max_clients, 7);
 	ck_assert_uint_eq(errs.len, 0);
+	/* Where each key was set, for problems found later. */
+	config_where(&cf, "max_clients", where, sizeof(where));
+	ck_assert_str_eq(where, "-o:2: max_clients");
+	config_where(&cf, "idle_timeout", where, sizeof(where));
+	ck_assert_str_eq(where, "(default): idle_timeout");
 
 	ck_assert_int_eq(config_set_option(&cf, "noequals", 3, &errs), -1);
 	expect_errs("-o:3: noequals: expected KEY=VALUE\n");
