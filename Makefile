@@ -7,8 +7,10 @@
 #                     an unprivileged user)
 #   make check SANITIZE=address,undefined
 #   make install      install to $(PREFIX) (and create the session user)
+#   make deps         install missing build dependencies (Debian, apt)
 
 CC ?= cc
+PKG_CONFIG ?= pkg-config
 PREFIX ?= /usr/local
 SANITIZE ?=
 PKGS := libseccomp libcap
@@ -47,10 +49,10 @@ WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 ifneq ($(WERROR),)
 WARN += -Werror
 endif
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(HDR_PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
-CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) $(HDR_PKGS) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 CFLAGS ?=
 LDFLAGS ?=
@@ -73,8 +75,8 @@ BIN := $(BUILD)/sandftpd
 HOOK_BIN := $(BUILD)/sandftpd-testhooks
 UNIT_BIN := $(BUILD)/unit-tests
 
-.PHONY: all run check unit integration deps test-deps demo install \
-	uninstall user clean fuzz
+.PHONY: all run check unit integration deps test-deps depcheck demo \
+	install uninstall user clean fuzz
 
 all: $(BIN)
 
@@ -88,7 +90,7 @@ $(BUILD)/layout.ok: tests/check_layout.sh $(OBJS)
 		$(BUILD)/obj/daemon/session
 	@touch $@
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c | depcheck
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -97,7 +99,7 @@ $(BUILD)/obj/%.o: %.c
 $(HOOK_BIN): $(HOOK_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(HOOK_OBJS) $(PKG_LIBS) $(SAN_LIBS)
 
-$(BUILD)/hooks/%.o: %.c
+$(BUILD)/hooks/%.o: %.c | depcheck
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DSANDFTPD_TESTHOOKS -c -o $@ $<
 
@@ -112,6 +114,31 @@ $(UNIT_BIN): $(UNIT_OBJS) $(LIB_OBJS)
 -include $(OBJS:.o=.d) $(HOOK_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)
 
 # ---- dependencies (Debian/Ubuntu; only what pkg-config or PATH lacks) ----
+
+# pkg-config module:Debian package, for the build.
+BUILD_DEPS := libseccomp:libseccomp-dev libcap:libcap-dev pam:libpam0g-dev \
+	libxcrypt:libcrypt-dev openssl:libssl-dev
+
+# Before anything is compiled: name what is missing, and how to get it,
+# rather than fail on a missing header.
+depcheck:
+	@missing=""; \
+	command -v $(CC) >/dev/null 2>&1 || missing=" gcc"; \
+	if command -v $(PKG_CONFIG) >/dev/null 2>&1; then \
+		for mp in $(BUILD_DEPS); do \
+			$(PKG_CONFIG) --exists $${mp%%:*} 2>/dev/null || \
+				missing="$$missing $${mp#*:}"; \
+		done; \
+	else \
+		missing="$$missing pkg-config"; \
+		for mp in $(BUILD_DEPS); do missing="$$missing $${mp#*:}"; done; \
+	fi; \
+	if [ -n "$$missing" ]; then \
+		echo "sandftpd: missing build dependencies:$$missing" >&2; \
+		echo "  install them with 'make deps' (as root, or with sudo)," \
+			"or: apt-get install$$missing" >&2; \
+		exit 1; \
+	fi
 
 # $(call apt_missing,MODULE:PACKAGE ... ,COMMAND:PACKAGE ...)
 define apt_missing
@@ -140,7 +167,7 @@ define apt_missing
 endef
 
 deps:
-	$(call apt_missing,libseccomp:libseccomp-dev libcap:libcap-dev pam:libpam0g-dev libxcrypt:libcrypt-dev openssl:libssl-dev,make:make)
+	$(call apt_missing,$(BUILD_DEPS),make:make)
 
 test-deps: deps
 	$(call apt_missing,check:check,lftp:lftp curl:curl python3:python3 setpriv:util-linux ip:iproute2 fail2ban-regex:fail2ban openssl:openssl)
