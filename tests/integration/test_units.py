@@ -293,6 +293,39 @@ class UnderTheUnit(harness.OwnServer):
         self.assertEqual(s.stop(), 0)
 
 
+class Fail2ban(Once):
+    """The shipped jail reads the journal (backend = systemd), where the
+    units' lines (sandftpd -F: standard error) arrive as fail2ban
+    formats journal entries: host, identifier and pid, then the message
+    with its own time stamp and program."""
+
+    def test_filter_matches_journal_lines(self):
+        need("fail2ban-regex")
+        jail = read(os.path.join(REPO, "etc/fail2ban/jail.d/sandftpd.conf"))
+        self.assertRegex(jail, r"(?m)^backend\s*=\s*systemd$")
+        self.assertRegex(jail, r"(?m)^journalmatch\s*=\s*"
+                         r"SYSLOG_IDENTIFIER=sandftpd$")
+        self.assertIn("SyslogIdentifier=sandftpd\n",
+                      read(os.path.join(UNIT_DIR, "sandftpd.service")))
+        d = tempfile.mkdtemp(prefix="sandftpd-f2b-")
+        self.addCleanup(shutil.rmtree, d, True)
+        log = os.path.join(d, "journal.log")
+        with open(log, "w") as f:
+            f.write("ftp1 sandftpd[812]: 2026-12-02T12:38:31Z sandftpd[812]:"
+                    " warning: client 192.0.2.7: login failed for user "
+                    "'bob': wrong password\n"
+                    "ftp1 sandftpd[812]: 2026-12-02T12:38:32Z sandftpd[812]:"
+                    " warning: client 2001:db8::5: login failed for user "
+                    "'x': the name may not log in\n"
+                    "ftp1 sandftpd[812]: 2026-12-02T12:38:33Z sandftpd[812]:"
+                    " info: client 192.0.2.8: anonymous login (session 3,"
+                    " user 'ftp')\n")
+        r = run(["fail2ban-regex", "-d", "{NONE}", log,
+                 os.path.join(REPO, "etc/fail2ban/filter.d/sandftpd.conf")])
+        self.assertRegex(r.stdout, r"Lines: 3 lines, 0 ignored, 2 matched, "
+                         r"1 missed", r.stdout + r.stderr)
+
+
 class Install(Once):
 
     def setUp(self):
