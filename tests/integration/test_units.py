@@ -193,43 +193,50 @@ class Units(Once):
 
 class UnderTheUnit(harness.OwnServer):
     """The server under sandftpd.service's restrictions as far as they
-    can be had without systemd (unitsandbox.py: the bounding set,
-    no_new_privs, the system call filter, the address families,
-    MemoryDenyWriteExecute, RestrictNamespaces): every kind of session
-    works, port 20 included, and nothing is refused or killed."""
+    can be had without systemd (unitsandbox.py: ProtectSystem=strict with
+    the unit's writable paths, the bounding set, no_new_privs, the
+    system call filter, the address families, MemoryDenyWriteExecute,
+    RestrictNamespaces): every kind of session works, port 20 included,
+    and nothing is refused or killed.  A virtual user's root in the test
+    tree stands for /srv (made writable like the unit's ReadWritePaths);
+    one elsewhere gets no upload, as under the unit."""
 
     def setUp(self):
-        super().setUp()
         if not harness.privileged():
             self.skipTest("sandftpd.service runs the server as root")
         need("systemd-analyze")
+        sandbox = os.path.join(REPO, "tests", "integration",
+                               "unitsandbox.py")
+        unit = os.path.join(UNIT_DIR, "sandftpd.service")
+        probe = run([sys.executable, sandbox, unit, "/bin/true"])
+        if "unshare(CLONE_NEWNS)" in probe.stderr:
+            self.skipTest("no mount namespace here: " + probe.stderr.strip())
+        self.assertEqual(probe.returncode, 0, probe.stderr)
+        super().setUp()
         self.work = harness.workdir("sandftpd-unit-")
+        self.addCleanup(shutil.rmtree, self.work, True)
         self.wrapper = os.path.join(self.work, "sandftpd")
         with open(self.wrapper, "w") as f:
             f.write('#!/bin/sh\nexec %s %s %s %s "$@"\n' % (
-                sys.executable,
-                os.path.join(REPO, "tests", "integration", "unitsandbox.py"),
-                os.path.join(UNIT_DIR, "sandftpd.service"), harness.BINARY))
+                sys.executable, sandbox, unit, harness.BINARY))
         os.chmod(self.wrapper, 0o755)
         self.pam = pam_service(shipped_pam_lines())
+        self.addCleanup(os.unlink, "/etc/pam.d/" + self.pam)
         self.user = harness.TEST_ACCOUNTS[0]
         self.home = os.path.expanduser("~" + self.user)
         os.chmod(self.home, 0o700)
 
     def tearDown(self):
         super().tearDown()
-        if hasattr(self, "pam"):
-            os.unlink("/etc/pam.d/" + self.pam)
-            for name in os.listdir(self.home):
-                if name.startswith("unit-"):
-                    os.unlink(os.path.join(self.home, name))
-        if hasattr(self, "work"):
-            shutil.rmtree(self.work, ignore_errors=True)
+        for name in os.listdir(self.home):
+            if name.startswith("unit-"):
+                os.unlink(os.path.join(self.home, name))
 
     def test_every_session_kind(self):
-        alice, = harness.user_roots(self.tree, "alice")
+        alice, carol = harness.user_roots(self.tree, "alice", "carol")
         opts = {"user_db": harness.user_db(self.work, [
-                    ("alice", alice, "rw", None)]),
+                    ("alice", alice, "rw", None),
+                    ("carol", carol, "rw", None)]),
                 "user_deny_file": os.path.join(REPO, "etc", "user_deny"),
                 "local_users": "yes", "pam_service": self.pam,
                 "tls_data_reuse": "no"}
@@ -239,7 +246,8 @@ class UnderTheUnit(harness.OwnServer):
         notify.bind(os.path.join(self.work, "notify"))
         notify.settimeout(10)
         s = self.start(opts, binary=self.wrapper, env={
-            "NOTIFY_SOCKET": os.path.join(self.work, "notify")})
+            "NOTIFY_SOCKET": os.path.join(self.work, "notify"),
+            "UNITSANDBOX_RW": alice})
         st = harness.proc_status(s.master_pid())
         self.assertEqual((st["NoNewPrivs"], st["Seccomp"]), ("1", "2"))
         self.assertIn(b"READY=1", notify.recv(4096))    # Type=notify
@@ -272,6 +280,13 @@ class UnderTheUnit(harness.OwnServer):
             path = os.path.join(where, "unit-up.bin")
             self.assertEqual(os.path.getsize(path), 70000)
             self.assertEqual(os.stat(path).st_uid, uid)
+
+        # Outside the unit's writable paths: refused, nothing written.
+        f = harness.user_ftp(s, "carol")
+        with self.assertRaises(ftplib.error_perm):
+            f.storbinary("STOR unit-up.bin", io.BytesIO(b"z" * 1000))
+        f.quit()
+        self.assertEqual(os.listdir(carol), [])
 
         # FTPS: the key stays in the master, which signs for the child.
         f = ftplib.FTP_TLS(context=tlsfiles.client_context(), timeout=10)

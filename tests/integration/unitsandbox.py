@@ -4,13 +4,18 @@ gives it, for machines whose PID 1 is not systemd:
 
     unitsandbox.py UNIT PROGRAM [ARG]...
 
-From UNIT: CapabilityBoundingSet=, NoNewPrivileges=, SystemCallFilter=
-(groups expanded by systemd-analyze, "~" lines removing),
+From UNIT: ProtectSystem=strict (a mount namespace of its own in which
+every mount is read-only but /dev, /proc, /sys, the ReadWritePaths=,
+/run/RuntimeDirectory, /var/log/LogsDirectory and the directories
+listed in $UNITSANDBOX_RW, which stand for the unit's upload roots),
+CapabilityBoundingSet=, NoNewPrivileges=, SystemCallFilter= (groups
+expanded by systemd-analyze, "~" lines removing),
 SystemCallErrorNumber=, RestrictAddressFamilies= (EAFNOSUPPORT, as
 systemd answers), MemoryDenyWriteExecute= and RestrictNamespaces=yes,
 built as one seccomp filter with libseccomp, as systemd does.  Then
-PROGRAM is executed in place (same pid).  Not emulated: the mount
-namespace (ProtectSystem=, PrivateTmp=, ...) and the other settings."""
+PROGRAM is executed in place (same pid).  Not emulated: PrivateTmp=,
+PrivateDevices=, the Protect*= settings other than ProtectSystem=, and
+the rest."""
 import ctypes
 import ctypes.util
 import errno
@@ -19,6 +24,11 @@ import socket
 import subprocess
 import sys
 
+CLONE_NEWNS = 0x00020000
+MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 32, 4096, 16384, \
+    1 << 18
+MOUNT_FLAGS = {"nosuid": 2, "nodev": 4, "noexec": 8, "noatime": 1024,
+               "nodiratime": 2048, "relatime": 1 << 21}
 PR_CAPBSET_DROP = 24
 PR_SET_NO_NEW_PRIVS = 38
 SCMP_ACT_KILL_PROCESS = 0x80000000
@@ -89,6 +99,62 @@ def allowed_calls(settings):
     if not listed:
         sys.exit("unitsandbox: the unit has no SystemCallFilter allow list")
     return allow - deny
+
+
+def protect_system(settings):
+    """ProtectSystem=strict with its writable exceptions."""
+    if settings.get("ProtectSystem", ["no"])[-1] != "strict":
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mount.argtypes = [ctypes.c_char_p] * 3 + [ctypes.c_ulong,
+                                                   ctypes.c_void_p]
+
+    def mount(src, target, flags):
+        if libc.mount(src and src.encode(), target.encode(), None, flags,
+                      None) != 0:
+            e = ctypes.get_errno()
+            sys.exit("unitsandbox: mount %s: %s" % (target,
+                                                     os.strerror(e)))
+
+    writable = []
+    for value in settings.get("ReadWritePaths", []):
+        for path in value.split():
+            optional = path.startswith("-")
+            path = path.lstrip("-+")
+            if os.path.isdir(path):
+                writable.append(path)
+            elif not optional:
+                sys.exit("unitsandbox: ReadWritePaths: no " + path)
+    for key, base in (("RuntimeDirectory", "/run"),
+                      ("LogsDirectory", "/var/log")):
+        for value in settings.get(key, []):
+            for name in value.split():
+                path = os.path.join(base, name)
+                os.makedirs(path, exist_ok=True)
+                writable.append(path)
+    writable += [p for p in os.environ.get("UNITSANDBOX_RW", "").split(":")
+                 if p]
+    if libc.unshare(CLONE_NEWNS) != 0:
+        sys.exit("unitsandbox: unshare(CLONE_NEWNS): %s" %
+                 os.strerror(ctypes.get_errno()))
+    mount(None, "/", MS_REC | MS_PRIVATE)
+    for path in writable:
+        mount(path, path, MS_BIND | MS_REC)
+    keep = ["/dev", "/proc", "/sys"] + writable
+
+    def kept(mp):
+        return any(mp == k or mp.startswith(k.rstrip("/") + "/")
+                   for k in keep)
+    with open("/proc/self/mountinfo") as f:
+        mounts = [l.split() for l in f]
+    for fields in mounts:
+        mp = fields[4].replace("\\040", " ")
+        if kept(mp):
+            continue
+        flags = MS_REMOUNT | MS_BIND | MS_RDONLY
+        for opt in fields[5].split(","):
+            flags |= MOUNT_FLAGS.get(opt, 0)
+        mount(None, mp, flags)
 
 
 def drop_capabilities(settings):
@@ -173,6 +239,7 @@ def main():
         sys.exit(__doc__)
     unit, program = sys.argv[1], sys.argv[2]
     settings = unit_settings(unit)
+    protect_system(settings)
     drop_capabilities(settings)
     install_filter(settings)
     os.execv(program, [program] + sys.argv[3:])
