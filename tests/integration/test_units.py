@@ -454,6 +454,28 @@ class Manuals(Once):
             r"(?m)^#?%s =" % re.escape(k), conf)]
         self.assertEqual(missing, [], "keys not in etc/sandftpd.conf")
 
+    def test_examples_pass_the_check(self):
+        # As shipped, with every default line uncommented, and the mirror
+        # with its tree somewhere that exists: sandftpd -t accepts them.
+        d = tempfile.mkdtemp(prefix="sandftpd-examples-")
+        self.addCleanup(shutil.rmtree, d, True)
+        os.chmod(d, 0o755)
+        conf = read(os.path.join(REPO, "etc", "sandftpd.conf"))
+        defaults = "".join(
+            l[1:] + "\n" for l in conf.splitlines()
+            if re.match(r"#[a-z0-9_]+ =", l) and not l.startswith("#listen"))
+        mirror = read(os.path.join(REPO, "etc", "mirror.conf")).replace(
+            "/srv/mirror", d)
+        for name, text in (("shipped.conf", conf), ("defaults.conf",
+                           defaults), ("mirror.conf", mirror)):
+            path = os.path.join(d, name)
+            with open(path, "w") as f:
+                f.write(text)
+            os.chmod(path, 0o644)
+            r = harness.run_daemon(["-t", "-f", path])
+            self.assertEqual(r.returncode, 0, name + ": " + r.stdout +
+                             r.stderr)
+
     def test_every_signal_is_documented(self):
         src = read(os.path.join(REPO, "daemon", "master", "master.c"))
         handled = set(re.findall(r"case (SIG[A-Z0-9]+):", src))
