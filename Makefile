@@ -6,10 +6,28 @@
 #   make check        unit tests and integration tests (as root: also as
 #                     an unprivileged user)
 #   make check SANITIZE=address,undefined
-#   make install      install to $(PREFIX) (and create the session user)
+#   make install      install to $(PREFIX) (and create the session user);
+#                     PREFIX, DESTDIR, UNITDIR honoured
+#   make uninstall    remove what make install installed (configuration
+#                     files under /etc only where they are unchanged)
+#   make deps         install missing build dependencies (Debian, apt)
 
 CC ?= cc
+PKG_CONFIG ?= pkg-config
 PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/sandftpd
+# systemd's units: /lib/systemd/system for PREFIX=/usr, else under PREFIX
+# (/usr/local/lib/systemd/system is on systemd's search path too).
+ifeq ($(PREFIX),/usr)
+UNITDIR ?= /lib/systemd/system
+else
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+endif
+# Configuration lives in /etc whatever the PREFIX (the daemon reads
+# /etc/sandftpd.conf, /etc/pam.d/sandftpd, /etc/sandftpd/user_deny).
+SYSCONFDIR ?= /etc
 SANITIZE ?=
 PKGS := libseccomp libcap
 # libpam and libcrypt: headers only; the authentication process loads them
@@ -47,10 +65,10 @@ WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 ifneq ($(WERROR),)
 WARN += -Werror
 endif
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(HDR_PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
-CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) $(HDR_PKGS) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 CFLAGS ?=
 LDFLAGS ?=
@@ -73,8 +91,8 @@ BIN := $(BUILD)/sandftpd
 HOOK_BIN := $(BUILD)/sandftpd-testhooks
 UNIT_BIN := $(BUILD)/unit-tests
 
-.PHONY: all run check unit integration deps test-deps demo install \
-	uninstall user clean fuzz
+.PHONY: all run check unit integration deps test-deps depcheck demo \
+	install uninstall user clean fuzz
 
 all: $(BIN)
 
@@ -88,7 +106,7 @@ $(BUILD)/layout.ok: tests/check_layout.sh $(OBJS)
 		$(BUILD)/obj/daemon/session
 	@touch $@
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c | depcheck
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -97,7 +115,7 @@ $(BUILD)/obj/%.o: %.c
 $(HOOK_BIN): $(HOOK_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(HOOK_OBJS) $(PKG_LIBS) $(SAN_LIBS)
 
-$(BUILD)/hooks/%.o: %.c
+$(BUILD)/hooks/%.o: %.c | depcheck
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DSANDFTPD_TESTHOOKS -c -o $@ $<
 
@@ -112,6 +130,31 @@ $(UNIT_BIN): $(UNIT_OBJS) $(LIB_OBJS)
 -include $(OBJS:.o=.d) $(HOOK_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)
 
 # ---- dependencies (Debian/Ubuntu; only what pkg-config or PATH lacks) ----
+
+# pkg-config module:Debian package, for the build.
+BUILD_DEPS := libseccomp:libseccomp-dev libcap:libcap-dev pam:libpam0g-dev \
+	libxcrypt:libcrypt-dev openssl:libssl-dev
+
+# Before anything is compiled: name what is missing, and how to get it,
+# rather than fail on a missing header.
+depcheck:
+	@missing=""; \
+	command -v $(CC) >/dev/null 2>&1 || missing=" gcc"; \
+	if command -v $(PKG_CONFIG) >/dev/null 2>&1; then \
+		for mp in $(BUILD_DEPS); do \
+			$(PKG_CONFIG) --exists $${mp%%:*} 2>/dev/null || \
+				missing="$$missing $${mp#*:}"; \
+		done; \
+	else \
+		missing="$$missing pkg-config"; \
+		for mp in $(BUILD_DEPS); do missing="$$missing $${mp#*:}"; done; \
+	fi; \
+	if [ -n "$$missing" ]; then \
+		echo "sandftpd: missing build dependencies:$$missing" >&2; \
+		echo "  install them with 'make deps' (as root, or with sudo)," \
+			"or: apt-get install$$missing" >&2; \
+		exit 1; \
+	fi
 
 # $(call apt_missing,MODULE:PACKAGE ... ,COMMAND:PACKAGE ...)
 define apt_missing
@@ -140,10 +183,10 @@ define apt_missing
 endef
 
 deps:
-	$(call apt_missing,libseccomp:libseccomp-dev libcap:libcap-dev pam:libpam0g-dev libxcrypt:libcrypt-dev openssl:libssl-dev,make:make)
+	$(call apt_missing,$(BUILD_DEPS),make:make)
 
 test-deps: deps
-	$(call apt_missing,check:check,lftp:lftp curl:curl python3:python3 setpriv:util-linux ip:iproute2 fail2ban-regex:fail2ban openssl:openssl)
+	$(call apt_missing,check:check,lftp:lftp curl:curl python3:python3 setpriv:util-linux ip:iproute2 fail2ban-regex:fail2ban openssl:openssl systemd-analyze:systemd systemd-socket-activate:systemd)
 
 # ---- make run: a demo tree, served anonymously on 127.0.0.1:2121 ----
 
@@ -199,32 +242,72 @@ fuzz:
 
 # ---- install ----
 
+UNITS := sandftpd.service sandftpd.socket sandftpd-ftps.socket \
+	sandftpd-inetd.socket sandftpd-inetd@.service
+# etc/ as it is, installed as examples.
+EXAMPLES := sandftpd.conf mirror.conf user_deny pam.d/sandftpd \
+	logrotate.d/sandftpd fail2ban/filter.d/sandftpd.conf \
+	fail2ban/jail.d/sandftpd.conf
+# SOURCE:TARGET under etc/ and $(SYSCONFDIR): the operator's files,
+# installed only where absent.  The fail2ban filter is the project's
+# (local changes go to sandftpd.local) and is replaced on every install.
+# Either kind is removed by uninstall only where it is unchanged.
+ETC_CONFIG := sandftpd.conf:sandftpd.conf pam.d/sandftpd:pam.d/sandftpd \
+	user_deny:sandftpd/user_deny logrotate.d/sandftpd:logrotate.d/sandftpd
+ETC_OWNED := fail2ban/filter.d/sandftpd.conf:fail2ban/filter.d/sandftpd.conf
+
 install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man5 \
-		$(DESTDIR)$(PREFIX)/share/man/man8
-	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/sandftpd
-	install -m 644 docs/sandftpd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
+	install -m 755 $(BIN) $(DESTDIR)$(SBINDIR)/sandftpd
+	install -m 644 docs/sandftpd.8 $(DESTDIR)$(MANDIR)/man8/sandftpd.8
 	install -m 644 docs/sandftpd.conf.5 \
-		$(DESTDIR)$(PREFIX)/share/man/man5/
-	install -d $(DESTDIR)/etc/pam.d $(DESTDIR)/etc/sandftpd \
-		$(DESTDIR)/etc/fail2ban/filter.d
-	[ -e $(DESTDIR)/etc/pam.d/sandftpd ] || \
-		install -m 644 etc/pam.d/sandftpd $(DESTDIR)/etc/pam.d/sandftpd
-	[ -e $(DESTDIR)/etc/sandftpd/user_deny ] || \
-		install -m 644 etc/user_deny $(DESTDIR)/etc/sandftpd/user_deny
-	install -m 644 etc/fail2ban/filter.d/sandftpd.conf \
-		$(DESTDIR)/etc/fail2ban/filter.d/sandftpd.conf
+		$(DESTDIR)$(MANDIR)/man5/sandftpd.conf.5
+	@for u in $(UNITS); do \
+		echo "install systemd/$$u -> $(DESTDIR)$(UNITDIR)/$$u"; \
+		sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/$$u \
+			> $(DESTDIR)$(UNITDIR)/$$u && \
+		chmod 644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	@for f in $(EXAMPLES); do \
+		install -D -m 644 etc/$$f $(DESTDIR)$(DOCDIR)/examples/$$f || \
+			exit 1; \
+	done
+	install -d -m 755 $(DESTDIR)$(SYSCONFDIR)/sandftpd
+	@for st in $(ETC_CONFIG); do \
+		dst=$(DESTDIR)$(SYSCONFDIR)/$${st#*:}; \
+		if [ -e "$$dst" ]; then echo "kept $$dst (it exists)"; \
+		else install -D -m 644 etc/$${st%%:*} "$$dst" || exit 1; \
+			echo "install etc/$${st%%:*} -> $$dst"; fi; \
+	done
+	@for st in $(ETC_OWNED); do \
+		install -D -m 644 etc/$${st%%:*} \
+			$(DESTDIR)$(SYSCONFDIR)/$${st#*:} || exit 1; \
+	done
 	@if [ -z "$(DESTDIR)" ]; then \
-		[ -e /etc/sandftpd.conf ] || \
-			install -m 644 etc/sandftpd.conf /etc/sandftpd.conf; \
 		$(MAKE) --no-print-directory user; \
+		if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi; \
 	fi
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/sbin/sandftpd \
-		$(DESTDIR)$(PREFIX)/share/man/man8/sandftpd.8 \
-		$(DESTDIR)$(PREFIX)/share/man/man5/sandftpd.conf.5 \
-		$(DESTDIR)/etc/fail2ban/filter.d/sandftpd.conf
+	rm -f $(DESTDIR)$(SBINDIR)/sandftpd \
+		$(DESTDIR)$(MANDIR)/man8/sandftpd.8 \
+		$(DESTDIR)$(MANDIR)/man5/sandftpd.conf.5
+	@for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$u; done
+	@for f in $(EXAMPLES); do rm -f $(DESTDIR)$(DOCDIR)/examples/$$f; done
+	@for d in fail2ban/filter.d fail2ban/jail.d fail2ban pam.d \
+		logrotate.d; do \
+		rmdir $(DESTDIR)$(DOCDIR)/examples/$$d 2>/dev/null; \
+	done; \
+	rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null; \
+	true
+	@for st in $(ETC_CONFIG) $(ETC_OWNED); do \
+		dst=$(DESTDIR)$(SYSCONFDIR)/$${st#*:}; \
+		[ -e "$$dst" ] || continue; \
+		if cmp -s etc/$${st%%:*} "$$dst"; then rm -f "$$dst"; \
+		else echo "kept $$dst (changed since it was installed)"; fi; \
+	done
+	@rmdir $(DESTDIR)$(SYSCONFDIR)/sandftpd 2>/dev/null; true
 
 clean:
 	rm -rf build
