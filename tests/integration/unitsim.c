@@ -19,7 +19,22 @@
  *           [--mdwe]                  MemoryDenyWriteExecute=yes
  *           [--restrict-suid]         RestrictSUIDSGID=yes
  *           [--umask MODE] [--nofile N]   UMask=, LimitNOFILE=
- *           [--report FILE]           write the counts of what was set
+ *           [--mount-ns]              a private mount namespace
+ *                                     (PrivateMounts=), with:
+ *             [--read-only]           ProtectSystem=strict: all read-only
+ *                                     but /dev, /proc and /sys
+ *             [--rw PATH]...          ReadWritePaths= (missing: skipped)
+ *             [--private-tmp]         PrivateTmp=: empty /tmp, /var/tmp
+ *             [--private-devices]     PrivateDevices=: a /dev of null,
+ *                                     zero, full, random, urandom, tty,
+ *                                     pts, shm only
+ *             [--protect-tunables]    ProtectKernelTunables=: /sys and
+ *                                     /proc/sys read-only
+ *             [--proc OPTIONS]        ProtectProc=, ProcSubset=: a new
+ *                                     /proc mounted with these options
+ *           [--private-ipc] [--protect-hostname]   PrivateIPC=,
+ *                                     ProtectHostname=: new IPC and UTS
+ *                                     namespaces
  *           -- COMMAND [ARG...]
  *
  * Each restriction is its own seccomp filter, as systemd installs them;
@@ -37,11 +52,13 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #ifndef SHM_EXEC
@@ -291,13 +308,159 @@ suid(void)
 	load(ctx, "seccomp_load (RestrictSUIDSGID)");
 }
 
+
+/* ---- the mount namespace ---- */
+
+#define MAX_RW 32
+
+static int
+setattr(const char *path, unsigned long set, unsigned long clr)
+{
+	struct mount_attr a = { .attr_set = set, .attr_clr = clr };
+
+	return (int)syscall(SYS_mount_setattr, AT_FDCWD, path,
+			    AT_RECURSIVE | AT_SYMLINK_NOFOLLOW, &a, sizeof a);
+}
+
+static void
+must(int rc, const char *what, const char *path)
+{
+	if (rc < 0) {
+		fprintf(stderr, "unitsim: %s %s: %s\n", what, path,
+			strerror(errno));
+		exit(127);
+	}
+}
+
+static void
+bind_self(const char *path)
+{
+	must(mount(path, path, NULL, MS_BIND | MS_REC, NULL), "bind", path);
+}
+
+static void
+private_devices(void)
+{
+	static const char *nodes[] = { "null", "zero", "full", "random",
+				       "urandom", "tty" };
+	const char *stage = "/tmp/.unitsim-dev";
+	char src[64], dst[64];
+
+	/* Staged in the private /tmp, then moved over /dev. */
+	must(mkdir(stage, 0755), "mkdir", stage);
+	must(mount("tmpfs", stage, "tmpfs", MS_NOSUID | MS_NOEXEC,
+		   "mode=0755"), "mount tmpfs", stage);
+	for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
+		int fd;
+
+		snprintf(src, sizeof src, "/dev/%s", nodes[i]);
+		snprintf(dst, sizeof dst, "%s/%s", stage, nodes[i]);
+		fd = open(dst, O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
+		must(fd, "create", dst);
+		close(fd);
+		must(mount(src, dst, NULL, MS_BIND, NULL), "bind", src);
+	}
+	snprintf(dst, sizeof dst, "%s/pts", stage);
+	must(mkdir(dst, 0755), "mkdir", dst);
+	must(mount("/dev/pts", dst, NULL, MS_BIND | MS_REC, NULL), "bind",
+	     "/dev/pts");
+	snprintf(dst, sizeof dst, "%s/ptmx", stage);
+	must(symlink("pts/ptmx", dst), "symlink", dst);
+	snprintf(dst, sizeof dst, "%s/shm", stage);
+	must(mkdir(dst, 01777), "mkdir", dst);
+	must(mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV,
+		   "mode=1777"), "mount tmpfs", dst);
+	for (const char *l = "fd\0/proc/self/fd\0stdin\0/proc/self/fd/0\0"
+	     "stdout\0/proc/self/fd/1\0stderr\0/proc/self/fd/2\0"; *l;
+	     l += strlen(l) + 1, l += strlen(l) + 1) {
+		snprintf(dst, sizeof dst, "%s/%s", stage, l);
+		must(symlink(l + strlen(l) + 1, dst), "symlink", dst);
+	}
+	/* Read-only, as systemd leaves it (no new nodes). */
+	must(mount(NULL, stage, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY |
+		   MS_NOSUID | MS_NOEXEC, NULL), "remount", stage);
+	must(mount(stage, "/dev", NULL, MS_MOVE, NULL), "move", "/dev");
+	must(rmdir(stage), "rmdir", stage);
+}
+
+static void
+mount_ns(int ro, const char **rw, int nrw, int tmp, int dev, int tun,
+	 const char *procopts)
+{
+	must(unshare(CLONE_NEWNS), "unshare", "CLONE_NEWNS");
+	must(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL),
+	     "make private", "/");
+	/* The writable paths first get mounts of their own. */
+	for (int i = 0; i < nrw; i++)
+		if (access(rw[i], F_OK) == 0)
+			bind_self(rw[i]);
+	if (tmp) {
+		must(mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+			   "mode=1777"), "mount tmpfs", "/tmp");
+		if (access("/var/tmp", F_OK) == 0)
+			must(mount("tmpfs", "/var/tmp", "tmpfs",
+				   MS_NOSUID | MS_NODEV, "mode=1777"),
+			     "mount tmpfs", "/var/tmp");
+	}
+	if (dev && !tmp) {
+		fprintf(stderr, "unitsim: --private-devices needs "
+			"--private-tmp\n");
+		exit(127);
+	}
+	if (dev)
+		private_devices();
+	if (procopts)
+		must(mount("proc", "/proc", "proc",
+			   MS_NOSUID | MS_NODEV | MS_NOEXEC, procopts),
+		     "mount proc", procopts);
+	if (ro) {
+		must(setattr("/", MOUNT_ATTR_RDONLY, 0), "read-only", "/");
+		/* ProtectSystem=strict spares the API file systems... */
+		must(setattr("/proc", 0, MOUNT_ATTR_RDONLY), "read-write",
+		     "/proc");
+		must(setattr("/sys", 0, MOUNT_ATTR_RDONLY), "read-write",
+		     "/sys");
+		if (!dev)
+			must(setattr("/dev", 0, MOUNT_ATTR_RDONLY),
+			     "read-write", "/dev");
+		if (dev) {
+			must(setattr("/dev/shm", 0, MOUNT_ATTR_RDONLY),
+			     "read-write", "/dev/shm");
+			must(setattr("/dev/pts", 0, MOUNT_ATTR_RDONLY),
+			     "read-write", "/dev/pts");
+		}
+		/* ... the private /tmp and the ReadWritePaths. */
+		if (tmp) {
+			must(setattr("/tmp", 0, MOUNT_ATTR_RDONLY),
+			     "read-write", "/tmp");
+			if (access("/var/tmp", F_OK) == 0)
+				must(setattr("/var/tmp", 0, MOUNT_ATTR_RDONLY),
+				     "read-write", "/var/tmp");
+		}
+		for (int i = 0; i < nrw; i++)
+			if (access(rw[i], F_OK) == 0)
+				must(setattr(rw[i], 0, MOUNT_ATTR_RDONLY),
+				     "read-write", rw[i]);
+	}
+	if (tun) {
+		must(setattr("/sys", MOUNT_ATTR_RDONLY, 0), "read-only",
+		     "/sys");
+		if (access("/proc/sys", F_OK) == 0) {
+			bind_self("/proc/sys");
+			must(setattr("/proc/sys", MOUNT_ATTR_RDONLY, 0),
+			     "read-only", "/proc/sys");
+		}
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *caps = NULL, *sysfile = NULL, *fams = NULL;
-	const char *report = NULL;
 	int nnp = 0, ns = 0, wx = 0, su = 0, err = EPERM;
-	int dropped = -1, allowed = -1;
+	int mns = 0, ro = 0, tmp = 0, dev = 0, tun = 0, ipc = 0, uts = 0;
+	const char *rw[MAX_RW], *procopts = NULL;
+	int nrw = 0;
 	long mask = -1, nofile = -1;
 	int i;
 
@@ -316,6 +479,20 @@ main(int argc, char **argv)
 			wx = 1;
 		} else if (strcmp(a, "--restrict-suid") == 0) {
 			su = 1;
+		} else if (strcmp(a, "--mount-ns") == 0) {
+			mns = 1;
+		} else if (strcmp(a, "--read-only") == 0) {
+			ro = 1;
+		} else if (strcmp(a, "--private-tmp") == 0) {
+			tmp = 1;
+		} else if (strcmp(a, "--private-devices") == 0) {
+			dev = 1;
+		} else if (strcmp(a, "--protect-tunables") == 0) {
+			tun = 1;
+		} else if (strcmp(a, "--private-ipc") == 0) {
+			ipc = 1;
+		} else if (strcmp(a, "--protect-hostname") == 0) {
+			uts = 1;
 		} else if (v == NULL) {
 			fprintf(stderr, "unitsim: %s needs a value\n", a);
 			return 127;
@@ -331,8 +508,14 @@ main(int argc, char **argv)
 			mask = strtol(v, NULL, 8), i++;
 		} else if (strcmp(a, "--nofile") == 0) {
 			nofile = atol(v), i++;
-		} else if (strcmp(a, "--report") == 0) {
-			report = v, i++;
+		} else if (strcmp(a, "--rw") == 0) {
+			if (nrw == MAX_RW) {
+				fprintf(stderr, "unitsim: too many --rw\n");
+				return 127;
+			}
+			rw[nrw++] = v, i++;
+		} else if (strcmp(a, "--proc") == 0) {
+			procopts = v, i++;
 		} else {
 			fprintf(stderr, "unitsim: unknown option %s\n", a);
 			return 127;
@@ -365,11 +548,18 @@ main(int argc, char **argv)
 				die("setrlimit RLIMIT_NOFILE", errno);
 		}
 	}
-	/* systemd's order: capabilities, no_new_privs, then the seccomp
+	/* systemd's order: namespaces and mounts (they need
+	 * CAP_SYS_ADMIN), capabilities, no_new_privs, then the seccomp
 	 * filters (the system call filter last: it may forbid what the
 	 * others need). */
+	if (mns)
+		mount_ns(ro, rw, nrw, tmp, dev, tun, procopts);
+	if (ipc)
+		must(unshare(CLONE_NEWIPC), "unshare", "CLONE_NEWIPC");
+	if (uts)
+		must(unshare(CLONE_NEWUTS), "unshare", "CLONE_NEWUTS");
 	if (caps)
-		dropped = bounding(caps);
+		bounding(caps);
 	if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		die("PR_SET_NO_NEW_PRIVS", errno);
 	if (fams)
@@ -381,15 +571,7 @@ main(int argc, char **argv)
 	if (su)
 		suid();
 	if (sysfile)
-		allowed = syscall_filter(sysfile, err);
-	if (report) {
-		FILE *f = fopen(report, "w");
-
-		if (f == NULL)
-			die(report, errno);
-		fprintf(f, "dropped %d\nallowed %d\n", dropped, allowed);
-		fclose(f);
-	}
+		syscall_filter(sysfile, err);
 	execvp(argv[i], argv + i);
 	die(argv[i], errno);
 	return 127;
