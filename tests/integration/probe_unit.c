@@ -3,10 +3,12 @@
  * forbid, and print "NAME ERRNO" per attempt (0: it worked).
  * test_unitsim.py runs it bare (everything works as root) and under
  * unitsim (each attempt fails the way systemd makes it fail).
- * Argument: a scratch file it may chmod.
+ * Arguments: a scratch file it may chmod, a file it may create (and
+ * removes) where ProtectSystem=strict forbids it, a file in /tmp.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <sys/mman.h>
@@ -31,7 +33,7 @@ main(int argc, char **argv)
 	long fd, pidfd;
 	void *p;
 
-	if (argc != 2)
+	if (argc != 4)
 		return 2;
 	/* ~@resources: setrlimit itself (glibc would use prlimit64). */
 	report("setrlimit", syscall(SYS_setrlimit, RLIMIT_CORE, &rl));
@@ -51,6 +53,15 @@ main(int argc, char **argv)
 	report("mmap_wx", p == MAP_FAILED ? -1 : 0);
 	/* RestrictSUIDSGID= */
 	report("chmod_suid", chmod(argv[1], 04755));
+	/* ProtectSystem=strict, PrivateTmp=, ProcSubset=pid,
+	 * PrivateDevices= */
+	fd = open(argv[2], O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+	report("create_outside_rw", fd);
+	if (fd >= 0)
+		unlink(argv[2]);
+	report("host_tmp_file", access(argv[3], F_OK));
+	report("proc_sys", access("/proc/sys/kernel", F_OK));
+	report("dev_null", access("/dev/null", W_OK));
 	/* CapabilityBoundingSet=, NoNewPrivileges= */
 	printf("bounding_sys_admin %d\n",
 	       (int)prctl(PR_CAPBSET_READ, CAP_SYS_ADMIN, 0, 0, 0));

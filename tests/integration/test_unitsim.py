@@ -13,10 +13,22 @@ through PAM uploading, a virtual user uploading, active mode from port
 20, explicit TLS with PROT P, a reload and a stop; no child may die of
 a signal.  A probe shows the emulation is in force.
 
-Not emulated: the mount namespace (ProtectSystem=, ReadWritePaths=,
-PrivateTmp=, PrivateDevices=, ProtectHome=, ProtectKernelTunables=,
-ProtectControlGroups=, ProtectProc=), PrivateIPC=, ProtectHostname=,
-KeyringMode=, RestrictRealtime=, LockPersonality= and the cgroup side.
+The file system settings too, in a private mount namespace
+(PrivateMounts=): ProtectSystem=strict (all read-only but /dev, /proc,
+/sys), ReadWritePaths= with RuntimeDirectory= and LogsDirectory=,
+PrivateTmp= (so the test's files live in a ReadWritePaths= directory,
+/srv), PrivateDevices= (a /dev of the few harmless nodes),
+ProtectKernelTunables= (/sys and /proc/sys read-only), ProtectProc= and
+ProcSubset= (a /proc of their options); PrivateIPC= and
+ProtectHostname= as new IPC and UTS namespaces.
+
+Not emulated: ProtectHome= (the unit says no), ProtectKernelModules=,
+ProtectKernelLogs=, ProtectClock= and ProtectControlGroups= beyond the
+system call filter and the read-only /sys, DevicePolicy and the rest of
+the cgroup side, KeyringMode=, RestrictRealtime=, LockPersonality=,
+RuntimeDirectory= being new and empty at each start (the shared
+/run/sandftpd is only created if missing), WatchdogSec= timing,
+KillMode= and Restart=.
 """
 import errno
 import io
@@ -26,6 +38,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import unittest
 
@@ -123,9 +136,83 @@ def yes(service, key):
     return v in ("yes", "true", "on", "1")
 
 
+def rw_paths(service):
+    """ReadWritePaths= (a leading - means: skip if missing) and the
+    directories systemd makes writable: RuntimeDirectory= under /run,
+    LogsDirectory= under /var/log."""
+    out = [p.lstrip("-+") for v in service.get("ReadWritePaths", [])
+           for p in v.split()]
+    for key, top in (("RuntimeDirectory", "/run"),
+                     ("LogsDirectory", "/var/log")):
+        out += [os.path.join(top, d) for v in service.get(key, [])
+                for d in v.split()]
+    return out
+
+
+def make_directories(service):
+    """RuntimeDirectory= and LogsDirectory=, as systemd creates them
+    before ExecStart= (left in place afterwards: other tests use
+    /run/sandftpd too)."""
+    for key, top in (("RuntimeDirectory", "/run"),
+                     ("LogsDirectory", "/var/log")):
+        mode = int(service.get(key + "Mode", ["0755"])[-1], 8)
+        for v in service.get(key, []):
+            for d in v.split():
+                path = os.path.join(top, d)
+                os.makedirs(path, exist_ok=True)
+                os.chmod(path, mode)
+
+
+def mount_args(service):
+    """The mount namespace options: what the unit's file system
+    settings amount to."""
+    protect = service.get("ProtectSystem", ["no"])[-1]
+    assert protect in ("strict", "no", "false"), \
+        "unitsim emulates ProtectSystem=strict only, not %s" % protect
+    assert not yes(service, "ProtectHome"), \
+        "unitsim does not emulate ProtectHome="
+    args = ["--mount-ns"]
+    if protect == "strict":
+        args.append("--read-only")
+    for p in rw_paths(service):
+        args += ["--rw", p]
+    if yes(service, "PrivateTmp"):
+        args.append("--private-tmp")
+    if yes(service, "PrivateDevices"):
+        args.append("--private-devices")
+    if yes(service, "ProtectKernelTunables"):
+        args.append("--protect-tunables")
+    procopts = []
+    pp = service.get("ProtectProc", ["default"])[-1]
+    if pp != "default":
+        procopts.append("hidepid=" + pp)
+    if service.get("ProcSubset", ["all"])[-1] == "pid":
+        procopts.append("subset=pid")
+    if procopts:
+        args += ["--proc", ",".join(procopts)]
+    if yes(service, "PrivateIPC"):
+        args.append("--private-ipc")
+    if yes(service, "ProtectHostname"):
+        args.append("--protect-hostname")
+    return args
+
+
+def writable_base(service):
+    """A ReadWritePaths= directory for the test files: under
+    PrivateTmp= the daemon cannot see /tmp, and under ProtectSystem=
+    strict it writes nowhere else (/srv rather than /home)."""
+    dirs = [p for p in rw_paths(service)
+            if os.path.isdir(p) and not p.startswith(("/run", "/var/log"))]
+    dirs.sort(key=lambda p: p == "/home")
+    if not dirs:
+        raise unittest.SkipTest("none of the unit's ReadWritePaths= "
+                                "exists here: %r" % rw_paths(service))
+    return dirs[0]
+
+
 def launcher_args(service, workdir, groups):
     """unitsim's options for the unit."""
-    args = []
+    args = mount_args(service)
     caps = " ".join(service.get("CapabilityBoundingSet", []))
     if caps:
         assert not caps.startswith("~"), caps
@@ -201,15 +288,29 @@ class UnderTheUnit(unittest.TestCase):
         if shutil.which("systemd-analyze") is None:
             raise unittest.SkipTest("systemd-analyze is not installed "
                                     "(Debian: make test-deps)")
+        cls.service = service_section()
+        cls.ca = tlsfiles.files()["ca"]     # made where other tests find it
+        # Every file of the test where the daemon can see and write it.
+        cls.base = tempfile.mkdtemp(prefix="sandftpd-unitsim-",
+                                    dir=writable_base(cls.service))
+        os.chmod(cls.base, 0o755)
+        saved, tempfile.tempdir = tempfile.tempdir, cls.base
+        try:
+            cls.setup_in_base()
+        finally:
+            tempfile.tempdir = saved
+
+    @classmethod
+    def setup_in_base(cls):
         cls.work = harness.workdir("sandftpd-unitsim-")
         cls.launcher = compile_c(os.path.join(HERE, "unitsim.c"),
                                  os.path.join(cls.work, "unitsim"))
         cls.probe = compile_c(os.path.join(HERE, "probe_unit.c"),
                               os.path.join(cls.work, "probe"))
-        cls.service = service_section()
         cls.groups = syscall_groups()
         cls.allow = allowed_syscalls(cls.service, cls.groups)
         cls.unit_args = launcher_args(cls.service, cls.work, cls.groups)
+        make_directories(cls.service)
 
         cls.tree = harness.standard_tree()
         cls.alice = harness.user_roots(cls.tree, "alice")[0]
@@ -219,7 +320,6 @@ class UnderTheUnit(unittest.TestCase):
         os.chmod(cls.home, 0o700)
         cls.pam = test_accounts.pam_service(
             test_accounts.shipped_pam_lines())
-        cls.ca = tlsfiles.files()["ca"]
         opts = {"user_db": db, "local_users": "yes", "pam_service": cls.pam,
                 "user_deny_file": os.path.join(REPO, "etc", "user_deny"),
                 "port20": "yes"}
@@ -246,7 +346,7 @@ class UnderTheUnit(unittest.TestCase):
         for name in os.listdir(cls.home):
             if name.startswith("unitsim-"):
                 os.unlink(os.path.join(cls.home, name))
-        shutil.rmtree(cls.work, ignore_errors=True)
+        shutil.rmtree(cls.base, ignore_errors=True)
 
     @classmethod
     def tearDownClass(cls):
@@ -281,7 +381,11 @@ class UnderTheUnit(unittest.TestCase):
         scratch = os.path.join(self.work, "scratch")
         with open(scratch, "w"):
             pass
-        cmd = [self.probe, scratch]
+        outside = os.path.join(REPO, ".unitsim-probe")
+        fd, host_tmp = tempfile.mkstemp(prefix="unitsim-", dir="/tmp")
+        os.close(fd)
+        self.addCleanup(os.unlink, host_tmp)
+        cmd = [self.probe, scratch, outside, host_tmp]
         if under:
             cmd = [self.launcher] + self.unit_args + ["--"] + cmd
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
@@ -296,7 +400,8 @@ class UnderTheUnit(unittest.TestCase):
         bare = self.probe_run(under=False)
         for k in ("setrlimit", "pidfd_open", "pidfd_getfd",
                   "socket_netlink", "socket_inet6", "unshare_newns",
-                  "mmap_wx", "chmod_suid"):
+                  "mmap_wx", "chmod_suid", "create_outside_rw",
+                  "host_tmp_file", "proc_sys", "dev_null"):
             self.assertEqual(bare[k], 0, "%s without the unit: %s" %
                              (k, errno.errorcode.get(bare[k])))
         self.assertEqual(bare["bounding_sys_admin"], 1)
@@ -310,6 +415,10 @@ class UnderTheUnit(unittest.TestCase):
             "unshare_newns": errno.EPERM,
             "mmap_wx": errno.EPERM,
             "chmod_suid": errno.EPERM,
+            "create_outside_rw": errno.EROFS,   # ProtectSystem=strict
+            "host_tmp_file": errno.ENOENT,      # PrivateTmp=
+            "proc_sys": errno.ENOENT,           # ProcSubset=pid
+            "dev_null": 0,
             "bounding_sys_admin": 0,
             "bounding_setuid": 1,
             "no_new_privs": 1,
@@ -325,6 +434,31 @@ class UnderTheUnit(unittest.TestCase):
         self.assertEqual(st["Seccomp"], "2")
         if "Seccomp_filters" in st:
             self.assertGreaterEqual(int(st["Seccomp_filters"]), 5)
+        # Its own mount, IPC and UTS namespaces; / read-only there, the
+        # test's ReadWritePaths= directory writable.
+        pid = self.server.master_pid()
+        for ns in ("mnt", "ipc", "uts"):
+            self.assertNotEqual(os.readlink("/proc/%d/ns/%s" % (pid, ns)),
+                                os.readlink("/proc/self/ns/" + ns), ns)
+        mounts = {}
+        with open("/proc/%d/mountinfo" % pid) as f:
+            for line in f:
+                w = line.split()
+                mounts[w[4]] = w[5].split(",")
+        self.assertIn("ro", mounts["/"])
+        rw = os.path.dirname(self.base)
+        self.assertIn("rw", mounts[rw])
+        self.assertIn("rw", mounts["/tmp"])
+
+    def test_exec_start_pre_checks_the_configuration(self):
+        # ExecStartPre= runs `sandftpd -t` under the same restrictions.
+        pre = self.service["ExecStartPre"][-1].split()
+        self.assertEqual(pre[1:], ["-t"])
+        conf = os.path.join(self.server.workdir, "sandftpd.conf")
+        r = subprocess.run([self.launcher] + self.unit_args +
+                           ["--", harness.BINARY, "-t", "-f", conf],
+                           capture_output=True, text=True, timeout=20)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
     # -- the features --
 
