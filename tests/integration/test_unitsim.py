@@ -151,16 +151,20 @@ def rw_paths(service):
 
 def make_directories(service):
     """RuntimeDirectory= and LogsDirectory=, as systemd creates them
-    before ExecStart= (left in place afterwards: other tests use
-    /run/sandftpd too)."""
+    before ExecStart=; the ones it made, for rmdir afterwards (an
+    existing /run/sandftpd stays: other servers use it too)."""
+    made = []
     for key, top in (("RuntimeDirectory", "/run"),
                      ("LogsDirectory", "/var/log")):
         mode = int(service.get(key + "Mode", ["0755"])[-1], 8)
         for v in service.get(key, []):
             for d in v.split():
                 path = os.path.join(top, d)
-                os.makedirs(path, exist_ok=True)
-                os.chmod(path, mode)
+                if not os.path.isdir(path):
+                    os.makedirs(path)
+                    os.chmod(path, mode)
+                    made.append(path)
+    return made
 
 
 def mount_args(service):
@@ -255,7 +259,8 @@ def compile_c(src, out):
                         "-lcap"], capture_output=True, text=True,
                        timeout=120)
     if r.returncode != 0:
-        if re.search(r"(seccomp|capability)\.h: No such file", r.stderr):
+        if re.search(r"(seccomp|capability)\.h.? (No such file|file not "
+                     r"found)", r.stderr):
             raise unittest.SkipTest("libseccomp or libcap headers are "
                                     "missing (Debian: libseccomp-dev "
                                     "libcap-dev): " + r.stderr.strip())
@@ -310,7 +315,7 @@ class UnderTheUnit(unittest.TestCase):
         cls.groups = syscall_groups()
         cls.allow = allowed_syscalls(cls.service, cls.groups)
         cls.unit_args = launcher_args(cls.service, cls.work, cls.groups)
-        make_directories(cls.service)
+        cls.made = make_directories(cls.service)
 
         cls.tree = harness.standard_tree()
         cls.alice = harness.user_roots(cls.tree, "alice")[0]
@@ -347,6 +352,11 @@ class UnderTheUnit(unittest.TestCase):
             if name.startswith("unitsim-"):
                 os.unlink(os.path.join(cls.home, name))
         shutil.rmtree(cls.base, ignore_errors=True)
+        for path in reversed(getattr(cls, "made", [])):
+            try:
+                os.rmdir(path)
+            except OSError:         # not empty, or in use
+                pass
 
     @classmethod
     def tearDownClass(cls):
