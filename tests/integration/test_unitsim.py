@@ -37,6 +37,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import tempfile
 import time
@@ -201,6 +202,18 @@ def mount_args(service):
     return args
 
 
+def watchdog_env(service):
+    """WATCHDOG_USEC as systemd sets it for WatchdogSec= (WATCHDOG_PID
+    too, but the main pid is not known before the start)."""
+    v = service.get("WatchdogSec", ["0"])[-1]
+    m = re.fullmatch(r"(\d+)\s*(ms|s|sec|min|m)?", v)
+    assert m, "WatchdogSec=%s: unitsim reads plain values only" % v
+    scale = {"ms": 1000, "min": 60000000, "m": 60000000}.get(m.group(2),
+                                                            1000000)
+    usec = int(m.group(1)) * scale
+    return {"WATCHDOG_USEC": str(usec)} if usec else {}
+
+
 def writable_base(service):
     """A ReadWritePaths= directory for the test files: under
     PrivateTmp= the daemon cannot see /tmp, and under ProtectSystem=
@@ -332,10 +345,12 @@ class UnderTheUnit(unittest.TestCase):
         cls.notify_path = os.path.join(cls.work, "notify")
         cls.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         cls.notify.bind(cls.notify_path)
+        cls.notify.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
         cls.notify.settimeout(10)
         cls.server = UnitServer(
             cls.tree, opts, launcher=cls.launcher, unit_args=cls.unit_args,
-            env={"NOTIFY_SOCKET": cls.notify_path})
+            env=dict(NOTIFY_SOCKET=cls.notify_path,
+                     **watchdog_env(cls.service)))
         try:
             cls.server.start()
         except Exception:
@@ -375,12 +390,20 @@ class UnderTheUnit(unittest.TestCase):
             self.mark)))
 
     def notified(self, key, timeout=10):
+        """The next notification with KEY; every one read on the way
+        must come from the master (NotifyAccess=main)."""
         deadline = time.time() + timeout
         while time.time() < deadline:
             try:
-                msg = self.notify.recv(4096).decode()
+                data, anc, _, _ = self.notify.recvmsg(
+                    4096, socket.CMSG_SPACE(struct.calcsize("3i")))
             except socket.timeout:
                 break
+            msg = data.decode()
+            pids = [struct.unpack("3i", d[:12])[0] for lvl, typ, d in anc
+                    if lvl == socket.SOL_SOCKET and
+                    typ == socket.SCM_CREDENTIALS]
+            self.assertEqual(pids, [self.server.master_pid()], msg)
             if key in msg.split("\n"):
                 return msg
         self.fail("no %s on NOTIFY_SOCKET" % key)
