@@ -15,7 +15,8 @@ a signal.  A probe shows the emulation is in force.
 
 The file system settings too, in a private mount namespace
 (PrivateMounts=): ProtectSystem=strict (all read-only but /dev, /proc,
-/sys), ReadWritePaths= with RuntimeDirectory= and LogsDirectory=,
+/sys), ReadWritePaths= with LogsDirectory=, RuntimeDirectory= (new and
+empty: a tmpfs),
 PrivateTmp= (so the test's files live in a ReadWritePaths= directory,
 /srv), PrivateDevices= (a /dev of the few harmless nodes),
 ProtectKernelTunables= (/sys and /proc/sys read-only), ProtectProc= and
@@ -26,9 +27,7 @@ Not emulated: ProtectHome= (the unit says no), ProtectKernelModules=,
 ProtectKernelLogs=, ProtectClock= and ProtectControlGroups= beyond the
 system call filter and the read-only /sys, DevicePolicy and the rest of
 the cgroup side, KeyringMode=, RestrictRealtime=, LockPersonality=,
-RuntimeDirectory= being new and empty at each start (the shared
-/run/sandftpd is only created if missing), WatchdogSec= timing,
-KillMode= and Restart=.
+WatchdogSec= timing, KillMode= and Restart=.
 """
 import errno
 import io
@@ -138,22 +137,26 @@ def yes(service, key):
 
 
 def rw_paths(service):
-    """ReadWritePaths= (a leading - means: skip if missing) and the
-    directories systemd makes writable: RuntimeDirectory= under /run,
-    LogsDirectory= under /var/log."""
+    """ReadWritePaths= (a leading - means: skip if missing) and
+    LogsDirectory= under /var/log, which systemd makes writable."""
     out = [p.lstrip("-+") for v in service.get("ReadWritePaths", [])
            for p in v.split()]
-    for key, top in (("RuntimeDirectory", "/run"),
-                     ("LogsDirectory", "/var/log")):
-        out += [os.path.join(top, d) for v in service.get(key, [])
-                for d in v.split()]
+    out += [os.path.join("/var/log", d)
+            for v in service.get("LogsDirectory", []) for d in v.split()]
     return out
+
+
+def runtime_dirs(service):
+    """RuntimeDirectory= under /run: new and empty at each start."""
+    return [os.path.join("/run", d)
+            for v in service.get("RuntimeDirectory", []) for d in v.split()]
 
 
 def make_directories(service):
     """RuntimeDirectory= and LogsDirectory=, as systemd creates them
-    before ExecStart=; the ones it made, for rmdir afterwards (an
-    existing /run/sandftpd stays: other servers use it too)."""
+    before ExecStart= (unitsim mounts an empty tmpfs on the first,
+    inside its namespace); the ones it made, for rmdir afterwards (an
+    existing /run/sandftpd stays: other servers use it)."""
     made = []
     for key, top in (("RuntimeDirectory", "/run"),
                      ("LogsDirectory", "/var/log")):
@@ -181,6 +184,9 @@ def mount_args(service):
         args.append("--read-only")
     for p in rw_paths(service):
         args += ["--rw", p]
+    mode = service.get("RuntimeDirectoryMode", ["0755"])[-1]
+    for p in runtime_dirs(service):
+        args += ["--runtime-dir", "%s:%s" % (p, mode)]
     if yes(service, "PrivateTmp"):
         args.append("--private-tmp")
     if yes(service, "PrivateDevices"):
@@ -482,6 +488,8 @@ class UnderTheUnit(unittest.TestCase):
         rw = os.path.dirname(self.base)
         self.assertIn("rw", mounts[rw])
         self.assertIn("rw", mounts["/tmp"])
+        for p in runtime_dirs(self.service):
+            self.assertIn("rw", mounts[p])
 
     def test_exec_start_pre_checks_the_configuration(self):
         # ExecStartPre= runs `sandftpd -t` under the same restrictions.

@@ -24,6 +24,8 @@
  *             [--read-only]           ProtectSystem=strict: all read-only
  *                                     but /dev, /proc and /sys
  *             [--rw PATH]...          ReadWritePaths= (missing: skipped)
+ *             [--runtime-dir PATH:MODE]...   RuntimeDirectory=: new and
+ *                                     empty (a tmpfs), writable
  *             [--private-tmp]         PrivateTmp=: empty /tmp, /var/tmp
  *             [--private-devices]     PrivateDevices=: a /dev of null,
  *                                     zero, full, random, urandom, tty,
@@ -384,12 +386,27 @@ private_devices(void)
 }
 
 static void
-mount_ns(int ro, const char **rw, int nrw, int tmp, int dev, int tun,
-	 const char *procopts)
+mount_ns(int ro, const char **rw, int nrw, const char **run, int nrun,
+	 int tmp, int dev, int tun, const char *procopts)
 {
+	char path[256], opts[64];
+
 	must(unshare(CLONE_NEWNS), "unshare", "CLONE_NEWNS");
 	must(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL),
 	     "make private", "/");
+	for (int i = 0; i < nrun; i++) {
+		const char *colon = strrchr(run[i], ':');
+
+		if (colon == NULL || (size_t)(colon - run[i]) >= sizeof path) {
+			fprintf(stderr, "unitsim: --runtime-dir PATH:MODE\n");
+			exit(127);
+		}
+		snprintf(path, sizeof path, "%.*s", (int)(colon - run[i]),
+			 run[i]);
+		snprintf(opts, sizeof opts, "mode=%s", colon + 1);
+		must(mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, opts),
+		     "mount tmpfs", path);
+	}
 	/* The writable paths first get mounts of their own. */
 	for (int i = 0; i < nrw; i++)
 		if (access(rw[i], F_OK) == 0)
@@ -441,6 +458,12 @@ mount_ns(int ro, const char **rw, int nrw, int tmp, int dev, int tun,
 			if (access(rw[i], F_OK) == 0)
 				must(setattr(rw[i], 0, MOUNT_ATTR_RDONLY),
 				     "read-write", rw[i]);
+		for (int i = 0; i < nrun; i++) {
+			snprintf(path, sizeof path, "%.*s",
+				 (int)(strrchr(run[i], ':') - run[i]), run[i]);
+			must(setattr(path, 0, MOUNT_ATTR_RDONLY),
+			     "read-write", path);
+		}
 	}
 	if (tun) {
 		must(setattr("/sys", MOUNT_ATTR_RDONLY, 0), "read-only",
@@ -459,8 +482,8 @@ main(int argc, char **argv)
 	const char *caps = NULL, *sysfile = NULL, *fams = NULL;
 	int nnp = 0, ns = 0, wx = 0, su = 0, err = EPERM;
 	int mns = 0, ro = 0, tmp = 0, dev = 0, tun = 0, ipc = 0, uts = 0;
-	const char *rw[MAX_RW], *procopts = NULL;
-	int nrw = 0;
+	const char *rw[MAX_RW], *run[MAX_RW], *procopts = NULL;
+	int nrw = 0, nrun = 0;
 	long mask = -1, nofile = -1;
 	int i;
 
@@ -514,6 +537,13 @@ main(int argc, char **argv)
 				return 127;
 			}
 			rw[nrw++] = v, i++;
+		} else if (strcmp(a, "--runtime-dir") == 0) {
+			if (nrun == MAX_RW) {
+				fprintf(stderr, "unitsim: too many "
+					"--runtime-dir\n");
+				return 127;
+			}
+			run[nrun++] = v, i++;
 		} else if (strcmp(a, "--proc") == 0) {
 			procopts = v, i++;
 		} else {
@@ -553,7 +583,7 @@ main(int argc, char **argv)
 	 * filters (the system call filter last: it may forbid what the
 	 * others need). */
 	if (mns)
-		mount_ns(ro, rw, nrw, tmp, dev, tun, procopts);
+		mount_ns(ro, rw, nrw, run, nrun, tmp, dev, tun, procopts);
 	if (ipc)
 		must(unshare(CLONE_NEWIPC), "unshare", "CLONE_NEWIPC");
 	if (uts)
