@@ -321,6 +321,9 @@ class UnderTheUnit(unittest.TestCase):
         saved, tempfile.tempdir = tempfile.tempdir, cls.base
         try:
             cls.setup_in_base()
+        except BaseException:       # a skip included
+            shutil.rmtree(cls.base, ignore_errors=True)
+            raise
         finally:
             tempfile.tempdir = saved
 
@@ -420,7 +423,11 @@ class UnderTheUnit(unittest.TestCase):
         scratch = os.path.join(self.work, "scratch")
         with open(scratch, "w"):
             pass
-        outside = os.path.join(REPO, ".unitsim-probe")
+        # Where ProtectSystem=strict forbids writes (the worktree may be
+        # under /home, which the unit makes writable).
+        outside = "/etc/.unitsim-probe-%d" % os.getpid()
+        self.assertFalse(any(outside.startswith(p.rstrip("/") + "/")
+                             for p in rw_paths(self.service)))
         fd, host_tmp = tempfile.mkstemp(prefix="unitsim-", dir="/tmp")
         os.close(fd)
         self.addCleanup(os.unlink, host_tmp)
