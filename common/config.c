@@ -256,6 +256,8 @@ add_listen(struct config_listen *list, int *n, int *source, bool *is_default,
 {
 	struct config_listen l;
 
+	/* Whole, padding too: a reload compares lists byte for byte. */
+	memset(&l, 0, sizeof(l));
 	if (addr_parse_listen(v, &l.addr) < 0)
 		return -1;
 	str_copy(l.text, sizeof(l.text), v);

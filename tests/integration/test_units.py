@@ -1,28 +1,20 @@
 """What an operator installs: the systemd units (systemd-analyze rates
 the services 2.5 or lower and verifies every unit without a word; the
-server works under the unit's system call filter, bounding set and
-address families, applied by unitsandbox.py), make
+server under the unit's restrictions is test_unitsim.py's), make
 install and make uninstall (every file where it belongs, with its mode;
 nothing left behind but an edited configuration), the manual pages
 (every configuration key, every signal the master handles), and a build
 without its dependencies (it names them).  None of this depends on the
 daemon's mode: as root it runs in the root pass only."""
 import filecmp
-import ftplib
-import io
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import unittest
 
 import harness
-import tlsfiles
-from test_accounts import pam_service, shipped_pam_lines
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -189,127 +181,6 @@ class Units(Once):
                     not l.startswith("RuntimeDirectoryPreserve=")]
         self.assertEqual(sandbox("sandftpd-inetd@.service"),
                          sandbox("sandftpd.service"))
-
-
-class UnderTheUnit(harness.OwnServer):
-    """The server under sandftpd.service's restrictions as far as they
-    can be had without systemd (unitsandbox.py: ProtectSystem=strict with
-    the unit's writable paths, the bounding set, no_new_privs, the
-    system call filter, the address families, MemoryDenyWriteExecute,
-    RestrictNamespaces): every kind of session works, port 20 included,
-    and nothing is refused or killed.  A virtual user's root in the test
-    tree stands for /srv (made writable like the unit's ReadWritePaths);
-    one elsewhere gets no upload, as under the unit."""
-
-    def setUp(self):
-        if not harness.privileged():
-            self.skipTest("sandftpd.service runs the server as root")
-        need("systemd-analyze")
-        sandbox = os.path.join(REPO, "tests", "integration",
-                               "unitsandbox.py")
-        unit = os.path.join(UNIT_DIR, "sandftpd.service")
-        probe = run([sys.executable, sandbox, unit, "/bin/true"])
-        if "unshare(CLONE_NEWNS)" in probe.stderr:
-            self.skipTest("no mount namespace here: " + probe.stderr.strip())
-        self.assertEqual(probe.returncode, 0, probe.stderr)
-        super().setUp()
-        self.work = harness.workdir("sandftpd-unit-")
-        self.addCleanup(shutil.rmtree, self.work, True)
-        self.wrapper = os.path.join(self.work, "sandftpd")
-        with open(self.wrapper, "w") as f:
-            f.write('#!/bin/sh\nexec %s %s %s %s "$@"\n' % (
-                sys.executable, sandbox, unit, harness.BINARY))
-        os.chmod(self.wrapper, 0o755)
-        self.pam = pam_service(shipped_pam_lines())
-        self.addCleanup(os.unlink, "/etc/pam.d/" + self.pam)
-        self.user = harness.TEST_ACCOUNTS[0]
-        self.home = os.path.expanduser("~" + self.user)
-        os.chmod(self.home, 0o700)
-
-    def tearDown(self):
-        super().tearDown()
-        for name in os.listdir(self.home):
-            if name.startswith("unit-"):
-                os.unlink(os.path.join(self.home, name))
-
-    def test_every_session_kind(self):
-        alice, carol = harness.user_roots(self.tree, "alice", "carol")
-        opts = {"user_db": harness.user_db(self.work, [
-                    ("alice", alice, "rw", None),
-                    ("carol", carol, "rw", None)]),
-                "user_deny_file": os.path.join(REPO, "etc", "user_deny"),
-                "local_users": "yes", "pam_service": self.pam,
-                "tls_data_reuse": "no"}
-        opts.update(tlsfiles.options(self.work))
-        notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.addCleanup(notify.close)
-        notify.bind(os.path.join(self.work, "notify"))
-        notify.settimeout(10)
-        env = {"NOTIFY_SOCKET": os.path.join(self.work, "notify"),
-               "UNITSANDBOX_RW": alice}
-        if harness.SANITIZED:
-            # LeakSanitizer's check at exit needs ptrace, which the
-            # unit's filter forbids (as it should).
-            env["ASAN_OPTIONS"] = "detect_leaks=0"
-        s = self.start(opts, binary=self.wrapper, env=env)
-        st = harness.proc_status(s.master_pid())
-        self.assertEqual((st["NoNewPrivs"], st["Seccomp"]), ("1", "2"))
-        self.assertIn(b"READY=1", notify.recv(4096))    # Type=notify
-
-        # Anonymous: a listing, a passive and an active download, the
-        # latter from port 20.
-        f = ftplib.FTP(timeout=10)
-        f.connect(s.host, s.port)
-        f.login()
-        self.assertIn("README.txt", f.nlst())
-        out = io.BytesIO()
-        f.retrbinary("RETR README.txt", out.write)
-        self.assertEqual(out.getvalue(), b"Welcome.\n")
-        f.set_pasv(False)
-        f.voidcmd("TYPE I")
-        conn = f.transfercmd("RETR README.txt")
-        self.assertEqual(conn.getpeername()[1], 20)
-        self.assertEqual(harness.recv_all(conn), b"Welcome.\n")
-        conn.close()
-        f.voidresp()
-        f.quit()
-
-        # A virtual user uploads; a system user (PAM) uploads into the
-        # home; both owned by the account.
-        uid, gid = harness.account_ids(self.user)
-        for who, where in (("alice", alice), (self.user, self.home)):
-            f = harness.user_ftp(s, who)
-            f.storbinary("STOR unit-up.bin", io.BytesIO(b"x" * 70000))
-            f.quit()
-            path = os.path.join(where, "unit-up.bin")
-            self.assertEqual(os.path.getsize(path), 70000)
-            self.assertEqual(os.stat(path).st_uid, uid)
-
-        # Outside the unit's writable paths: refused, nothing written.
-        f = harness.user_ftp(s, "carol")
-        with self.assertRaises(ftplib.error_perm):
-            f.storbinary("STOR unit-up.bin", io.BytesIO(b"z" * 1000))
-        f.quit()
-        self.assertEqual(os.listdir(carol), [])
-
-        # FTPS: the key stays in the master, which signs for the child.
-        f = ftplib.FTP_TLS(context=tlsfiles.client_context(), timeout=10)
-        f.connect(s.host, s.port)
-        f.login("alice", harness.TEST_PASSWORD)
-        f.prot_p()
-        f.storbinary("STOR unit-tls.bin", io.BytesIO(b"y" * 50000))
-        out = io.BytesIO()
-        f.retrbinary("RETR unit-tls.bin", out.write)
-        self.assertEqual(out.getvalue(), b"y" * 50000)
-        f.quit()
-
-        # systemctl reload, then stop.
-        mark = len(s.lines)
-        os.kill(s.master_pid(), signal.SIGHUP)
-        s.wait_log(r"SIGHUP", start=mark)
-        self.assert_no_deaths()
-        self.assertNotIn("Operation not permitted", s.log())
-        self.assertEqual(s.stop(), 0)
 
 
 class Fail2ban(Once):
