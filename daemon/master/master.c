@@ -368,13 +368,31 @@ limit_text(enum limit_verdict v)
 	}
 }
 
+const char *
+master_session_fields(const struct session_rec *sess, char *buf, size_t n)
+{
+	char who[ADDR_TEXT_MAX], user[IPC_USER_MAX * 4];
+	int len;
+
+	addr_host_text(&sess->peer, who, sizeof(who));
+	len = snprintf(buf, n, "session=%llu client=%s",
+	    (unsigned long long)sess->id, who);
+	if (sess->user[0] && len > 0 && (size_t)len < n)
+		snprintf(buf + len, n - (size_t)len, " user=%s",
+		    log_value(user, sizeof(user), sess->user));
+	return buf;
+}
+
 void
 master_end_session(struct master *m, const struct session_rec *sess)
 {
+	char f[SESSION_FIELDS_MAX];
+
 	authjob_session_ended(m, sess->id);
 	limits_remove(&sess->peer, sys_now_ms());
 	m->sessions--;
-	log_debug("session %llu ended", (unsigned long long)sess->id);
+	log_debug("%s session ended", master_session_fields(sess, f,
+	    sizeof(f)));
 }
 
 static void

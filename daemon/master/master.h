@@ -60,6 +60,15 @@ struct session_rec {
 	char user[IPC_USER_MAX];
 };
 
+/*
+ * The fields that start every log line about a session, from the
+ * master's own record: "session=N client=ADDR" and " user=NAME" once
+ * logged in (escaped: log_value()).
+ */
+#define SESSION_FIELDS_MAX 512
+const char *master_session_fields(const struct session_rec *sess, char *buf,
+    size_t n);
+
 struct master {
 	struct config *cf;
 	bool privileged;	/* running as root */

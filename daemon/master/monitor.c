@@ -115,7 +115,8 @@ priv_answer_log(struct master *m, struct child *c, struct ipc_msg *msg)
 {
 	struct ipc_log *l = (void *)msg->u.raw;
 	int64_t now = sys_now_ms();
-	char label[200];
+	static char text[IPC_LOGTEXT_MAX * 4 + 3];
+	char label[POOL_LABEL_MAX];
 
 	(void)m;
 	/* A child cannot flood the log: LOG_LINES_PER_SECOND, then drops. */
@@ -132,10 +133,13 @@ priv_answer_log(struct master *m, struct child *c, struct ipc_msg *msg)
 		c->log_dropped++;
 		return;
 	}
+	/* The child's words, all in one quoted value: whatever it says
+	 * cannot end the line or pose as a field of the master's. */
+	log_value(text, sizeof(text), l->text);
 	log_sanitize(l->text);
 	str_copy(c->note, sizeof(c->note), l->text);
-	log_msg(l->prio, "%s: %s", pool_child_label(c, label, sizeof(label)),
-	    l->text);
+	log_msg(l->prio, "%s: msg=%s", pool_child_label(c, label,
+	    sizeof(label)), text);
 }
 
 /* ---- LOGIN, REIN: the session moves to another child ---- */
@@ -159,15 +163,16 @@ bool
 monitor_handoff_allowed(struct master *m, struct child *c, int fd)
 {
 	int64_t now = sys_now_ms();
-	char who[ADDR_TEXT_MAX];
+	char who[ADDR_TEXT_MAX], f[SESSION_FIELDS_MAX];
 
 	if (!c->sess.had_login)
 		return true;
 	if (bucket_take(&c->sess.handoffs, &session_handoff_rate, now) &&
 	    limits_take_handoff(&c->sess.peer, now))
 		return true;
-	log_warn("client %s: session %llu: too many logins and REINs; "
-	    "closing it", client_text(&c->sess, who, sizeof(who)),
+	log_warn("%s client %s: session %llu: too many logins and REINs; "
+	    "closing it", master_session_fields(&c->sess, f, sizeof(f)),
+	    client_text(&c->sess, who, sizeof(who)),
 	    (unsigned long long)c->sess.id);
 	pool_retire(m, c);	/* its record stays; only its role ends */
 	master_refuse(fd, "Too many logins on this connection.");
@@ -268,9 +273,13 @@ priv_answer_pasv_listen(struct master *m, struct child *c,
 		if (err != EADDRINUSE)
 			break;
 	}
-	if (err)
-		log_warn("session %llu: no passive listener: %s",
-		    (unsigned long long)c->sess.id, strerror(err));
+	if (err) {
+		char f[SESSION_FIELDS_MAX];
+
+		log_warn("%s no passive listener: %s",
+		    master_session_fields(&c->sess, f, sizeof(f)),
+		    strerror(err));
+	}
 	send_socket_result(m, c, IPC_PASV_RESULT, err, err ? 0 : port, fd);
 }
 
@@ -303,8 +312,11 @@ priv_answer_data_connect(struct master *m, struct child *c,
 	    errno != EINPROGRESS))
 		err = errno ? errno : EIO;
 	if (err) {
-		log_warn("session %llu: active data connection: %s",
-		    (unsigned long long)c->sess.id, strerror(err));
+		char f[SESSION_FIELDS_MAX];
+
+		log_warn("%s active data connection: %s",
+		    master_session_fields(&c->sess, f, sizeof(f)),
+		    strerror(err));
 		if (fd >= 0)
 			close(fd);
 		fd = -1;

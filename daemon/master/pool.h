@@ -89,6 +89,8 @@ void pool_check_channels(struct master *m, int64_t now);
 void pool_broadcast_shutdown(struct master *m);
 int pool_send(struct master *m, struct child *c, const void *msg, size_t len,
     const int *fds, int nfds);
+/* "KIND child PID", after the session's fields when it has one. */
+#define POOL_LABEL_MAX (SESSION_FIELDS_MAX + 64)
 const char *pool_child_label(const struct child *c, char *buf, size_t n);
 const char *pool_kind_name(enum child_kind k);
 
