@@ -87,6 +87,9 @@ struct config {
 					 * or their own */
 	bool seccomp_debug;
 	bool log_debug;
+	char xferlog_file[PATH_MAX];	/* transfer log (xferlog); "" none */
+	char metrics_file[PATH_MAX];	/* Prometheus text file; "" none */
+	unsigned metrics_interval;	/* seconds between its rewrites */
 
 	/* Bookkeeping: which source last set `listen` (to replace, not add). */
 	int listen_source;

@@ -22,6 +22,7 @@
 #include "handoff.h"
 #include "limits.h"
 #include "login.h"
+#include "metrics.h"
 #include "monitor.h"
 #include "pool.h"
 #include "userdb.h"
@@ -102,6 +103,7 @@ refuse(struct master *m, struct child *c, int64_t started, const char *user,
 
 	client_text(&c->sess, who, sizeof(who));
 	master_session_fields(&c->sess, f, sizeof(f));
+	metrics.logins_failed++;
 	/* The stable form fail2ban's filter matches (etc/fail2ban/); the
 	 * name is escaped (log_word): no space, quote or '=' of its own. */
 	log_warn("%s client %s: login failed for user '%s': %s", f, who, user,
@@ -183,6 +185,7 @@ refuse_clear_login(struct master *m, struct child *c, const char *user,
 	char who[ADDR_TEXT_MAX], f[SESSION_FIELDS_MAX];
 
 	close(fd);
+	metrics.refusals[REFUSED_TLS_REQUIRED]++;
 	log_info("%s client %s: login refused for user '%s': not over TLS "
 	    "(tls_required)", master_session_fields(&c->sess, f, sizeof(f)),
 	    client_text(&c->sess, who, sizeof(who)), user);
@@ -201,6 +204,8 @@ accept_anonymous(struct master *m, struct child *c, struct ipc_login *l,
 	if (!monitor_handoff_allowed(m, c, fd))
 		return;
 	str_copy(c->sess.user, sizeof(c->sess.user), "anonymous");
+	c->sess.login_class = CLASS_ANON;
+	metrics.logins_ok[CLASS_ANON]++;
 	log_info("%s client %s: anonymous login (session %llu, user '%s')",
 	    master_session_fields(&c->sess, f, sizeof(f)),
 	    client_text(&c->sess, who, sizeof(who)),
@@ -352,6 +357,7 @@ login_verdict(struct master *m, struct child *c, struct login_wait *w,
 	close(root_fd);
 	c = &m->children[asking];	/* the spawn may have moved the table */
 	if (slot < 0) {
+		metrics.refusals[REFUSED_NO_CHILD]++;
 		pool_retire(m, c);
 		master_refuse(fd, "No session process available.");
 		master_end_session(m, &c->sess);
@@ -360,6 +366,9 @@ login_verdict(struct master *m, struct child *c, struct login_wait *w,
 	str_copy(c->sess.user, sizeof(c->sess.user), v->user);
 	log_sanitize(c->sess.user);
 	c->sess.had_login = true;
+	c->sess.login_class = w->method == AUTH_PAM ? CLASS_LOCAL :
+	    CLASS_VIRTUAL;
+	metrics.logins_ok[c->sess.login_class]++;
 	log_info("%s client %s: %s user '%s' logged in (session %llu, uid %u, "
 	    "%s)", master_session_fields(&c->sess, f, sizeof(f)),
 	    client_text(&c->sess, who, sizeof(who)),

@@ -18,6 +18,8 @@
  *   tlskey.c   the TLS certificates, and the private key children use
  *              through TLS_SIGN without ever holding it
  *   notify.c   the service manager's notify protocol
+ *   metrics.c  counters and gauges: metrics_file (Prometheus), STATUS=
+ *   xferlog.c  the transfer log (xferlog_file), from children's XFER
  */
 #ifndef SANDFTPD_MASTER_H
 #define SANDFTPD_MASTER_H
@@ -58,6 +60,7 @@ struct session_rec {
 	unsigned login_failures;	/* refused logins on it */
 	struct bucket handoffs;	/* its budget of further handoffs */
 	char user[IPC_USER_MAX];
+	int login_class;	/* enum metric_class once logged in, else -1 */
 };
 
 /*
@@ -113,6 +116,7 @@ struct master {
 	int64_t next_refusal;	/* a refused login is due then; 0: none */
 	int64_t next_auth_expiry;	/* an authentication times out; 0 */
 	int64_t next_notify;	/* the service manager is due news; 0 */
+	int64_t next_metrics;	/* metrics_file is due then */
 	bool starting_up;	/* first children not yet ready */
 	bool stopping;
 	int64_t stop_deadline;

@@ -23,9 +23,11 @@
 #include "handoff.h"
 #include "limits.h"
 #include "login.h"
+#include "metrics.h"
 #include "monitor.h"
 #include "pool.h"
 #include "tlskey.h"
+#include "xferlog.h"
 
 #define LOG_LINES_PER_SECOND 50
 #define PASV_BIND_TRIES 64
@@ -108,18 +110,18 @@ priv_answer_ready(struct master *m, struct child *c, struct ipc_msg *msg)
 	handoff_deliver(m);
 }
 
-/* ---- LOG ---- */
+/* ---- LOG, XFER ---- */
 
-static void
-priv_answer_log(struct master *m, struct child *c, struct ipc_msg *msg)
+/*
+ * A child cannot flood the logs: LOG_LINES_PER_SECOND lines (LOG and
+ * XFER together), then drops, counted and reported.
+ */
+static bool
+log_allowed(struct child *c)
 {
-	struct ipc_log *l = (void *)msg->u.raw;
 	int64_t now = sys_now_ms();
-	static char text[IPC_LOGTEXT_MAX * 4 + 3];
 	char label[POOL_LABEL_MAX];
 
-	(void)m;
-	/* A child cannot flood the log: LOG_LINES_PER_SECOND, then drops. */
 	if (now - c->log_window_ms >= 1000) {
 		if (c->log_dropped)
 			log_warn("%s: %u log lines dropped (too many)",
@@ -131,8 +133,21 @@ priv_answer_log(struct master *m, struct child *c, struct ipc_msg *msg)
 	}
 	if (++c->log_lines > LOG_LINES_PER_SECOND) {
 		c->log_dropped++;
-		return;
+		return false;
 	}
+	return true;
+}
+
+static void
+priv_answer_log(struct master *m, struct child *c, struct ipc_msg *msg)
+{
+	struct ipc_log *l = (void *)msg->u.raw;
+	static char text[IPC_LOGTEXT_MAX * 4 + 3];
+	char label[POOL_LABEL_MAX];
+
+	(void)m;
+	if (!log_allowed(c))
+		return;
 	/* The child's words, all in one quoted value: whatever it says
 	 * cannot end the line or pose as a field of the master's. */
 	log_value(text, sizeof(text), l->text);
@@ -140,6 +155,34 @@ priv_answer_log(struct master *m, struct child *c, struct ipc_msg *msg)
 	str_copy(c->note, sizeof(c->note), l->text);
 	log_msg(l->prio, "%s: msg=%s", pool_child_label(c, label,
 	    sizeof(label)), text);
+}
+
+static const char *const xfer_cmd_names[] = {
+	[XFER_RETR] = "RETR", [XFER_STOR] = "STOR", [XFER_STOU] = "STOU",
+	[XFER_APPE] = "APPE",
+};
+
+/* A transfer ended: counted, logged as fields, and in the xferlog. */
+static void
+priv_answer_xfer(struct master *m, struct child *c, struct ipc_msg *msg)
+{
+	const struct ipc_xfer *x = (const void *)msg->u.raw;
+	bool complete = (x->flags & XFER_COMPLETE) != 0;
+	char f[SESSION_FIELDS_MAX], path[1024];
+
+	(void)m;
+	metrics.bytes[x->direction] += x->bytes;
+	metrics.transfers[x->direction][complete]++;
+	if (!log_allowed(c))
+		return;
+	log_info("%s cmd=%s path=%s reply=%u bytes=%llu duration_ms=%llu "
+	    "type=%s status=%s", master_session_fields(&c->sess, f,
+	    sizeof(f)), xfer_cmd_names[x->cmd],
+	    log_value(path, sizeof(path), x->path), x->reply,
+	    (unsigned long long)x->bytes, (unsigned long long)x->duration_ms,
+	    x->flags & XFER_ASCII ? "ascii" : "binary",
+	    complete ? "complete" : "incomplete");
+	xferlog_write(&c->sess, x);
 }
 
 /* ---- LOGIN, REIN: the session moves to another child ---- */
@@ -174,6 +217,7 @@ monitor_handoff_allowed(struct master *m, struct child *c, int fd)
 	    "closing it", master_session_fields(&c->sess, f, sizeof(f)),
 	    client_text(&c->sess, who, sizeof(who)),
 	    (unsigned long long)c->sess.id);
+	metrics.refusals[REFUSED_HANDOFFS]++;
 	pool_retire(m, c);	/* its record stays; only its role ends */
 	master_refuse(fd, "Too many logins on this connection.");
 	master_end_session(m, &c->sess);
@@ -207,6 +251,7 @@ priv_answer_rein(struct master *m, struct child *c, struct ipc_msg *msg)
 		return;
 	}
 	msg->nfds = 0;
+	c->sess.login_class = -1;
 	if (c->sess.relayed) {
 		close(fd);
 		pool_kill(m, c, "REIN on a TLS connection, which its relay "

@@ -20,6 +20,7 @@
 #include "authjob.h"
 #include "handoff.h"
 #include "limits.h"
+#include "metrics.h"
 #include "monitor.h"
 #include "pool.h"
 #include "tlskey.h"
@@ -553,6 +554,8 @@ child_died(struct master *m, struct child *c, int st)
 	pool_child_label(c, label, sizeof(label));
 	describe_status(st, how, sizeof(how));
 	handoff_child_gone(m, c->pid);
+	metrics.deaths[c->retired ? DEATH_RETIRED : c->killed ? DEATH_KILLED :
+	    WIFSIGNALED(st) ? DEATH_SIGNAL : DEATH_EXIT]++;
 	if (c->retired) {
 		/* Killed on purpose once its session moved on. */
 		log_debug("%s ended after handing on its session", label);
