@@ -657,9 +657,9 @@ class SeccompDebug(ServerTestCase):
                 self.assertEqual(c.reply(), (None, []))
                 c.close()
                 self.server.wait_log(
-                    r"%s child %d \(session \d+, client 127\.0\.0\.1\): "
-                    r"seccomp: blocked system call (open|openat) \(\d+\)"
-                    % (child, pid), start=mark)
+                    r"session=\d+ client=127\.0\.0\.1 .*%s child %d: "
+                    r"msg=\"seccomp: blocked system call (open|openat) "
+                    r"\(\d+\)" % (child, pid), start=mark)
                 # It still dies, whatever the debug handler does.
                 self.server.wait_log(r"%s child %d .*(exited with status "
                                      r"[1-9]|killed by signal)" %
