@@ -443,14 +443,42 @@ class Logs(unittest.TestCase):
             got = fields(line)
             sessions = [v for k, v in got if k == "session"]
             self.assertLessEqual(len(sessions), 1, line)
-            self.assertNotIn("999", sessions, line)
-            self.assertNotIn(("user", "root"), got, line)
+            for v in sessions:
+                self.assertRegex(v, r"^\d+$", line)
+                self.assertNotEqual(v, "999", line)
+            for k, v in got:
+                if k == "user":
+                    self.assertIn(v, ("anonymous",), line)
             ids.update(sessions)
         self.assertGreaterEqual(len(ids), 2)
         x = [l for l in self.wait_xferlog(1) if "session" in l]
         self.assertTrue(x)
         self.assertEqual(self.parsed(x[-1])["file"],
                          "/x\\x0bsession=999_user=root")
+
+
+class Unwritable(unittest.TestCase):
+    """A log file that cannot be opened stops the server at start, and
+    the error names the key."""
+
+    def refused(self, key, value):
+        tree = harness.standard_tree()
+        srv = harness.Server(tree, {key: value})
+        try:
+            srv.start(wait=False)
+            srv.proc.wait(15)
+            self.assertEqual(srv.proc.returncode, 1)
+            srv.wait_log(r"error: %s: %s: No such file or directory$"
+                         % (key, re.escape(value)), timeout=5)
+        finally:
+            srv.stop()
+            tree.cleanup()
+
+    def test_xferlog_file(self):
+        self.refused("xferlog_file", "/nonexistent-dir/xferlog")
+
+    def test_metrics_file(self):
+        self.refused("metrics_file", "/nonexistent-dir/metrics.prom")
 
 
 class Journal(unittest.TestCase):
