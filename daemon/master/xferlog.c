@@ -96,23 +96,21 @@ field(char *dst, size_t n, const char *src)
 	dst[o] = '\0';
 }
 
-void
-xferlog_write(const struct session_rec *sess, const struct ipc_xfer *x)
+int
+xferlog_format(char *buf, size_t n, time_t when,
+    const struct session_rec *sess, const struct ipc_xfer *x)
 {
-	static char path[IPC_PATH_MAX * 4], line[IPC_PATH_MAX * 4 + 1024];
+	static char path[IPC_PATH_MAX * 4];
 	char stamp[64], who[ADDR_TEXT_MAX], user[IPC_USER_MAX * 4];
-	time_t now = time(NULL);
 	struct tm tm;
-	int n;
+	int len;
 
-	if (log_fd < 0)
-		return;
-	localtime_r(&now, &tm);
+	localtime_r(&when, &tm);
 	strftime(stamp, sizeof(stamp), "%a %b %e %H:%M:%S %Y", &tm);
 	addr_host_text(&sess->peer, who, sizeof(who));
 	field(path, sizeof(path), x->path);
 	field(user, sizeof(user), sess->user[0] ? sess->user : "*");
-	n = snprintf(line, sizeof(line), "%s %llu %s %llu %s %c _ %c %c %s "
+	len = snprintf(buf, n, "%s %llu %s %llu %s %c _ %c %c %s "
 	    "ftp 0 * %c\n", stamp,
 	    (unsigned long long)((x->duration_ms + 500) / 1000), who,
 	    (unsigned long long)x->bytes, path,
@@ -120,7 +118,19 @@ xferlog_write(const struct session_rec *sess, const struct ipc_xfer *x)
 	    x->direction == XFER_IN ? 'i' : 'o',
 	    sess->login_class == CLASS_ANON ? 'a' : 'r', user,
 	    x->flags & XFER_COMPLETE ? 'c' : 'i');
-	if (n < 0 || (size_t)n >= sizeof(line))
+	return len < 0 || (size_t)len >= n ? -1 : len;
+}
+
+void
+xferlog_write(const struct session_rec *sess, const struct ipc_xfer *x)
+{
+	static char line[XFERLOG_LINE_MAX];
+	int n;
+
+	if (log_fd < 0)
+		return;
+	n = xferlog_format(line, sizeof(line), time(NULL), sess, x);
+	if (n < 0)
 		return;		/* cannot happen: the fields are bounded */
 	/* One write with O_APPEND: a whole line, or an error. */
 	if (write(log_fd, line, (size_t)n) != n)

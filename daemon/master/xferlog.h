@@ -7,6 +7,9 @@
 #ifndef SANDFTPD_XFERLOG_H
 #define SANDFTPD_XFERLOG_H
 
+#include <stddef.h>
+#include <time.h>
+
 #include "../../common/ipc.h"
 #include "master.h"
 
@@ -16,5 +19,14 @@ int xferlog_open(const struct config *cf);
 void xferlog_reopen(void);
 /* One transfer's line. */
 void xferlog_write(const struct session_rec *sess, const struct ipc_xfer *x);
+
+/*
+ * The line itself (with its '\n') for a transfer that ended at `when`:
+ * its length, or -1 if it does not fit in n (a buffer of XFERLOG_LINE_MAX
+ * always does).  Pure: unit tested.
+ */
+#define XFERLOG_LINE_MAX (IPC_PATH_MAX * 4 + 1024 + IPC_USER_MAX * 4)
+int xferlog_format(char *buf, size_t n, time_t when,
+    const struct session_rec *sess, const struct ipc_xfer *x);
 
 #endif
