@@ -30,6 +30,10 @@
 #include "xferlog.h"
 
 #define LOG_LINES_PER_SECOND 50
+/* More than any real session makes (each needs a data connection), and
+ * few enough that a lying child cannot fill the disk: a limit of its own,
+ * so that LOG lines never cost a transfer its xferlog line. */
+#define XFERS_PER_SECOND 500
 #define PASV_BIND_TRIES 64
 
 static const struct bucket_rate session_handoff_rate = {
@@ -113,26 +117,27 @@ priv_answer_ready(struct master *m, struct child *c, struct ipc_msg *msg)
 /* ---- LOG, XFER ---- */
 
 /*
- * A child cannot flood the logs: LOG_LINES_PER_SECOND lines (LOG and
- * XFER together), then drops, counted and reported.
+ * A child cannot flood the logs: so many requests a second (LOG lines,
+ * XFER reports), then drops, counted and reported.
  */
 static bool
-log_allowed(struct child *c)
+rate_allowed(struct child *c, struct child_rate *r, unsigned limit,
+    const char *what)
 {
 	int64_t now = sys_now_ms();
 	char label[POOL_LABEL_MAX];
 
-	if (now - c->log_window_ms >= 1000) {
-		if (c->log_dropped)
-			log_warn("%s: %u log lines dropped (too many)",
+	if (now - r->window_ms >= 1000) {
+		if (r->dropped)
+			log_warn("%s: %u %s dropped (too many)",
 			    pool_child_label(c, label, sizeof(label)),
-			    c->log_dropped);
-		c->log_window_ms = now;
-		c->log_lines = 0;
-		c->log_dropped = 0;
+			    r->dropped, what);
+		r->window_ms = now;
+		r->count = 0;
+		r->dropped = 0;
 	}
-	if (++c->log_lines > LOG_LINES_PER_SECOND) {
-		c->log_dropped++;
+	if (++r->count > limit) {
+		r->dropped++;
 		return false;
 	}
 	return true;
@@ -146,7 +151,7 @@ priv_answer_log(struct master *m, struct child *c, struct ipc_msg *msg)
 	char label[POOL_LABEL_MAX];
 
 	(void)m;
-	if (!log_allowed(c))
+	if (!rate_allowed(c, &c->log_rate, LOG_LINES_PER_SECOND, "log lines"))
 		return;
 	/* The child's words, all in one quoted value: whatever it says
 	 * cannot end the line or pose as a field of the master's. */
@@ -171,10 +176,11 @@ priv_answer_xfer(struct master *m, struct child *c, struct ipc_msg *msg)
 	char f[SESSION_FIELDS_MAX], path[1024];
 
 	(void)m;
+	if (!rate_allowed(c, &c->xfer_rate, XFERS_PER_SECOND,
+	    "transfer reports"))
+		return;
 	metrics.bytes[x->direction] += x->bytes;
 	metrics.transfers[x->direction][complete]++;
-	if (!log_allowed(c))
-		return;
 	log_info("%s cmd=%s path=%s reply=%u bytes=%llu duration_ms=%llu "
 	    "type=%s status=%s", master_session_fields(&c->sess, f,
 	    sizeof(f)), xfer_cmd_names[x->cmd],

@@ -20,6 +20,13 @@
 #define CHANNEL_CLOSED_GRACE_MS 2000
 #define CHANNEL_CHECK_INTERVAL_MS 500
 
+/* A per-second limit on what a child may have the master write. */
+struct child_rate {
+	int64_t window_ms;	/* this second's start */
+	unsigned count;		/* requests in it */
+	unsigned dropped;	/* and requests dropped */
+};
+
 /* Who a user session child runs as, as the master decided it. */
 struct child_identity {
 	uid_t uid;
@@ -53,9 +60,8 @@ struct child {
 	unsigned tls_gen;	/* the certificates it was given; 0: none */
 	unsigned tls_signs;	/* TLS_SIGN requests it made */
 	char note[160];		/* last thing it logged, for its obituary */
-	int64_t log_window_ms;	/* LOG rate limit: this second's start, */
-	unsigned log_lines;	/* lines in it, */
-	unsigned log_dropped;	/* and lines dropped */
+	struct child_rate log_rate;	/* LOG lines */
+	struct child_rate xfer_rate;	/* XFER reports */
 };
 
 void pool_init(struct master *m);
