@@ -60,6 +60,11 @@ static const struct key_def keys[] = {
 	{ "require_landlock", KEY_BOOL, OFF(require_landlock), 0, 0, 0 },
 	{ "seccomp_debug", KEY_BOOL, OFF(seccomp_debug), 0, 0, 0 },
 	{ "log_debug", KEY_BOOL, OFF(log_debug), 0, 0, 0 },
+	{ "xferlog_file", KEY_PATH_OPT, OFF(xferlog_file), SZ(xferlog_file), 0,
+	    0 },
+	{ "metrics_file", KEY_PATH_OPT, OFF(metrics_file), SZ(metrics_file), 0,
+	    0 },
+	{ "metrics_interval", KEY_UINT, OFF(metrics_interval), 0, 1, 3600 },
 	{ "local_users", KEY_BOOL, OFF(local_users), 0, 0, 0 },
 	{ "pam_service", KEY_STRING, OFF(pam_service), SZ(pam_service), 0, 0 },
 	{ "user_deny_file", KEY_PATH, OFF(user_deny_file), SZ(user_deny_file),
@@ -139,6 +144,7 @@ config_defaults(struct config *cf)
 	cf->crash_limit = 3;
 	cf->crash_ban = 300;
 	cf->ipv6_limit_prefix = 64;
+	cf->metrics_interval = 5;
 	cf->require_landlock = true;
 	str_copy(cf->pam_service, sizeof(cf->pam_service), "sandftpd");
 	str_copy(cf->user_deny_file, sizeof(cf->user_deny_file),

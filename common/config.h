@@ -89,6 +89,9 @@ struct config {
 					 * or their own */
 	bool seccomp_debug;
 	bool log_debug;
+	char xferlog_file[PATH_MAX];	/* transfer log (xferlog); "" none */
+	char metrics_file[PATH_MAX];	/* Prometheus text file; "" none */
+	unsigned metrics_interval;	/* seconds between its rewrites */
 
 	/* Where each key was last set (by its index in the key table), for
 	 * problems found after parsing: origin NULL means the default. */

@@ -255,6 +255,28 @@ ipc_check_tls_sign(const void *p)
 	return NULL;
 }
 
+static const char *
+ipc_check_xfer(const void *p)
+{
+	const struct ipc_xfer *x = p;
+
+	if (x->cmd < XFER_RETR || x->cmd > XFER_APPE)
+		return "unknown transfer command";
+	if (x->direction != (x->cmd == XFER_RETR ? XFER_OUT : XFER_IN))
+		return "transfer direction does not match its command";
+	if (x->flags & ~(uint32_t)XFER_FLAGS)
+		return "unknown transfer flags";
+	if (x->reply < 100 || x->reply > 599)
+		return "reply code out of range";
+	if (x->duration_ms > XFER_DURATION_MAX)
+		return "transfer duration out of range";
+	if (!str_terminated(x->path, sizeof(x->path)))
+		return "transfer path not terminated";
+	if (x->path[0] != '/')
+		return "transfer path not absolute";
+	return NULL;
+}
+
 /* The exact size, the phases allowed, the descriptors, the field check. */
 struct request_rule {
 	uint32_t type;

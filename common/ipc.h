@@ -85,6 +85,8 @@ enum ipc_phase {
  *              the master with the key no child ever holds; checked to
  *              be a signature of a digest (tlskey.c), and limited in
  *              number (tls_data_reuse: none after login)
+ * XFER         a file transfer ended (complete or not): what, how much,
+ *              how long; the master logs it and writes the xferlog
  */
 #define IPC_REQUESTS(X)                                                   \
 	X(READY, ready, struct ipc_ready, PH_SETUP, 0)                    \
@@ -94,7 +96,8 @@ enum ipc_phase {
 	X(DATA_CONNECT, data_connect, struct ipc_data_connect,            \
 	    PH_SESSION, 0)                                                \
 	X(REIN, rein, struct ipc_rein, PH_SESSION, 1)                     \
-	X(TLS_SIGN, tls_sign, struct ipc_tls_sign, PH_PRELOGIN | PH_SESSION, 0)
+	X(TLS_SIGN, tls_sign, struct ipc_tls_sign, PH_PRELOGIN | PH_SESSION, 0) \
+	X(XFER, xfer, struct ipc_xfer, PH_SESSION, 0)
 
 /*
  * The master's messages to a child:  X(TYPE, struct, descriptors), where
@@ -360,6 +363,37 @@ struct ipc_sign_result {
 	int32_t error;		/* 0, or why not (EPERM, EINVAL) */
 	uint32_t len;
 	uint8_t sig[IPC_SIGN_MAX];
+};
+
+/*
+ * XFER: one file transfer, as the child saw it.  The master trusts none
+ * of it beyond its form (checked: a known command whose direction is
+ * its own, known flags, a reply code, an absolute path terminated in its
+ * field): it is what the session says it did, written to the transfer
+ * log with the session's address and user from the master's records.
+ */
+#define IPC_PATH_MAX 4096
+enum ipc_xfer_cmd {
+	XFER_RETR = 1,
+	XFER_STOR = 2,
+	XFER_STOU = 3,
+	XFER_APPE = 4,
+};
+enum ipc_xfer_dir { XFER_OUT = 0, XFER_IN = 1 };
+#define XFER_ASCII 0x01		/* TYPE A */
+#define XFER_COMPLETE 0x02	/* the whole file went (226) */
+#define XFER_FLAGS (XFER_ASCII | XFER_COMPLETE)
+#define XFER_DURATION_MAX (400ull * 86400 * 1000)	/* ms: sanity */
+
+struct ipc_xfer {
+	struct ipc_hdr hdr;
+	uint32_t cmd;		/* enum ipc_xfer_cmd */
+	uint32_t direction;	/* enum ipc_xfer_dir: RETR out, others in */
+	uint32_t flags;		/* XFER_* */
+	uint32_t reply;		/* the reply that ended it (226, 426, ...) */
+	uint64_t bytes;		/* on the data connection */
+	uint64_t duration_ms;
+	char path[IPC_PATH_MAX];	/* absolute, as the session names it */
 };
 
 struct ipc_empty {

@@ -1,29 +1,61 @@
 /*
- * log.c - log line formatting and the three sinks (stderr, syslog, a
- * function installed by the child).  Lines are bounded to
- * LOG_LINE_MAX; longer messages are cut, never overflowed.
+ * log.c - log line formatting, the escaping of untrusted text in lines,
+ * and the four sinks (stderr, the journal's stream on stderr, syslog, a
+ * function installed by the child).  Lines are bounded to LOG_LINE_MAX;
+ * longer messages are cut, never overflowed.
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 
-enum log_target { TARGET_STDERR, TARGET_SYSLOG, TARGET_SINK };
+enum log_target { TARGET_STDERR, TARGET_JOURNAL, TARGET_SYSLOG, TARGET_SINK };
 
 static enum log_target target = TARGET_STDERR;
 static log_sink_fn sink;
 static int debug_on;
 static void (*fatal_exit)(int) = exit;
 
+/*
+ * systemd.exec(5): a service whose stderr is connected to the journal
+ * gets JOURNAL_STREAM=DEV:INO of that stream.  Only when it is still
+ * our stderr (not a pipe or file someone put there since) do lines go
+ * out as "<N>text": journald reads the priority from the prefix and
+ * adds its own time stamp.
+ */
+static bool
+stderr_is_journal(void)
+{
+	const char *v = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char *end;
+
+	if (v == NULL || fstat(2, &st) < 0)
+		return false;
+	errno = 0;
+	dev = strtoull(v, &end, 10);
+	if (errno || end == v || *end != ':')
+		return false;
+	v = end + 1;
+	ino = strtoull(v, &end, 10);
+	if (errno || end == v || *end != '\0')
+		return false;
+	return dev == (unsigned long long)st.st_dev &&
+	    ino == (unsigned long long)st.st_ino;
+}
+
 void
 log_to_stderr(void)
 {
-	target = TARGET_STDERR;
+	target = stderr_is_journal() ? TARGET_JOURNAL : TARGET_STDERR;
 }
 
 void
@@ -60,6 +92,76 @@ log_sanitize(char *s)
 			*s = '?';
 }
 
+/* One escape of c into dst (room for 4), its length; 0: as it is. */
+static size_t
+escape_byte(char *dst, unsigned char c, bool word)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (c == '\\' || c == '"') {
+		dst[0] = '\\';
+		dst[1] = (char)c;
+		return 2;
+	}
+	if (c < 0x20 || c == 0x7f || (word && (c == ' ' || c == '\'' ||
+	    c == '='))) {
+		dst[0] = '\\';
+		dst[1] = 'x';
+		dst[2] = hex[c >> 4];
+		dst[3] = hex[c & 0xf];
+		return 4;
+	}
+	return 0;
+}
+
+static void
+escape_into(char *dst, size_t n, const char *src, bool word, bool quote)
+{
+	size_t o = 0, close = quote ? 1 : 0;
+	char esc[4];
+
+	if (n == 0)
+		return;
+	if (quote && n > 2)
+		dst[o++] = '"';
+	for (; *src; src++) {
+		size_t k = escape_byte(esc, (unsigned char)*src, word);
+		size_t len = k ? k : 1;
+
+		if (o + len + close + 1 > n)
+			break;
+		if (k)
+			memcpy(dst + o, esc, k);
+		else
+			dst[o] = *src;
+		o += len;
+	}
+	if (quote && o > 0 && o + 2 <= n)
+		dst[o++] = '"';
+	dst[o] = '\0';
+}
+
+const char *
+log_value(char *dst, size_t n, const char *src)
+{
+	const char *p;
+	bool plain = src[0] != '\0';
+
+	for (p = src; *p && plain; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '"' ||
+		    *p == '\\' || *p == '=')
+			plain = false;
+	escape_into(dst, n, src, false, !plain);
+	return dst;
+}
+
+const char *
+log_word(char *dst, size_t n, const char *src)
+{
+	escape_into(dst, n, src, true, false);
+	return dst;
+}
+
 static const char *
 prio_name(int prio)
 {
@@ -89,6 +191,20 @@ emit(int prio, const char *line)
 	case TARGET_SYSLOG:
 		syslog(prio, "%s", line);
 		break;
+	case TARGET_JOURNAL: {
+		char out[LOG_LINE_MAX + 8];
+		int len = snprintf(out, sizeof(out), "<%d>%s\n", prio, line);
+
+		if (len <= 0)
+			break;
+		if ((size_t)len >= sizeof(out)) {	/* cut: still a line */
+			len = (int)sizeof(out) - 1;
+			out[len - 1] = '\n';
+		}
+		/* One write: lines of several processes never interleave. */
+		(void)!write(2, out, (size_t)len);
+		break;
+	}
 	case TARGET_STDERR:
 		now = time(NULL);
 		gmtime_r(&now, &tm);

@@ -1,7 +1,8 @@
 /*
- * log.h - logging for both sides.  The master writes to stderr (-F) or
- * syslog; a child has neither and installs a sink that forwards
- * each line to the master over its socketpair.
+ * log.h - logging for both sides.  The master writes to stderr (-F),
+ * to the journal (-F with stderr connected to journald: JOURNAL_STREAM)
+ * or to syslog; a child has none of them and installs a sink that
+ * forwards each line to the master over its socketpair.
  *
  * fatal()/fatalx() are the err(3)-style "cannot go on" exits: fatal()
  * appends strerror(errno).  warn-level logging is for recoverable trouble.
@@ -13,7 +14,8 @@
 
 #include "util.h"
 
-#define LOG_LINE_MAX 512
+/* Room for a forwarded child line with every byte escaped (4 each). */
+#define LOG_LINE_MAX 2560
 
 typedef void (*log_sink_fn)(int prio, const char *line);
 
@@ -36,5 +38,23 @@ NORETURN void fatalx(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
 /* Replace control bytes (and DEL) by '?', in place: untrusted text. */
 void log_sanitize(char *s);
+
+/*
+ * Untrusted text (user names, paths, a child's words) in a log line,
+ * so that it can neither end the line nor fake a field:
+ *
+ * log_value() makes the value of a key=value field: as it is when it
+ * holds only printable bytes other than space, '"', '\\' and '=', else
+ * in double quotes with '"' as \", '\\' as \\ and control bytes, DEL
+ * as \xNN.
+ *
+ * log_word() makes one word of free text: the same escapes, and also
+ * space, '\'' and '=' as \xNN, so it has no space, no quote and no '='.
+ *
+ * Both always terminate dst and cut only between whole escapes (a
+ * quoted value keeps its closing quote).  They return dst.
+ */
+const char *log_value(char *dst, size_t n, const char *src);
+const char *log_word(char *dst, size_t n, const char *src);
 
 #endif

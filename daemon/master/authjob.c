@@ -209,7 +209,8 @@ authjob_readable(struct master *m, uint32_t index)
 	}
 	why = auth_check_verdict(&msg);
 	if (why) {
-		log_err("authentication process %ld: bad verdict: %s",
+		log_err("session=%llu authentication process %ld: bad "
+		    "verdict: %s", (unsigned long long)j->session_id,
 		    (long)j->pid, why);
 		ipc_msg_close_fds(&msg);
 		kill(j->pid, SIGKILL);
@@ -254,14 +255,15 @@ authjob_reaped(struct master *m, pid_t pid, int status)
 				snprintf(why, sizeof(why), "the authentication "
 				    "process exited with status %d and no "
 				    "verdict", WEXITSTATUS(status));
-			log_err("authentication process %ld: %s", (long)pid,
-			    why);
+			log_err("session=%llu authentication process %ld: %s",
+			    (unsigned long long)j->session_id, (long)pid, why);
 			close_job_fd(m, j);
 			give_verdict(m, j, NULL, -1, why);
 		} else if (j->holding) {
-			log_warn("authentication process %ld holding the PAM "
-			    "session of session %llu ended early", (long)pid,
-			    (unsigned long long)j->session_id);
+			log_warn("session=%llu authentication process %ld "
+			    "holding the PAM session of session %llu ended "
+			    "early", (unsigned long long)j->session_id,
+			    (long)pid, (unsigned long long)j->session_id);
 		}
 		if (j->used) {
 			close_job_fd(m, j);
@@ -290,9 +292,13 @@ authjob_expire(struct master *m, int64_t now)
 		if (!j->used || j->answered)
 			continue;
 		if (now >= j->deadline) {
-			log_err("authentication process %ld for user '%s' gave "
-			    "no verdict in %u s; killing it", (long)j->pid,
-			    j->wait.login, m->cf->auth_timeout);
+			char name[IPC_USER_MAX * 4];
+
+			log_err("session=%llu authentication process %ld for "
+			    "user '%s' gave no verdict in %u s; killing it",
+			    (unsigned long long)j->session_id, (long)j->pid,
+			    log_word(name, sizeof(name), j->wait.login),
+			    m->cf->auth_timeout);
 			if (j->pid)
 				kill(j->pid, SIGKILL);
 			close_job_fd(m, j);

@@ -22,6 +22,7 @@
 #include "handoff.h"
 #include "limits.h"
 #include "login.h"
+#include "metrics.h"
 #include "monitor.h"
 #include "pool.h"
 #include "userdb.h"
@@ -98,14 +99,18 @@ refuse(struct master *m, struct child *c, int64_t started, const char *user,
 {
 	unsigned n = ++c->sess.login_failures, shift = n - 1;
 	int64_t delay = LOGIN_FAIL_DELAY_MS, now = sys_now_ms();
-	char who[ADDR_TEXT_MAX];
+	char who[ADDR_TEXT_MAX], f[SESSION_FIELDS_MAX];
 
 	client_text(&c->sess, who, sizeof(who));
-	/* The stable form fail2ban's filter matches (etc/fail2ban/). */
-	log_warn("client %s: login failed for user '%s': %s", who, user, why);
+	master_session_fields(&c->sess, f, sizeof(f));
+	metrics.logins_failed++;
+	/* The stable form fail2ban's filter matches (etc/fail2ban/); the
+	 * name is escaped (log_word): no space, quote or '=' of its own. */
+	log_warn("%s client %s: login failed for user '%s': %s", f, who, user,
+	    why);
 	if (limits_login_failed(&c->sess.peer, now))
-		log_warn("client %s: refused for %u seconds after %u failed "
-		    "logins", who, m->cf->login_fail_ban,
+		log_warn("%s client %s: refused for %u seconds after %u failed "
+		    "logins", f, who, m->cf->login_fail_ban,
 		    m->cf->login_fail_limit);
 	while (shift-- > 0 && delay < LOGIN_FAIL_DELAY_MAX_MS)
 		delay *= 2;
@@ -177,11 +182,13 @@ refuse_clear_login(struct master *m, struct child *c, const char *user,
     int fd)
 {
 	struct ipc_login_result res;
-	char who[ADDR_TEXT_MAX];
+	char who[ADDR_TEXT_MAX], f[SESSION_FIELDS_MAX];
 
 	close(fd);
-	log_info("client %s: login refused for user '%s': not over TLS "
-	    "(tls_required)", client_text(&c->sess, who, sizeof(who)), user);
+	metrics.refusals[REFUSED_TLS_REQUIRED]++;
+	log_info("%s client %s: login refused for user '%s': not over TLS "
+	    "(tls_required)", master_session_fields(&c->sess, f, sizeof(f)),
+	    client_text(&c->sess, who, sizeof(who)), user);
 	memset(&res, 0, sizeof(res));
 	ipc_hdr_init(&res.hdr, IPC_LOGIN_RESULT, sizeof(res));
 	res.status = LOGIN_REFUSED_TLS;
@@ -192,14 +199,17 @@ static void
 accept_anonymous(struct master *m, struct child *c, struct ipc_login *l,
     int fd, const char *user)
 {
-	char who[ADDR_TEXT_MAX];
+	char who[ADDR_TEXT_MAX], f[SESSION_FIELDS_MAX];
 
 	if (!monitor_handoff_allowed(m, c, fd))
 		return;
-	log_info("client %s: anonymous login (session %llu, user '%s')",
+	str_copy(c->sess.user, sizeof(c->sess.user), "anonymous");
+	c->sess.login_class = CLASS_ANON;
+	metrics.logins_ok[CLASS_ANON]++;
+	log_info("%s client %s: anonymous login (session %llu, user '%s')",
+	    master_session_fields(&c->sess, f, sizeof(f)),
 	    client_text(&c->sess, who, sizeof(who)),
 	    (unsigned long long)c->sess.id, user);
-	str_copy(c->sess.user, sizeof(c->sess.user), "anonymous");
 	c->sess.had_login = true;
 	handoff_queue(m, c, l->tls ? POOL_ANON_TLS : CHILD_ANON, -1,
 	    IDENTITY_ANON, &l->state, fd, l->tls != 0);
@@ -211,7 +221,7 @@ login_request(struct master *m, struct child *c, struct ipc_login *l, int fd)
 	static struct auth_request rq;	/* large; not on the stack */
 	static struct login_wait w;
 	const struct vuser *vu = NULL;
-	char user[IPC_USER_MAX];
+	char user[IPC_USER_MAX * 4];
 	int64_t now = sys_now_ms();
 
 	if (c->login_pending) {
@@ -224,8 +234,7 @@ login_request(struct master *m, struct child *c, struct ipc_login *l, int fd)
 		pool_kill(m, c, "too many LOGIN requests");
 		return;
 	}
-	str_copy(user, sizeof(user), l->user);
-	log_sanitize(user);
+	log_word(user, sizeof(user), l->user);
 	if (!l->tls && tls_needed(m, l->user)) {
 		explicit_bzero(l->pass, sizeof(l->pass));
 		refuse_clear_login(m, c, user, fd);
@@ -307,13 +316,12 @@ login_verdict(struct master *m, struct child *c, struct login_wait *w,
     const struct auth_verdict *v, int root_fd, const char *failure)
 {
 	struct child_identity id;
-	char user[IPC_USER_MAX], who[ADDR_TEXT_MAX];
+	char user[IPC_USER_MAX * 4], who[ADDR_TEXT_MAX], f[SESSION_FIELDS_MAX];
 	const char *why = failure;
 	int fd = w->ctrl_fd, slot, asking = (int)(c - m->children);
 
 	w->ctrl_fd = -1;
-	str_copy(user, sizeof(user), w->login);
-	log_sanitize(user);
+	log_word(user, sizeof(user), w->login);
 	c->login_pending = false;
 	if (why == NULL && !v->accepted)
 		why = w->decoy_why ? w->decoy_why :
@@ -349,6 +357,7 @@ login_verdict(struct master *m, struct child *c, struct login_wait *w,
 	close(root_fd);
 	c = &m->children[asking];	/* the spawn may have moved the table */
 	if (slot < 0) {
+		metrics.refusals[REFUSED_NO_CHILD]++;
 		pool_retire(m, c);
 		master_refuse(fd, "No session process available.");
 		master_end_session(m, &c->sess);
@@ -357,8 +366,12 @@ login_verdict(struct master *m, struct child *c, struct login_wait *w,
 	str_copy(c->sess.user, sizeof(c->sess.user), v->user);
 	log_sanitize(c->sess.user);
 	c->sess.had_login = true;
-	log_info("client %s: %s user '%s' logged in (session %llu, uid %u, "
-	    "%s)", client_text(&c->sess, who, sizeof(who)),
+	c->sess.login_class = w->method == AUTH_PAM ? CLASS_LOCAL :
+	    CLASS_VIRTUAL;
+	metrics.logins_ok[c->sess.login_class]++;
+	log_info("%s client %s: %s user '%s' logged in (session %llu, uid %u, "
+	    "%s)", master_session_fields(&c->sess, f, sizeof(f)),
+	    client_text(&c->sess, who, sizeof(who)),
 	    w->method == AUTH_PAM ? "system" : "virtual", c->sess.user,
 	    (unsigned long long)c->sess.id, (unsigned)v->uid,
 	    id.rights & RIGHT_WRITE ? "read-write" : "read-only");

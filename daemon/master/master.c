@@ -36,11 +36,13 @@
 #include "notify.h"
 #include "tlskey.h"
 #include "login.h"
+#include "metrics.h"
 #include "userdb.h"
 #include "limits.h"
 #include "master.h"
 #include "monitor.h"
 #include "pool.h"
+#include "xferlog.h"
 
 #define STARTUP_TIMEOUT_MS 15000
 #define ACCEPTS_PER_WAKEUP 64
@@ -399,13 +401,31 @@ limit_text(enum limit_verdict v)
 	}
 }
 
+const char *
+master_session_fields(const struct session_rec *sess, char *buf, size_t n)
+{
+	char who[ADDR_TEXT_MAX], user[IPC_USER_MAX * 4];
+	int len;
+
+	addr_host_text(&sess->peer, who, sizeof(who));
+	len = snprintf(buf, n, "session=%llu client=%s",
+	    (unsigned long long)sess->id, who);
+	if (sess->user[0] && len > 0 && (size_t)len < n)
+		snprintf(buf + len, n - (size_t)len, " user=%s",
+		    log_value(user, sizeof(user), sess->user));
+	return buf;
+}
+
 void
 master_end_session(struct master *m, const struct session_rec *sess)
 {
+	char f[SESSION_FIELDS_MAX];
+
 	authjob_session_ended(m, sess->id);
 	limits_remove(&sess->peer, sys_now_ms());
 	m->sessions--;
-	log_debug("session %llu ended", (unsigned long long)sess->id);
+	log_debug("%s session ended", master_session_fields(sess, f,
+	    sizeof(f)));
 }
 
 static void
@@ -425,6 +445,7 @@ take_connection(struct master *m, int fd, const struct sock_addr *peer,
 	    !netlist_match(&m->cf->allow_networks, peer)) ||
 	    netlist_match(&m->cf->deny_networks, peer)) {
 		addr_host_text(peer, who, sizeof(who));
+		metrics.refusals[REFUSED_NETWORKS]++;
 		log_info("client %s: refused: its address is not allowed "
 		    "(allow_networks, deny_networks)", who);
 		master_refuse(fd, "Service not available for your address.");
@@ -437,17 +458,21 @@ take_connection(struct master *m, int fd, const struct sock_addr *peer,
 		const char *why = limit_text(v);
 
 		addr_host_text(peer, who, sizeof(who));
+		metrics.refusals[v == LIMIT_BANNED ? REFUSED_BANNED :
+		    v == LIMIT_PER_IP ? REFUSED_PER_IP : REFUSED_MAX_CLIENTS]++;
 		log_info("client %s: refused: %s", who, why);
 		master_refuse(fd, why);
 		return;
 	}
 	c = pool_idle_child(m, CHILD_PRELOGIN);
 	if (c == NULL) {
+		metrics.refusals[REFUSED_NO_CHILD]++;
 		master_refuse(fd, "Service not available, try again later.");
 		return;
 	}
 	memset(&rec, 0, sizeof(rec));
 	rec.id = ++m->next_session_id;
+	rec.login_class = -1;
 	rec.peer = *peer;
 	rec.local.len = sizeof(rec.local.ss);
 	if (getsockname(fd, (struct sockaddr *)&rec.local.ss,
@@ -463,9 +488,11 @@ take_connection(struct master *m, int fd, const struct sock_addr *peer,
 	setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &one, sizeof(one));
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (monitor_start_session(m, c, &rec, IDENTITY_NONE, NULL, fd) < 0) {
+		metrics.refusals[REFUSED_NO_CHILD]++;
 		master_refuse(fd, "Service not available, try again later.");
 		return;
 	}
+	metrics.connections++;
 	limits_add(peer, now);
 	m->sessions++;
 	close(fd);
@@ -556,6 +583,9 @@ on_signal(struct master *m)
 		case SIGHUP:
 			master_reload(m);
 			break;
+		case SIGUSR1:
+			xferlog_reopen();
+			break;
 		}
 	}
 }
@@ -586,6 +616,8 @@ next_timeout(struct master *m)
 		t = m->next_auth_expiry - now;
 	if (m->next_notify && m->next_notify - now < t)
 		t = m->next_notify - now;
+	if (m->next_metrics && m->next_metrics - now < t)
+		t = m->next_metrics - now;
 	return t < 0 ? 0 : (int)t;
 }
 
@@ -593,15 +625,7 @@ next_timeout(struct master *m)
 static void
 status_text(char *buf, size_t n, void *arg)
 {
-	const struct master *m = arg;
-	int i, logged_in = 0;
-
-	for (i = 0; i < m->nchildren; i++)
-		if (m->children[i].used && !m->children[i].reaped &&
-		    m->children[i].phase == PHASE_SESSION)
-			logged_in++;
-	snprintf(buf, n, "%d sessions (%d logged in), %d processes%s",
-	    m->sessions, logged_in, m->live, m->stopping ? ", stopping" : "");
+	metrics_status(arg, buf, n);
 }
 
 /* Between two waits: whatever is due, whatever the wakeup was for. */
@@ -618,6 +642,11 @@ housekeeping(struct master *m)
 	m->next_refusal = refusal >= 0 ? now + refusal : 0;
 	m->next_auth_expiry = expiry >= 0 ? now + expiry : 0;
 	m->next_notify = news >= 0 ? now + news : 0;
+	if (m->cf->metrics_file[0] && !m->starting_up &&
+	    now >= m->next_metrics) {
+		metrics_write(m);
+		m->next_metrics = now + (int64_t)m->cf->metrics_interval * 1000;
+	}
 	pool_check_channels(m, now);
 	if (m->inetd && !m->starting_up && m->inetd_fd < 0 &&
 	    m->sessions == 0 && !m->stopping)
@@ -699,6 +728,7 @@ setup_events(struct master *m)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);	/* logrotate: reopen xferlog_file */
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		fatal("sigprocmask");
 	m->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -941,6 +971,10 @@ master_run(struct config *cf, const struct master_start *how)
 	if (master_read_messages(cf, m.banner_text, m.login_text, err,
 	    sizeof(err)) < 0)
 		fatal_located(cf, err);
+	if (xferlog_open(cf) < 0)
+		fatal("%s: %s", key_at(cf, "xferlog_file"), cf->xferlog_file);
+	if (metrics_open(&m) < 0)
+		fatal("%s: %s", key_at(cf, "metrics_file"), cf->metrics_file);
 	if (m.nlisten == 0 && !m.inetd)
 		bind_listeners(&m);
 	if (!foreground && !m.inetd)
@@ -956,6 +990,7 @@ master_run(struct config *cf, const struct master_start *how)
 	pool_maintain(&m);
 	event_loop(&m);
 	authjob_stop_all(&m);
+	metrics_write(&m);	/* the last numbers */
 	if (m.empty_tmp[0])
 		rmdir(m.empty_tmp);
 	log_info("stopped");

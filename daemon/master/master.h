@@ -21,6 +21,8 @@
  *   activation.c  sockets the service manager passes (socket units)
  *   reload.c   SIGHUP: the configuration and what it names, read again
  *   selfcheck.c  sandftpd -t: the configuration and all it refers to
+ *   metrics.c  counters and gauges: metrics_file (Prometheus), STATUS=
+ *   xferlog.c  the transfer log (xferlog_file), from children's XFER
  */
 #ifndef SANDFTPD_MASTER_H
 #define SANDFTPD_MASTER_H
@@ -61,6 +63,7 @@ struct session_rec {
 	unsigned login_failures;	/* refused logins on it */
 	struct bucket handoffs;	/* its budget of further handoffs */
 	char user[IPC_USER_MAX];
+	int login_class;	/* enum metric_class once logged in, else -1 */
 };
 
 /* How master_run starts: where the configuration came from (a SIGHUP
@@ -72,6 +75,14 @@ struct master_start {
 	bool foreground;		/* -F: no fork, log to stderr */
 	bool inetd_stdin;		/* -i: serve the connection on fd 0 */
 };
+/*
+ * The fields that start every log line about a session, from the
+ * master's own record: "session=N client=ADDR" and " user=NAME" once
+ * logged in (escaped: log_value()).
+ */
+#define SESSION_FIELDS_MAX 512
+const char *master_session_fields(const struct session_rec *sess, char *buf,
+    size_t n);
 
 struct master {
 	struct config *cf;
@@ -122,6 +133,7 @@ struct master {
 	int64_t next_refusal;	/* a refused login is due then; 0: none */
 	int64_t next_auth_expiry;	/* an authentication times out; 0 */
 	int64_t next_notify;	/* the service manager is due news; 0 */
+	int64_t next_metrics;	/* metrics_file is due then */
 	bool starting_up;	/* first children not yet ready */
 	bool stopping;
 	int64_t stop_deadline;

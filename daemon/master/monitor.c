@@ -23,11 +23,17 @@
 #include "handoff.h"
 #include "limits.h"
 #include "login.h"
+#include "metrics.h"
 #include "monitor.h"
 #include "pool.h"
 #include "tlskey.h"
+#include "xferlog.h"
 
 #define LOG_LINES_PER_SECOND 50
+/* More than any real session makes (each needs a data connection), and
+ * few enough that a lying child cannot fill the disk: a limit of its own,
+ * so that LOG lines never cost a transfer its xferlog line. */
+#define XFERS_PER_SECOND 500
 #define PASV_BIND_TRIES 64
 
 static const struct bucket_rate session_handoff_rate = {
@@ -108,34 +114,81 @@ priv_answer_ready(struct master *m, struct child *c, struct ipc_msg *msg)
 	handoff_deliver(m);
 }
 
-/* ---- LOG ---- */
+/* ---- LOG, XFER ---- */
+
+/*
+ * A child cannot flood the logs: so many requests a second (LOG lines,
+ * XFER reports), then drops, counted and reported.
+ */
+static bool
+rate_allowed(struct child *c, struct child_rate *r, unsigned limit,
+    const char *what)
+{
+	int64_t now = sys_now_ms();
+	char label[POOL_LABEL_MAX];
+
+	if (now - r->window_ms >= 1000) {
+		if (r->dropped)
+			log_warn("%s: %u %s dropped (too many)",
+			    pool_child_label(c, label, sizeof(label)),
+			    r->dropped, what);
+		r->window_ms = now;
+		r->count = 0;
+		r->dropped = 0;
+	}
+	if (++r->count > limit) {
+		r->dropped++;
+		return false;
+	}
+	return true;
+}
 
 static void
 priv_answer_log(struct master *m, struct child *c, struct ipc_msg *msg)
 {
 	struct ipc_log *l = (void *)msg->u.raw;
-	int64_t now = sys_now_ms();
-	char label[200];
+	static char text[IPC_LOGTEXT_MAX * 4 + 3];
+	char label[POOL_LABEL_MAX];
 
 	(void)m;
-	/* A child cannot flood the log: LOG_LINES_PER_SECOND, then drops. */
-	if (now - c->log_window_ms >= 1000) {
-		if (c->log_dropped)
-			log_warn("%s: %u log lines dropped (too many)",
-			    pool_child_label(c, label, sizeof(label)),
-			    c->log_dropped);
-		c->log_window_ms = now;
-		c->log_lines = 0;
-		c->log_dropped = 0;
-	}
-	if (++c->log_lines > LOG_LINES_PER_SECOND) {
-		c->log_dropped++;
+	if (!rate_allowed(c, &c->log_rate, LOG_LINES_PER_SECOND, "log lines"))
 		return;
-	}
+	/* The child's words, all in one quoted value: whatever it says
+	 * cannot end the line or pose as a field of the master's. */
+	log_value(text, sizeof(text), l->text);
 	log_sanitize(l->text);
 	str_copy(c->note, sizeof(c->note), l->text);
-	log_msg(l->prio, "%s: %s", pool_child_label(c, label, sizeof(label)),
-	    l->text);
+	log_msg(l->prio, "%s: msg=%s", pool_child_label(c, label,
+	    sizeof(label)), text);
+}
+
+static const char *const xfer_cmd_names[] = {
+	[XFER_RETR] = "RETR", [XFER_STOR] = "STOR", [XFER_STOU] = "STOU",
+	[XFER_APPE] = "APPE",
+};
+
+/* A transfer ended: counted, logged as fields, and in the xferlog. */
+static void
+priv_answer_xfer(struct master *m, struct child *c, struct ipc_msg *msg)
+{
+	const struct ipc_xfer *x = (const void *)msg->u.raw;
+	bool complete = (x->flags & XFER_COMPLETE) != 0;
+	char f[SESSION_FIELDS_MAX], path[1024];
+
+	(void)m;
+	if (!rate_allowed(c, &c->xfer_rate, XFERS_PER_SECOND,
+	    "transfer reports"))
+		return;
+	metrics.bytes[x->direction] += x->bytes;
+	metrics.transfers[x->direction][complete]++;
+	log_info("%s cmd=%s path=%s reply=%u bytes=%llu duration_ms=%llu "
+	    "type=%s status=%s", master_session_fields(&c->sess, f,
+	    sizeof(f)), xfer_cmd_names[x->cmd],
+	    log_value(path, sizeof(path), x->path), x->reply,
+	    (unsigned long long)x->bytes, (unsigned long long)x->duration_ms,
+	    x->flags & XFER_ASCII ? "ascii" : "binary",
+	    complete ? "complete" : "incomplete");
+	xferlog_write(&c->sess, x);
 }
 
 /* ---- LOGIN, REIN: the session moves to another child ---- */
@@ -159,16 +212,18 @@ bool
 monitor_handoff_allowed(struct master *m, struct child *c, int fd)
 {
 	int64_t now = sys_now_ms();
-	char who[ADDR_TEXT_MAX];
+	char who[ADDR_TEXT_MAX], f[SESSION_FIELDS_MAX];
 
 	if (!c->sess.had_login)
 		return true;
 	if (bucket_take(&c->sess.handoffs, &session_handoff_rate, now) &&
 	    limits_take_handoff(&c->sess.peer, now))
 		return true;
-	log_warn("client %s: session %llu: too many logins and REINs; "
-	    "closing it", client_text(&c->sess, who, sizeof(who)),
+	log_warn("%s client %s: session %llu: too many logins and REINs; "
+	    "closing it", master_session_fields(&c->sess, f, sizeof(f)),
+	    client_text(&c->sess, who, sizeof(who)),
 	    (unsigned long long)c->sess.id);
+	metrics.refusals[REFUSED_HANDOFFS]++;
 	pool_retire(m, c);	/* its record stays; only its role ends */
 	master_refuse(fd, "Too many logins on this connection.");
 	master_end_session(m, &c->sess);
@@ -202,6 +257,7 @@ priv_answer_rein(struct master *m, struct child *c, struct ipc_msg *msg)
 		return;
 	}
 	msg->nfds = 0;
+	c->sess.login_class = -1;
 	if (c->sess.relayed) {
 		close(fd);
 		pool_kill(m, c, "REIN on a TLS connection, which its relay "
@@ -268,9 +324,13 @@ priv_answer_pasv_listen(struct master *m, struct child *c,
 		if (err != EADDRINUSE)
 			break;
 	}
-	if (err)
-		log_warn("session %llu: no passive listener: %s",
-		    (unsigned long long)c->sess.id, strerror(err));
+	if (err) {
+		char f[SESSION_FIELDS_MAX];
+
+		log_warn("%s no passive listener: %s",
+		    master_session_fields(&c->sess, f, sizeof(f)),
+		    strerror(err));
+	}
 	send_socket_result(m, c, IPC_PASV_RESULT, err, err ? 0 : port, fd);
 }
 
@@ -303,8 +363,11 @@ priv_answer_data_connect(struct master *m, struct child *c,
 	    errno != EINPROGRESS))
 		err = errno ? errno : EIO;
 	if (err) {
-		log_warn("session %llu: active data connection: %s",
-		    (unsigned long long)c->sess.id, strerror(err));
+		char f[SESSION_FIELDS_MAX];
+
+		log_warn("%s active data connection: %s",
+		    master_session_fields(&c->sess, f, sizeof(f)),
+		    strerror(err));
 		if (fd >= 0)
 			close(fd);
 		fd = -1;

@@ -16,7 +16,8 @@
 #include "../../common/sys.h"
 #include "notify.h"
 
-#define STATUS_INTERVAL_MS 5000
+/* STATUS= is looked at this often, and sent when it changed. */
+#define STATUS_INTERVAL_MS 1000
 
 static int sock = -1;
 static struct sockaddr_un dest;
@@ -88,6 +89,7 @@ notify_reloading(void)
 int64_t
 notify_tick(int64_t now, notify_status_fn *status, void *arg)
 {
+	static char last[256];
 	char text[256];
 	int64_t next = -1;
 
@@ -95,7 +97,10 @@ notify_tick(int64_t now, notify_status_fn *status, void *arg)
 		return -1;
 	if (now >= next_status) {
 		status(text, sizeof(text), arg);
-		notify_send("STATUS=%s", text);
+		if (strcmp(text, last) != 0) {
+			notify_send("STATUS=%s", text);
+			str_copy(last, sizeof(last), text);
+		}
 		next_status = now + STATUS_INTERVAL_MS;
 	}
 	next = next_status - now;

@@ -1,7 +1,8 @@
 /*
  * notify.h - the service manager's notify protocol (sd_notify(3)), in
  * the master, without libsystemd (notify.c): READY=1 once serving,
- * STATUS= with the live counts, RELOADING=1 with MONOTONIC_USEC and
+ * STATUS= with the live counts and totals (when they change),
+ * RELOADING=1 with MONOTONIC_USEC and
  * READY=1 again around a reload, STOPPING=1, and WATCHDOG=1 when the
  * manager set WATCHDOG_USEC.  Without NOTIFY_SOCKET all of it is a no-op.
  */

@@ -20,6 +20,7 @@
 #include "authjob.h"
 #include "handoff.h"
 #include "limits.h"
+#include "metrics.h"
 #include "monitor.h"
 #include "pool.h"
 #include "tlskey.h"
@@ -47,13 +48,12 @@ pool_kind_name(enum child_kind k)
 const char *
 pool_child_label(const struct child *c, char *buf, size_t n)
 {
-	char who[ADDR_TEXT_MAX];
+	char fields[SESSION_FIELDS_MAX];
 
 	if (c->has_session) {
-		addr_host_text(&c->sess.peer, who, sizeof(who));
-		snprintf(buf, n, "%s child %ld (session %llu, client %s)",
-		    pool_kind_name(c->kind), (long)c->pid,
-		    (unsigned long long)c->sess.id, who);
+		snprintf(buf, n, "%s %s child %ld",
+		    master_session_fields(&c->sess, fields, sizeof(fields)),
+		    pool_kind_name(c->kind), (long)c->pid);
 	} else {
 		snprintf(buf, n, "%s child %ld", pool_kind_name(c->kind),
 		    (long)c->pid);
@@ -425,7 +425,7 @@ signal_child(struct child *c)
 void
 pool_kill(struct master *m, struct child *c, const char *why)
 {
-	char label[200];
+	char label[POOL_LABEL_MAX];
 
 	log_err("%s: %s; killing it", pool_child_label(c, label,
 	    sizeof(label)), why);
@@ -545,7 +545,7 @@ describe_status(int st, char *buf, size_t n)
 static void
 child_died(struct master *m, struct child *c, int st)
 {
-	char label[200], how[96];
+	char label[POOL_LABEL_MAX], how[96];
 	bool abnormal = !WIFEXITED(st) || WEXITSTATUS(st) != 0;
 	bool crashed = WIFSIGNALED(st) || c->killed;
 	int64_t now = sys_now_ms();
@@ -561,6 +561,8 @@ child_died(struct master *m, struct child *c, int st)
 	pool_child_label(c, label, sizeof(label));
 	describe_status(st, how, sizeof(how));
 	handoff_child_gone(m, c->pid);
+	metrics.deaths[c->retired ? DEATH_RETIRED : c->killed ? DEATH_KILLED :
+	    WIFSIGNALED(st) ? DEATH_SIGNAL : DEATH_EXIT]++;
 	if (c->retired) {
 		/* Killed on purpose once its session moved on. */
 		log_debug("%s ended after handing on its session", label);
@@ -599,11 +601,12 @@ child_died(struct master *m, struct child *c, int st)
 
 	if (c->has_session) {
 		if (crashed && limits_crash(&c->sess.peer, now)) {
-			char who[ADDR_TEXT_MAX];
+			char who[ADDR_TEXT_MAX], f[SESSION_FIELDS_MAX];
 
 			addr_host_text(&c->sess.peer, who, sizeof(who));
-			log_warn("client %s: refused for %u seconds after %u "
-			    "crashed sessions", who, m->cf->crash_ban,
+			log_warn("%s client %s: refused for %u seconds after %u "
+			    "crashed sessions", master_session_fields(&c->sess,
+			    f, sizeof(f)), who, m->cf->crash_ban,
 			    m->cf->crash_limit);
 		}
 		master_end_session(m, &c->sess);

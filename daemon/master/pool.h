@@ -20,6 +20,13 @@
 #define CHANNEL_CLOSED_GRACE_MS 2000
 #define CHANNEL_CHECK_INTERVAL_MS 500
 
+/* A per-second limit on what a child may have the master write. */
+struct child_rate {
+	int64_t window_ms;	/* this second's start */
+	unsigned count;		/* requests in it */
+	unsigned dropped;	/* and requests dropped */
+};
+
 /* Who a user session child runs as, as the master decided it. */
 struct child_identity {
 	uid_t uid;
@@ -53,9 +60,8 @@ struct child {
 	unsigned tls_gen;	/* the certificates it was given; 0: none */
 	unsigned tls_signs;	/* TLS_SIGN requests it made */
 	char note[160];		/* last thing it logged, for its obituary */
-	int64_t log_window_ms;	/* LOG rate limit: this second's start, */
-	unsigned log_lines;	/* lines in it, */
-	unsigned log_dropped;	/* and lines dropped */
+	struct child_rate log_rate;	/* LOG lines */
+	struct child_rate xfer_rate;	/* XFER reports */
 };
 
 void pool_init(struct master *m);
@@ -89,6 +95,8 @@ void pool_check_channels(struct master *m, int64_t now);
 void pool_broadcast_shutdown(struct master *m);
 int pool_send(struct master *m, struct child *c, const void *msg, size_t len,
     const int *fds, int nfds);
+/* "KIND child PID", after the session's fields when it has one. */
+#define POOL_LABEL_MAX (SESSION_FIELDS_MAX + 64)
 const char *pool_child_label(const struct child *c, char *buf, size_t n);
 const char *pool_kind_name(enum child_kind k);
 

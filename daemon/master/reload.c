@@ -27,6 +27,7 @@
 #include "pool.h"
 #include "tlskey.h"
 #include "userdb.h"
+#include "xferlog.h"
 
 struct restart_key {
 	const char *name;
@@ -84,6 +85,8 @@ keep_restart_keys(const struct config *old, struct config *nc)
 /* What the new configuration opens, before it is in force. */
 struct opened {
 	int anon_fd, upload_fd;
+	bool new_xferlog;	/* xferlog_file changed: xferlog_fd is it */
+	int xferlog_fd;
 	char banner[IPC_MESSAGE_MAX], login[IPC_MESSAGE_MAX];
 };
 
@@ -94,16 +97,27 @@ close_opened(struct opened *o)
 		close(o->anon_fd);
 	if (o->upload_fd >= 0)
 		close(o->upload_fd);
-	o->anon_fd = o->upload_fd = -1;
+	if (o->xferlog_fd >= 0)
+		close(o->xferlog_fd);
+	o->anon_fd = o->upload_fd = o->xferlog_fd = -1;
 }
 
 /* 0, or -1 with the problem (naming the key) in err. */
 static int
-open_new(const struct config *nc, struct opened *o, char *err, size_t errsz)
+open_new(const struct config *old, const struct config *nc, struct opened *o,
+    char *err, size_t errsz)
 {
 	char where[PATH_MAX + 96];
 
-	o->anon_fd = o->upload_fd = -1;
+	o->anon_fd = o->upload_fd = o->xferlog_fd = -1;
+	o->new_xferlog = strcmp(old->xferlog_file, nc->xferlog_file) != 0;
+	if (o->new_xferlog && nc->xferlog_file[0] &&
+	    (o->xferlog_fd = xferlog_open_path(nc->xferlog_file)) < 0) {
+		config_where(nc, "xferlog_file", where, sizeof(where));
+		snprintf(err, errsz, "%s: %s: %s", where, nc->xferlog_file,
+		    strerror(errno));
+		return -1;
+	}
 	if (nc->anonymous) {
 		o->anon_fd = open(nc->anon_root, O_PATH | O_DIRECTORY |
 		    O_CLOEXEC);
@@ -143,6 +157,8 @@ commit(struct master *m, struct config *nc, struct opened *o)
 		close(m->upload_fd);
 	m->anon_fd = o->anon_fd;
 	m->upload_fd = o->upload_fd;
+	if (o->new_xferlog)
+		xferlog_adopt(nc->xferlog_file, o->xferlog_fd);
 	memcpy(m->banner_text, o->banner, sizeof(m->banner_text));
 	memcpy(m->login_text, o->login, sizeof(m->login_text));
 	*m->cf = *nc;
@@ -211,7 +227,7 @@ master_reload(struct master *m)
 		goto out;
 	}
 	keep_restart_keys(m->cf, nc);
-	if (open_new(nc, &o, err, sizeof(err)) < 0) {
+	if (open_new(m->cf, nc, &o, err, sizeof(err)) < 0) {
 		log_err("SIGHUP: %s; the running configuration stays", err);
 		goto out;
 	}

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../../common/strbuf.h"
+#include "../../common/util.h"
 #include "master.h"
 #include "tlskey.h"
 #include "userdb.h"
@@ -194,6 +195,42 @@ check_messages(struct check *c)
 	check_readable(c, "login_message_file", c->cf->login_message_file);
 }
 
+/*
+ * A file the master writes after it has dropped its capabilities (the
+ * metrics file every few seconds, the transfer log when SIGUSR1 opens
+ * it again): its directory must let our uid write without
+ * CAP_DAC_OVERRIDE, by its owner, group or other bits.
+ */
+static void
+check_writable_dir(struct check *c, const char *key, const char *path)
+{
+	char dir[PATH_MAX];
+	char *slash;
+	struct stat st;
+	bool ok;
+
+	if (path[0] == '\0')
+		return;
+	str_copy(dir, sizeof(dir), path);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		problem(c, key, "%s: the directory %s does not exist", path,
+		    dir);
+		return;
+	}
+	ok = (st.st_uid == geteuid() && (st.st_mode & S_IWUSR)) ||
+	    (st.st_gid == getegid() && (st.st_mode & S_IWGRP)) ||
+	    (st.st_mode & S_IWOTH);
+	if (!ok)
+		problem(c, key, "%s: the master (uid %u, without "
+		    "CAP_DAC_OVERRIDE) cannot write in %s", path,
+		    (unsigned)geteuid(), dir);
+}
+
 static void
 check_tls(struct check *c)
 {
@@ -225,6 +262,8 @@ master_check_runtime(const struct config *cf, bool verbose)
 	check_ports(&c);
 	check_accounts(&c);
 	check_messages(&c);
+	check_writable_dir(&c, "xferlog_file", cf->xferlog_file);
+	check_writable_dir(&c, "metrics_file", cf->metrics_file);
 	check_tls(&c);
 	return c.problems;
 }

@@ -111,6 +111,7 @@ cmd_retr(struct session *s, char *arg)
 	r = xfer_send_file(s, dfd, fd, rest, s->ascii);
 	xfer_close(s, dfd, &r);
 	sys_close(fd);
+	xfer_report(s, xfer_reply_code(r), r == XFER_OK);
 	log_info("RETR %s: %llu bytes in %lld ms%s", vpath,
 	    (unsigned long long)s->xfer.done,
 	    (long long)(sys_now_ms() - started),

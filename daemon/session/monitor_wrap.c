@@ -32,6 +32,24 @@ priv_log(int prio, const char *line)
 }
 
 void
+priv_xfer(uint32_t cmd, uint32_t flags, uint32_t reply, uint64_t bytes,
+    uint64_t duration_ms, const char *path)
+{
+	static struct ipc_xfer m;	/* 4 KiB: not on the stack */
+
+	memset(&m, 0, sizeof(m));
+	ipc_hdr_init(&m.hdr, IPC_XFER, sizeof(m));
+	m.cmd = cmd;
+	m.direction = cmd == XFER_RETR ? XFER_OUT : XFER_IN;
+	m.flags = flags;
+	m.reply = reply;
+	m.bytes = bytes;
+	m.duration_ms = duration_ms;
+	str_copy(m.path, sizeof(m.path), path);
+	(void)ipc_send(IPC_CHILD_FD, &m, sizeof(m), NULL, 0);
+}
+
+void
 priv_ready(uint32_t applied, int landlock_abi, uid_t uid, gid_t gid)
 {
 	struct ipc_ready m;

@@ -21,6 +21,9 @@
 void priv_ready(uint32_t applied, int landlock_abi, uid_t uid, gid_t gid);
 /* LOG: the log sink of a child (log_set_sink). */
 void priv_log(int prio, const char *line);
+/* A file transfer ended; best effort, like LOG. */
+void priv_xfer(uint32_t cmd, uint32_t flags, uint32_t reply, uint64_t bytes,
+    uint64_t duration_ms, const char *path);
 /*
  * LOGIN: a LOGIN_REFUSED* status when refused (after the master's
  * failure delay, but for LOGIN_REFUSED_TLS), -1 when the master is gone.

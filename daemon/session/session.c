@@ -112,6 +112,7 @@ state_import(struct session *s, const struct ipc_session_state *st)
 NORETURN void
 session_exit(struct session *s, int status)
 {
+	xfer_report(s, 426, false);	/* the session ends in the middle */
 	upload_abandon(s);
 	tls_ctrl_end(s);
 	if (s->ctrl_fd >= 0) {

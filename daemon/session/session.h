@@ -33,6 +33,9 @@ struct xfer_status {
 	uint64_t done;
 	uint64_t total;			/* 0: unknown */
 	uint64_t acked;			/* peer's ACKed bytes at last look */
+	int64_t started_ms;
+	bool ascii;			/* TYPE A */
+	bool reported;			/* XFER sent to the master */
 };
 
 struct session;

@@ -16,6 +16,7 @@
 #include "../../common/sys.h"
 #include "ascii.h"
 #include "ctrl.h"
+#include "monitor_wrap.h"
 #include "session.h"
 #include "tls.h"
 #include "transfer.h"
@@ -33,6 +34,57 @@ xfer_begin(struct session *s, const char *verb, const char *path,
 	s->xfer.done = 0;
 	s->xfer.total = total;
 	s->xfer.acked = 0;
+	s->xfer.started_ms = sys_now_ms();
+	s->xfer.ascii = s->ascii;
+	s->xfer.reported = false;
+}
+
+void
+xfer_report(struct session *s, int reply_code, bool complete)
+{
+	static const struct {
+		const char *verb;
+		uint32_t cmd;
+	} cmds[] = {
+		{ "RETR", XFER_RETR }, { "STOR", XFER_STOR },
+		{ "STOU", XFER_STOU }, { "APPE", XFER_APPE },
+	};
+	size_t i;
+
+	if (!s->xfer.active || s->xfer.reported || s->xfer.verb == NULL)
+		return;
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
+		if (strcmp(s->xfer.verb, cmds[i].verb) == 0)
+			break;
+	if (i == ARRAY_SIZE(cmds))
+		return;		/* a listing */
+	s->xfer.reported = true;
+	priv_xfer(cmds[i].cmd, (s->xfer.ascii ? XFER_ASCII : 0) |
+	    (complete ? XFER_COMPLETE : 0), (uint32_t)reply_code,
+	    s->xfer.done, (uint64_t)(sys_now_ms() - s->xfer.started_ms),
+	    s->xfer.path);
+}
+
+int
+xfer_reply_code(enum xfer_result r)
+{
+	switch (r) {
+	case XFER_OK:
+		return 226;
+	case XFER_CONN_FAILED:
+		return 425;
+	case XFER_LOCAL_ERROR:
+		return 451;
+	case XFER_TIMEOUT:
+		return 421;
+	case XFER_TLS_FAILED:
+	case XFER_TLS_NO_REUSE:
+		return 522;
+	case XFER_PROT_REQUIRED:
+		return 521;
+	default:		/* aborted, lost, shutting down */
+		return 426;
+	}
 }
 
 void

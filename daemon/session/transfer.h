@@ -36,6 +36,11 @@ enum xfer_result xfer_send_file(struct session *s, int fd, int file_fd,
 void xfer_begin(struct session *s, const char *verb, const char *path,
     uint64_t total);
 void xfer_end(struct session *s);
+/* The reply code a transfer result ends with. */
+int xfer_reply_code(enum xfer_result r);
+/* A file transfer (RETR, STOR, STOU, APPE) ended with this reply: tell
+ * the master (transfer log, metrics), once; other transfers: nothing. */
+void xfer_report(struct session *s, int reply_code, bool complete);
 /* The transfer's data connection is done: a PROT P connection that
  * moved nothing still gets its handshake, then close_notify (unless
  * *r failed); closed.  *r may turn into a TLS failure. */

@@ -406,6 +406,24 @@ disk_reply(struct session *s, const struct upload *u, bool kept)
 		    strerror(u->err));
 }
 
+/* The reply finish() gives. */
+static int
+upload_code(const struct upload *u, enum up_result r, bool resume)
+{
+	switch (r) {
+	case UP_OK:
+		return 226;
+	case UP_DISK:
+		return u->err == EEXIST ? 553 : u->err == ENOSPC ? 452 :
+		    u->err == EDQUOT || u->err == EFBIG ? 552 : 451;
+	case UP_ABANDONED:
+		return 426;
+	case UP_XFER:
+		break;
+	}
+	return resume && u->xr != XFER_ABORTED ? 426 : xfer_reply_code(u->xr);
+}
+
 static void
 finish(struct session *s, struct upload *u, enum up_result r, int dfd,
     const char *vpath)
@@ -426,6 +444,7 @@ finish(struct session *s, struct upload *u, enum up_result r, int dfd,
 		u->err = errno;
 		r = UP_DISK;
 	}
+	xfer_report(s, upload_code(u, r, resume), r == UP_OK);
 	xfer_end(s);
 	if (r == UP_OK || resume)
 		forget_cleanup(s);	/* what is there stays */

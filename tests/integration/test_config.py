@@ -169,7 +169,8 @@ class CheckMode(unittest.TestCase):
         extra = ["anon_root = /nonexistent/sandftpd-root",      # +1
                  "banner_file = /nonexistent/banner",           # +2
                  "user_db = /nonexistent/users",                # +3
-                 "tls_cert = /etc/hostname"]                    # +4
+                 "tls_cert = /etc/hostname",                    # +4
+                 "xferlog_file = /nonexistent/dir/xferlog"]     # +5
         conf = self.cd.good(extra=extra)
         n = len(open(conf).read().splitlines())
         first = n - len(extra) + 1
@@ -190,10 +191,12 @@ class CheckMode(unittest.TestCase):
             % (re.escape(conf), first + 3),
             r"%s:%d: listen: 127\.0\.0\.1:%d: port %d is in pasv_ports"
             % (re.escape(conf), listen, port, port),
+            r"%s:%d: xferlog_file: /nonexistent/dir/xferlog: the directory "
+            r"/nonexistent/dir does not exist" % (re.escape(conf), first + 4),
         ]
         for rx in want:
             self.assertRegex(r.stderr, rx)
-        self.assertIn("5 problems in the configuration", r.stderr)
+        self.assertIn("6 problems in the configuration", r.stderr)
         self.assertNotIn("configuration OK", r.stdout)
 
     def test_option_errors_name_o_and_position(self):

@@ -509,9 +509,11 @@ class Inside(ServerTestCase):
         mark = self.server.mark()
         self.attack("log-escape %s" % marker)
         line = self.server.wait_log(marker, start=mark)
-        self.assertRegex(line, r"child \d+ \(session \d+, client "
-                         r"127\.0\.0\.1\): \?\[2J%s\?second line\?\?"
-                         % marker)
+        # The child's words are one quoted value, every control byte
+        # escaped: no line break, no field of the master's.
+        self.assertRegex(line, r"session=\d+ client=127\.0\.0\.1 .*child "
+                         r"\d+: msg=\"\\x1b\[2J%s\\x0asecond line"
+                         r"\\x0d\\x07\"$" % marker)
         text = "\n".join(self.server.lines_since(mark))
         self.assertNotIn("\x1b", text)
         self.assertNotIn("\x07", text)

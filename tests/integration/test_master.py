@@ -160,8 +160,9 @@ class Signals(OwnServer):
                                                          "sandftpd-anon"))
         mark = self.server.mark()
         os.kill(pid, signal.SIGKILL)
-        self.server.wait_log(r"anonymous child %d \(session \d+, client "
-                             r"127\.0\.0\.1\) killed by signal 9" % pid,
+        self.server.wait_log(r"session=\d+ client=127\.0\.0\.1 "
+                             r"user=anonymous anonymous child %d killed by "
+                             r"signal 9" % pid,
                              start=mark)
         self.assertTrue(victim.closed())
         self.assertEqual(other.cmd("TYPE I")[0], 200)

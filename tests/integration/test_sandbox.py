@@ -489,7 +489,7 @@ class ForgeryBase(ServerTestCase):
         self.assertTrue(c.closed())
         c.close()
         line = self.server.wait_log(
-            r"%s child %d \(session \d+, client 127\.0\.0\.1\): %s" %
+            r"session=\d+ client=127\.0\.0\.1 .*%s child %d: %s" %
             (child, pid, reason), start=mark)
         self.assertTrue(line.rstrip().endswith("killing it"), line)
         self.server.wait_log(r"%s child %d .*killed by signal 9" %
@@ -616,7 +616,7 @@ class Forgery(ForgeryBase):
                 self.assertTrue(c.closed())
                 c.close()
                 self.server.wait_log(
-                    r"%s child %d \(session \d+, client 127\.0\.0\.1\) "
+                    r"session=\d+ client=127\.0\.0\.1 .*%s child %d "
                     r"killed by signal 31 \(SIGSYS\): seccomp violation"
                     % (child, pid), start=mark)
                 self.fresh_session_works()
@@ -657,9 +657,9 @@ class SeccompDebug(ServerTestCase):
                 self.assertEqual(c.reply(), (None, []))
                 c.close()
                 self.server.wait_log(
-                    r"%s child %d \(session \d+, client 127\.0\.0\.1\): "
-                    r"seccomp: blocked system call (open|openat) \(\d+\)"
-                    % (child, pid), start=mark)
+                    r"session=\d+ client=127\.0\.0\.1 .*%s child %d: "
+                    r"msg=\"seccomp: blocked system call (open|openat) "
+                    r"\(\d+\)" % (child, pid), start=mark)
                 # It still dies, whatever the debug handler does.
                 self.server.wait_log(r"%s child %d .*(exited with status "
                                      r"[1-9]|killed by signal)" %

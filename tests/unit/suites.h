@@ -20,5 +20,6 @@ Suite *limits_suite(void);
 Suite *userdb_suite(void);
 Suite *tlskey_suite(void);
 Suite *netlist_suite(void);
+Suite *xferlog_suite(void);
 
 #endif

@@ -172,6 +172,7 @@ START_TEST(test_uint_keys)
 		{ "shutdown_timeout", &cf.shutdown_timeout, 0, 3600 },
 		{ "crash_limit", &cf.crash_limit, 0, 1000 },
 		{ "crash_ban", &cf.crash_ban, 1, 86400 },
+		{ "metrics_interval", &cf.metrics_interval, 1, 3600 },
 	};
 	char v[32];
 	size_t i;
@@ -573,6 +574,30 @@ START_TEST(test_account_keys)
 }
 END_TEST
 
+/* The transfer log and the metrics file: absolute paths, or off. */
+START_TEST(test_log_keys)
+{
+	ck_assert_str_eq(cf.xferlog_file, "");
+	ck_assert_str_eq(cf.metrics_file, "");
+	ck_assert_uint_eq(cf.metrics_interval, 5);
+	expect_good("xferlog_file", "/var/log/sandftpd/xferlog");
+	ck_assert_str_eq(cf.xferlog_file, "/var/log/sandftpd/xferlog");
+	expect_bad("xferlog_file", "xferlog");
+	ck_assert_str_eq(cf.xferlog_file, "/var/log/sandftpd/xferlog");
+	expect_good("xferlog_file", "");
+	ck_assert_str_eq(cf.xferlog_file, "");
+	expect_good("metrics_file", "/run/sandftpd/metrics.prom");
+	ck_assert_str_eq(cf.metrics_file, "/run/sandftpd/metrics.prom");
+	ck_assert_int_eq(set("metrics_file", "metrics.prom"), -1);
+	expect_errs("t:7: metrics_file: expected an absolute path, got "
+	    "'metrics.prom'\n");
+	ck_assert_int_eq(set("metrics_interval", "0"), -1);
+	expect_errs("t:7: metrics_interval: expected a number from 1 to 3600, "
+	    "got '0'\n");
+	ck_assert_uint_eq(cf.metrics_interval, 5);
+}
+END_TEST
+
 /* umask is octal: 022 and 0 and 777, never 8, 9, or more than 0777. */
 START_TEST(test_octal_key)
 {
@@ -646,6 +671,7 @@ config_suite(void)
 	tcase_add_test(tc, test_unknown_key);
 	tcase_add_test(tc, test_account_keys);
 	tcase_add_test(tc, test_octal_key);
+	tcase_add_test(tc, test_log_keys);
 	tcase_add_test(tc, test_tls_keys);
 	suite_add_tcase(s, tc);
 

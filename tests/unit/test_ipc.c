@@ -51,6 +51,7 @@ static struct ipc_pasv_listen pasv;
 static struct ipc_data_connect dconn;
 static struct ipc_rein rein;
 static struct ipc_tls_sign sign;
+static struct ipc_xfer xfer;
 
 /* Valid requests of every kind. */
 static void
@@ -73,6 +74,14 @@ setup(void)
 	sign.op = SIGN_ECDSA;
 	sign.len = 32;
 	memset(&rein, 0, sizeof(rein));
+	memset(&xfer, 0, sizeof(xfer));
+	xfer.cmd = XFER_RETR;
+	xfer.direction = XFER_OUT;
+	xfer.flags = XFER_COMPLETE;
+	xfer.reply = 226;
+	xfer.bytes = 4096;
+	xfer.duration_ms = 3;
+	str_copy(xfer.path, sizeof(xfer.path), "/pub/a b");
 }
 
 static void
@@ -103,6 +112,7 @@ static const struct {
 	{ IPC_REIN, &rein, sizeof(rein), 1u << PHASE_SESSION, 1 },
 	{ IPC_TLS_SIGN, &sign, sizeof(sign),
 	    (1u << PHASE_PRELOGIN) | (1u << PHASE_SESSION), 0 },
+	{ IPC_XFER, &xfer, sizeof(xfer), 1u << PHASE_SESSION, 0 },
 };
 
 START_TEST(test_phases)
@@ -285,6 +295,95 @@ START_TEST(test_tls_sign_fields)
 	expect_reason(PHASE_SESSION, NULL);
 	/* A relay has no handshake left to sign for. */
 	expect_reason(PHASE_RELAY, "request not allowed in this phase");
+}
+END_TEST
+
+/* A transfer report: its form only, and only after login. */
+START_TEST(test_xfer_fields)
+{
+	static const struct {
+		uint32_t cmd, direction;
+	} good[] = {
+		{ XFER_RETR, XFER_OUT }, { XFER_STOR, XFER_IN },
+		{ XFER_STOU, XFER_IN }, { XFER_APPE, XFER_IN },
+	};
+	struct ipc_xfer p;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		p = xfer;
+		p.cmd = good[i].cmd;
+		p.direction = good[i].direction;
+		build(&p, sizeof(p), IPC_XFER, 0);
+		expect_reason(PHASE_SESSION, NULL);
+		p.direction = !good[i].direction;
+		build(&p, sizeof(p), IPC_XFER, 0);
+		expect_reason(PHASE_SESSION, "transfer direction does not "
+		    "match its command");
+		p.direction = 2;
+		build(&p, sizeof(p), IPC_XFER, 0);
+		expect_reason(PHASE_SESSION, "transfer direction does not "
+		    "match its command");
+	}
+	p = xfer;
+	p.cmd = 0;
+	build(&p, sizeof(p), IPC_XFER, 0);
+	expect_reason(PHASE_SESSION, "unknown transfer command");
+	p.cmd = XFER_APPE + 1;
+	build(&p, sizeof(p), IPC_XFER, 0);
+	expect_reason(PHASE_SESSION, "unknown transfer command");
+
+	p = xfer;
+	p.flags = XFER_ASCII;		/* incomplete, TYPE A: fine */
+	build(&p, sizeof(p), IPC_XFER, 0);
+	expect_reason(PHASE_SESSION, NULL);
+	p.flags = 0x04;
+	build(&p, sizeof(p), IPC_XFER, 0);
+	expect_reason(PHASE_SESSION, "unknown transfer flags");
+	p.flags = 0x80000000u | XFER_COMPLETE;
+	build(&p, sizeof(p), IPC_XFER, 0);
+	expect_reason(PHASE_SESSION, "unknown transfer flags");
+
+	p = xfer;
+	p.reply = 99;
+	build(&p, sizeof(p), IPC_XFER, 0);
+	expect_reason(PHASE_SESSION, "reply code out of range");
+	p.reply = 600;
+	build(&p, sizeof(p), IPC_XFER, 0);
+	expect_reason(PHASE_SESSION, "reply code out of range");
+	p.reply = 426;
+	build(&p, sizeof(p), IPC_XFER, 0);
+	expect_reason(PHASE_SESSION, NULL);
+
+	p = xfer;
+	p.duration_ms = XFER_DURATION_MAX + 1;
+	build(&p, sizeof(p), IPC_XFER, 0);
+	expect_reason(PHASE_SESSION, "transfer duration out of range");
+	p.duration_ms = XFER_DURATION_MAX;
+	p.bytes = UINT64_MAX;		/* any count: only counted */
+	build(&p, sizeof(p), IPC_XFER, 0);
+	expect_reason(PHASE_SESSION, NULL);
+
+	p = xfer;
+	memset(p.path, '/', sizeof(p.path));
+	build(&p, sizeof(p), IPC_XFER, 0);
+	expect_reason(PHASE_SESSION, "transfer path not terminated");
+	p.path[sizeof(p.path) - 1] = '\0';
+	build(&p, sizeof(p), IPC_XFER, 0);
+	expect_reason(PHASE_SESSION, NULL);
+	str_copy(p.path, sizeof(p.path), "pub/a");
+	build(&p, sizeof(p), IPC_XFER, 0);
+	expect_reason(PHASE_SESSION, "transfer path not absolute");
+	p.path[0] = '\0';
+	build(&p, sizeof(p), IPC_XFER, 0);
+	expect_reason(PHASE_SESSION, "transfer path not absolute");
+
+	/* Before login there is nothing to transfer; a relay moves none. */
+	build(&xfer, sizeof(xfer), IPC_XFER, 0);
+	expect_reason(PHASE_PRELOGIN, "request not allowed in this phase");
+	expect_reason(PHASE_RELAY, "request not allowed in this phase");
+	build(&xfer, sizeof(xfer) - 1, IPC_XFER, 0);
+	expect_reason(PHASE_SESSION, "wrong length for its type");
 }
 END_TEST
 
@@ -493,6 +592,7 @@ START_TEST(test_names)
 	ck_assert_str_eq(ipc_type_name(IPC_DATA_CONNECT), "DATA_CONNECT");
 	ck_assert_str_eq(ipc_type_name(IPC_PASV_LISTEN), "PASV_LISTEN");
 	ck_assert_str_eq(ipc_type_name(IPC_CHILD_INIT), "CHILD_INIT");
+	ck_assert_str_eq(ipc_type_name(IPC_XFER), "XFER");
 	ck_assert_str_eq(ipc_type_name(12345), "unknown");
 	ck_assert_str_eq(ipc_phase_name(PHASE_PRELOGIN), "pre-login");
 	ck_assert_str_eq(ipc_phase_name(PHASE_LEAVING), "leaving");
@@ -513,6 +613,7 @@ ipc_suite(void)
 	tcase_add_test(tc, test_login_fields);
 	tcase_add_test(tc, test_log_fields);
 	tcase_add_test(tc, test_data_connect_fields);
+	tcase_add_test(tc, test_xfer_fields);
 	tcase_add_test(tc, test_tls_sign_fields);
 	tcase_add_test(tc, test_pasv_listen_fields);
 	tcase_add_test(tc, test_ready_fields);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../../common/log.h"
 #include "../../common/strbuf.h"
 #include "../../common/util.h"
 #include "suites.h"
@@ -201,6 +202,38 @@ START_TEST(test_parse_uint_max)
 }
 END_TEST
 
+/* Untrusted text in log lines: no line break, no fake field. */
+START_TEST(test_log_escape)
+{
+	char b[64];
+
+	ck_assert_str_eq(log_value(b, sizeof(b), "anonymous"), "anonymous");
+	ck_assert_str_eq(log_value(b, sizeof(b), "/pub/a b"), "\"/pub/a b\"");
+	ck_assert_str_eq(log_value(b, sizeof(b), ""), "\"\"");
+	ck_assert_str_eq(log_value(b, sizeof(b), "a\x1b" "b"), "\"a\\x1bb\"");
+	ck_assert_str_eq(log_value(b, sizeof(b), "x\vsession=999 user=root"),
+	    "\"x\\x0bsession=999 user=root\"");
+	ck_assert_str_eq(log_value(b, sizeof(b), "q\"\\\n"),
+	    "\"q\\\"\\\\\\x0a\"");
+	ck_assert_str_eq(log_value(b, sizeof(b), "a=b"), "\"a=b\"");
+	ck_assert_str_eq(log_value(b, sizeof(b), "\x7f"), "\"\\x7f\"");
+	/* UTF-8 passes as it is. */
+	ck_assert_str_eq(log_value(b, sizeof(b), "\xe6\x96\x87"),
+	    "\xe6\x96\x87");
+
+	ck_assert_str_eq(log_word(b, sizeof(b), "alice"), "alice");
+	ck_assert_str_eq(log_word(b, sizeof(b), "a b'c=d\"\r"),
+	    "a\\x20b\\x27c\\x3dd\\\"\\x0d");
+
+	/* Cut between whole escapes; a quoted value stays closed. */
+	ck_assert_str_eq(log_value(b, 8, "a b c d e"), "\"a b c\"");
+	ck_assert_str_eq(log_value(b, 7, "ab\x01" "cdef"), "\"ab\"");
+	ck_assert_str_eq(log_word(b, 6, "ab\x01"), "ab");
+	ck_assert_str_eq(log_word(b, 1, "ab"), "");
+	ck_assert_str_eq(log_value(b, 2, "a b"), "");
+}
+END_TEST
+
 Suite *
 util_suite(void)
 {
@@ -217,6 +250,7 @@ util_suite(void)
 	tcase_add_test(tc, test_str_misc);
 	tcase_add_test(tc, test_parse_uint);
 	tcase_add_test(tc, test_parse_uint_max);
+	tcase_add_test(tc, test_log_escape);
 	suite_add_tcase(s, tc);
 	return s;
 }
