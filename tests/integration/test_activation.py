@@ -78,14 +78,12 @@ def wait_listening(port, timeout=10):
     raise AssertionError("nothing listens on port %d" % port)
 
 
-@unittest.skipUnless(ACTIVATE, "systemd-socket-activate is not installed")
-class AcceptNo(unittest.TestCase):
-    """One master, its listeners from the manager."""
+class ActivationCase(unittest.TestCase):
+    """A test tree, a scratch directory, one activated server."""
 
     def setUp(self):
         self.tree = harness.standard_tree()
         self.work = harness.workdir("sandftpd-activate-")
-        self.tls_port = harness.free_port()
         self.server = None
 
     def tearDown(self):
@@ -94,11 +92,14 @@ class AcceptNo(unittest.TestCase):
         self.tree.cleanup()
         shutil.rmtree(self.work, ignore_errors=True)
 
-    def start(self, sockets, **kw):
-        self.server = ActivatedServer(self.tree, sockets, **kw)
-        self.server.start(wait=False)
-        wait_listening(self.server.port)
-        return self.server
+
+@unittest.skipUnless(ACTIVATE, "systemd-socket-activate is not installed")
+class AcceptNo(ActivationCase):
+    """One master, its listeners from the manager."""
+
+    def setUp(self):
+        super().setUp()
+        self.tls_port = harness.free_port()
 
     def test_named_listeners_served_as_bound(self):
         port = harness.free_port()
@@ -164,19 +165,8 @@ class AcceptNo(unittest.TestCase):
 
 
 @unittest.skipUnless(ACTIVATE, "systemd-socket-activate is not installed")
-class AcceptYes(unittest.TestCase):
+class AcceptYes(ActivationCase):
     """inetd style: a master of one connection, which exits after it."""
-
-    def setUp(self):
-        self.tree = harness.standard_tree()
-        self.work = harness.workdir("sandftpd-inetd-")
-        self.server = None
-
-    def tearDown(self):
-        if self.server:
-            self.server.stop()
-        self.tree.cleanup()
-        shutil.rmtree(self.work, ignore_errors=True)
 
     def start(self, inetd=False, options=None):
         port = harness.free_port()
