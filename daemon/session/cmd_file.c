@@ -112,7 +112,9 @@ cmd_retr(struct session *s, char *arg)
 	xfer_close(s, dfd, &r);
 	sys_close(fd);
 	xfer_report(s, xfer_reply_code(r), r == XFER_OK);
-	log_info("RETR %s: %llu bytes in %lld ms%s", vpath,
+	/* The master logs the transfer from xfer_report(); this is the
+	 * session's own view, for debugging. */
+	log_debug("RETR %s: %llu bytes in %lld ms%s", vpath,
 	    (unsigned long long)s->xfer.done,
 	    (long long)(sys_now_ms() - started),
 	    r == XFER_OK ? "" : " (incomplete)");

@@ -113,9 +113,9 @@ class FailedLogins(ServerTestCase):
         c.send("XFRG login-twice\r\n")
         self.assertEqual(c.reply(), (None, []))
         c.close()
-        self.server.wait_log(r"login child %d .*LOGIN before its last one "
+        self.server.wait_log(r"login child %d\b.*LOGIN before its last one "
                              r"was answered; killing it" % pid, start=mark)
-        self.server.wait_log(r"login child %d .*killed by signal 9" % pid,
+        self.server.wait_log(r"login child %d\b.*killed by signal 9" % pid,
                              start=mark)
 
     def test_login_as_last_words(self):

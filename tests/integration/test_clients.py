@@ -210,9 +210,10 @@ class Lftp(ServerTestCase):
         mark = self.server.mark()
         self.lftp("mirror mirror %s" % dest)
         self.check_mirror(dest)
-        fetched = [l for l in self.server.lines_since(mark) if "RETR " in l]
+        fetched = [l for l in self.server.lines_since(mark)
+                   if "cmd=RETR " in l]
         self.assertEqual(len(fetched), 1, fetched)
-        self.assertIn("RETR /mirror/bin/blob.bin", fetched[0])
+        self.assertIn("cmd=RETR path=/mirror/bin/blob.bin", fetched[0])
 
     def test_get_and_cat(self):
         r = self.lftp("cat mirror/新文件夹/テスト.txt")

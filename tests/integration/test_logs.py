@@ -201,6 +201,9 @@ class Logs(unittest.TestCase):
             "metrics_file": cls.metrics,
             "metrics_interval": "1",
             "anon_upload_dir": "/incoming",
+            # The session's own RETR line too (debug), for the injection
+            # test of a child's words.
+            "log_debug": "yes",
         }, env={"NOTIFY_SOCKET": cls.notify_path}).start()
 
     @classmethod

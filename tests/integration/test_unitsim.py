@@ -338,6 +338,14 @@ class UnderTheUnit(unittest.TestCase):
         cls.allow = allowed_syscalls(cls.service, cls.groups)
         cls.unit_args = launcher_args(cls.service, cls.work, cls.groups)
         cls.made = make_directories(cls.service)
+        # The binary where the unit lets the daemon see it: a checkout
+        # under /tmp (as CI's may be) is hidden by PrivateTmp=.
+        cls.binary = os.path.join(cls.work, "sandftpd")
+        shutil.copy2(harness.BINARY, cls.binary)
+        os.chmod(cls.binary, 0o755)
+        cls.deny = os.path.join(cls.work, "user_deny")
+        shutil.copy2(os.path.join(REPO, "etc", "user_deny"), cls.deny)
+        os.chmod(cls.deny, 0o644)
 
         cls.tree = harness.standard_tree()
         cls.alice = harness.user_roots(cls.tree, "alice")[0]
@@ -348,7 +356,7 @@ class UnderTheUnit(unittest.TestCase):
         cls.pam = test_accounts.pam_service(
             test_accounts.shipped_pam_lines())
         opts = {"user_db": db, "local_users": "yes", "pam_service": cls.pam,
-                "user_deny_file": os.path.join(REPO, "etc", "user_deny"),
+                "user_deny_file": cls.deny,
                 "port20": "yes"}
         opts.update(tlsfiles.options(cls.work))
         cls.notify_path = os.path.join(cls.work, "notify")
@@ -357,7 +365,8 @@ class UnderTheUnit(unittest.TestCase):
         cls.notify.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
         cls.notify.settimeout(10)
         cls.server = UnitServer(
-            cls.tree, opts, launcher=cls.launcher, unit_args=cls.unit_args,
+            cls.tree, opts, binary=cls.binary, launcher=cls.launcher,
+            unit_args=cls.unit_args,
             env=dict(NOTIFY_SOCKET=cls.notify_path,
                      **watchdog_env(cls.service)))
         try:
@@ -504,7 +513,7 @@ class UnderTheUnit(unittest.TestCase):
         self.assertEqual(pre[1:], ["-t"])
         conf = os.path.join(self.server.workdir, "sandftpd.conf")
         r = subprocess.run([self.launcher] + self.unit_args +
-                           ["--", harness.BINARY, "-t", "-f", conf],
+                           ["--", self.binary, "-t", "-f", conf],
                            capture_output=True, text=True, timeout=20)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
