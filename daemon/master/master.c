@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -891,6 +892,38 @@ open_tls(struct master *m)
 	    cf->tls_data_reuse ? "must" : "need not");
 }
 
+/*
+ * Descriptors: the master holds one per child (its socketpair), one per
+ * connection in transit and per authentication process.  The soft limit
+ * (often 1024) is raised to the hard one, as far as max_clients needs;
+ * the hard limit is the operator's (LimitNOFILE=, ulimit -Hn).  Children
+ * lower theirs to 32 in their sandbox.
+ */
+static void
+raise_nofile(const struct config *cf)
+{
+	rlim_t want = 3 * (rlim_t)cf->max_clients + 8 * (rlim_t)cf->pool_spare +
+	    256;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (rl.rlim_cur < want && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = want < rl.rlim_max ? want : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			log_warn("RLIMIT_NOFILE: cannot raise to %llu: %s",
+			    (unsigned long long)rl.rlim_cur, strerror(errno));
+		else
+			log_info("RLIMIT_NOFILE: raised to %llu",
+			    (unsigned long long)rl.rlim_cur);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < want)
+		log_warn("RLIMIT_NOFILE is %llu: fewer than max_clients = %u "
+		    "needs (%llu); raise the hard limit (LimitNOFILE=, "
+		    "ulimit -Hn)", (unsigned long long)rl.rlim_cur,
+		    cf->max_clients, (unsigned long long)want);
+}
+
 static void
 log_unprivileged(void)
 {
@@ -923,6 +956,7 @@ master_run(struct config *cf, const struct master_start *how)
 	else
 		log_to_syslog();
 	log_set_debug(cf->log_debug);
+	raise_nofile(cf);
 	limits_from_config(cf);
 #ifdef SANDFTPD_TESTHOOKS
 	/* Tests only: children act as on a kernel without Landlock. */

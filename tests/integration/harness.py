@@ -116,7 +116,7 @@ class Server:
         self.tree = tree
         self.netns = netns              # run inside this network namespace
         self.env = dict(env or {})      # added to the daemon's environment
-        self.nofile = nofile            # RLIMIT_NOFILE for the daemon
+        self.nofile = nofile            # RLIMIT_NOFILE: N, or (soft, hard)
         self.args = list(args or [])    # extra command-line arguments
         self.binary = binary or BINARY
         self.port = free_port()
@@ -158,8 +158,9 @@ class Server:
         def limits():
             if self.nofile:
                 import resource
-                resource.setrlimit(resource.RLIMIT_NOFILE,
-                                   (self.nofile, self.nofile))
+                soft, hard = (self.nofile if isinstance(self.nofile, tuple)
+                              else (self.nofile, self.nofile))
+                resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
         self.proc = subprocess.Popen(self.command(), stderr=subprocess.PIPE,
                                      stdout=subprocess.DEVNULL,
                                      env=daemon_env(self.env),

@@ -323,6 +323,34 @@ class IPv6(ServerTestCase):
         c.close()
 
 
+def open_files_limit(pid):
+    """The soft and hard RLIMIT_NOFILE of a process."""
+    with open("/proc/%d/limits" % pid) as f:
+        for line in f:
+            if line.startswith("Max open files"):
+                soft, hard = line.split()[3:5]
+                return int(soft), int(hard)
+
+
+class DescriptorLimit(OwnServer):
+    """The master raises its soft descriptor limit to what max_clients
+    needs, up to the hard limit, and says when the hard one is short."""
+
+    def test_soft_limit_raised_to_what_max_clients_needs(self):
+        s = self.start({"max_clients": "1000", "pool_spare": "2"},
+                       nofile=(256, 8192))
+        want = 3 * 1000 + 8 * 2 + 256
+        self.assertEqual(open_files_limit(s.master_pid()), (want, 8192))
+        s.wait_log(r"RLIMIT_NOFILE: raised to %d" % want)
+        self.assert_works(self.raw())
+
+    def test_short_hard_limit_is_said(self):
+        s = self.start({"max_clients": "1000"}, nofile=(256, 1024))
+        self.assertEqual(open_files_limit(s.master_pid()), (1024, 1024))
+        s.wait_log(r"RLIMIT_NOFILE is 1024: fewer than max_clients = 1000 "
+                   r"needs")
+
+
 class DescriptorExhaustion(OwnServer):
     """When the master runs out of descriptors it pauses accepting, and
     resumes by itself once sessions end: a waiting client is served."""
