@@ -728,6 +728,9 @@ def refused(port, source="127.0.0.1"):
             s.connect(("127.0.0.1", port))
         except (ConnectionRefusedError, socket.timeout):
             return True
+        except ConnectionResetError:
+            # In the listener's queue as it closed: it is gone now.
+            return True
         return False
 
 
