@@ -126,6 +126,7 @@ struct master {
 	int nhandoffs;
 	int handoffs_cap;
 
+	unsigned config_gen;	/* one more at each reload that takes */
 	int64_t accept_pause_until;	/* after EMFILE/ENFILE */
 	int setup_failures;	/* consecutive children dead before READY */
 	int64_t spawn_hold_until;

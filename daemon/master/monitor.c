@@ -92,8 +92,12 @@ priv_answer_ready(struct master *m, struct child *c, struct ipc_msg *msg)
 	c->phase = PHASE_IDLE;
 	m->starting[c->pool]--;
 	m->setup_failures = 0;
-	if (c->kind != CHILD_USER)	/* a user's child waits for its own */
-		pool_idle_push(m, c);
+	if (c->kind != CHILD_USER) {	/* a user's child waits for its own */
+		if (c->config_gen != m->config_gen)
+			pool_retire(m, c);	/* started before a reload */
+		else
+			pool_idle_push(m, c);
+	}
 	if (!m->reported[c->kind]) {
 		m->reported[c->kind] = true;
 		log_info("%s sandbox: seccomp %s filter (default: %s), "

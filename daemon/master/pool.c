@@ -235,6 +235,7 @@ spawn(struct master *m, int pool, const struct child_identity *id,
 	c->ipc_fd = fd;
 	c->kind = kind;
 	c->pool = pool;
+	c->config_gen = m->config_gen;
 	c->phase = PHASE_SETUP;
 	m->live++;
 	m->starting[pool]++;

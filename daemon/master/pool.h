@@ -58,6 +58,8 @@ struct child {
 	unsigned login_requests;	/* LOGIN requests it made */
 	bool login_pending;	/* a refused LOGIN waits out its delay */
 	unsigned tls_gen;	/* the certificates it was given; 0: none */
+	unsigned config_gen;	/* the configuration it was started with
+				 * (master.config_gen then) */
 	unsigned tls_signs;	/* TLS_SIGN requests it made */
 	char note[160];		/* last thing it logged, for its obituary */
 	struct child_rate log_rate;	/* LOG lines */

@@ -244,6 +244,9 @@ master_reload(struct master *m)
 		goto out;
 	}
 	commit(m, nc, &o);
+	/* Children still starting were given the old values: they are
+	 * retired when they report ready (monitor.c). */
+	m->config_gen++;
 	refresh_accounts(m);
 	/* Idle children were started with the old values: replace them. */
 	pool_retire_idle(m);
