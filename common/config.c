@@ -42,6 +42,7 @@ static const struct key_def keys[] = {
 	{ "listen", KEY_LISTEN, 0, 0, 0, 0 },
 	{ "anonymous", KEY_BOOL, OFF(anonymous), 0, 0, 0 },
 	{ "anon_root", KEY_PATH, OFF(anon_root), SZ(anon_root), 0, 0 },
+	{ "anon_direct", KEY_BOOL, OFF(anon_direct), 0, 0, 0 },
 	{ "session_user", KEY_STRING, OFF(session_user), SZ(session_user), 0, 0 },
 	{ "empty_dir", KEY_PATH, OFF(empty_dir), SZ(empty_dir), 0, 0 },
 	{ "port20", KEY_BOOL, OFF(port20), 0, 0, 0 },
@@ -128,6 +129,7 @@ config_defaults(struct config *cf)
 	cf->listen_is_default = true;
 	cf->listen_source = -1;
 	cf->anonymous = false;
+	cf->anon_direct = true;
 	str_copy(cf->anon_root, sizeof(cf->anon_root), "/srv/ftp");
 	str_copy(cf->session_user, sizeof(cf->session_user), "sandftpd");
 	str_copy(cf->empty_dir, sizeof(cf->empty_dir), "/run/sandftpd/empty");

@@ -37,6 +37,8 @@ struct config {
 
 	bool anonymous;
 	char anon_root[PATH_MAX];
+	bool anon_direct;		/* anonymous-only, in clear: anonymous
+					 * children greet (one per session) */
 	char session_user[64];
 	char empty_dir[PATH_MAX];
 	bool port20;

@@ -325,7 +325,8 @@ ipc_check_from_master(const struct ipc_msg *m)
 		uint32_t type;
 		size_t size;
 		int nfds;	/* -1: one with a success, else none;
-				 * IPC_FDS_INIT: 1 or 3 */
+				 * IPC_FDS_INIT: 1 or 3, the seccomp
+				 * program, the certificates with TLS */
 	} rules[] = {
 #define IPC_MASTER_RULE(T, st, nf) { IPC_##T, sizeof(st), nf },
 		IPC_MASTER_MESSAGES(IPC_MASTER_RULE)
@@ -347,10 +348,10 @@ ipc_check_from_master(const struct ipc_msg *m)
 		if (rules[i].nfds == IPC_FDS_INIT) {
 			const struct ipc_child_init *w =
 			    (const void *)m->u.raw;
-			int tls = (w->flags & INIT_TLS) ? 1 : 0;
+			int more = 1 + ((w->flags & INIT_TLS) ? 1 : 0);
 
 			/* The kind itself is the child's to check. */
-			if (m->nfds != 1 + tls && m->nfds != 3 + tls)
+			if (m->nfds != 1 + more && m->nfds != 3 + more)
 				return "wrong number of descriptors";
 		}
 		if (rules[i].nfds == -1) {

@@ -26,7 +26,7 @@
 #define IPC_LOGTEXT_MAX 480
 #define IPC_HOST_MAX 256
 #define IPC_PENDING_MAX 8192	/* client bytes read but not yet used */
-#define IPC_MAX_FDS 4
+#define IPC_MAX_FDS 5
 #define IPC_SIGN_MAX 512	/* RSA-4096: the largest key operation */
 #define IPC_TICKET_KEYS 80	/* name, HMAC and AES keys of tickets */
 #define IPC_GROUPS_MAX 64	/* supplementary groups of a session */
@@ -103,7 +103,8 @@ enum ipc_phase {
  * The master's messages to a child:  X(TYPE, struct, descriptors), where
  * -1 means "one when the answer is a success, else none", and
  * IPC_FDS_INIT "1 for a pre-login child (its root), 3 for the others,
- * and one more with TLS" (the child checks which its kind gets).
+ * then the seccomp program, and one more with TLS" (the child checks
+ * which its kind gets).
  * RELAY ends a TLS login: the client's connection stays with this child,
  * which from now on only relays it, decrypted, to the socket passed.
  */
@@ -178,6 +179,9 @@ struct ipc_hdr {
 #define INIT_TLS_CLIENT_CERT 0x2000	/* a client certificate is needed */
 #define INIT_PASSIVE_ONLY 0x4000	/* active_mode = no: no PORT/EPRT */
 #define INIT_DIR_MESSAGES 0x8000	/* .message on CWD */
+#define INIT_GREETS 0x10000		/* an anonymous child that greets
+					 * clients itself (anonymous-only
+					 * servers): banner is its 220 */
 #define IPC_MESSAGE_MAX 2048		/* a greeting, a login message */
 #ifdef SANDFTPD_TESTHOOKS
 #define INIT_TEST_NO_LANDLOCK 0x80	/* act as if the kernel had none */
@@ -208,12 +212,16 @@ struct ipc_child_init {
 	 * master) the operator set: the greeting of a pre-login child, the
 	 * login message of the others; "" for the built-in ones. */
 	char message[IPC_MESSAGE_MAX];
+	/* With INIT_GREETS: the greeting ("" for the built-in one). */
+	char banner[IPC_MESSAGE_MAX];
 	/*
 	 * fds: [the directory to chroot to (empty, the anonymous root or
 	 * the user's root)], and after it for all but pre-login children
 	 * [the owner names for listings (a sealed memfd, or /dev/null),
-	 * the anonymous upload directory (else the root again)], and with
- * INIT_TLS last [the certificates: a sealed memfd of PEM].  Few
+	 * the anonymous upload directory (else the root again)], then [the
+	 * seccomp filter: a sealed memfd of BPF, the program of the child's
+	 * policy], and with INIT_TLS last [the certificates: a sealed memfd
+	 * of PEM].  Few
 	 * descriptors in flight matter: unprivileged, every process is one
 	 * user, and the kernel refuses to pass descriptors once that user
 	 * has more in flight than the sender's RLIMIT_NOFILE.
@@ -305,13 +313,17 @@ struct ipc_login {
 };
 
 /*
- * Only refusals are answered; an accepted login ends the asking child.
- * LOGIN_REFUSED_CLOSE: that was the last failure the connection gets.
+ * Refusals are answered; an accepted login ends the asking child, but
+ * for an anonymous child that greeted the client itself (INIT_GREETS):
+ * it is already sandboxed for the session and carries on
+ * (LOGIN_ACCEPTED_HERE).  LOGIN_REFUSED_CLOSE: that was the last
+ * failure the connection gets.
  */
 enum ipc_login_status {
 	LOGIN_REFUSED = 0,
 	LOGIN_REFUSED_CLOSE = 1,
 	LOGIN_REFUSED_TLS = 2,	/* this account must log in over TLS */
+	LOGIN_ACCEPTED_HERE = 3,	/* anonymous, in this very child */
 };
 
 struct ipc_login_result {

@@ -102,7 +102,19 @@ sandbox_enter(const struct sandbox_spec *spec, struct sandbox_report *r)
 	r->gid = getgid();
 
 	/* Last: the filter also forbids every call made above. */
-	if (seccomp_install(spec->policy, spec->seccomp_debug, spec->tls) < 0)
+	if (seccomp_program_load(&spec->filter, spec->seccomp_debug) < 0)
 		fatalx("sandbox: installing the seccomp filter failed");
 	r->applied |= SANDBOX_SECCOMP;
+}
+
+enum seccomp_policy
+sandbox_policy(uint32_t kind, uint32_t rights, uint32_t flags)
+{
+	if (kind == CHILD_PRELOGIN)
+		return POLICY_PRELOGIN;
+	if (kind == CHILD_USER && (rights & RIGHT_WRITE))
+		return POLICY_SESSION_RW;
+	if (kind == CHILD_ANON && (flags & INIT_ANON_UPLOAD))
+		return POLICY_SESSION_UPLOAD;
+	return POLICY_SESSION_RO;
 }

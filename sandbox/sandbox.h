@@ -25,6 +25,13 @@ enum seccomp_policy {
 				 * chmod and times */
 };
 
+/* A BPF filter program the master made (seccomp.c). */
+struct sock_filter;
+struct seccomp_program {
+	struct sock_filter *filter;	/* mapped read-only from the memfd */
+	size_t len;			/* instructions */
+};
+
 struct sandbox_spec {
 	bool privileged;	/* root: the uid switch to spec.uid/gid */
 	uid_t uid;
@@ -35,9 +42,8 @@ struct sandbox_spec {
 	bool file_access;	/* may read files beneath it (Landlock rule) */
 	int upload_dir_fd;	/* POLICY_SESSION_UPLOAD: where (else -1) */
 	enum seccomp_policy policy;
+	struct seccomp_program filter;	/* the master's program for policy */
 	bool seccomp_debug;	/* trap and name a violating syscall, then die */
-	bool tls;		/* TLS configured: OpenSSL's lazy start; kernel
-				 * TLS for a session's data connections */
 	bool skip_landlock;	/* tests only: behave as if the kernel had none */
 };
 
@@ -80,7 +86,18 @@ int landlock_restrict(int root_fd, enum seccomp_policy policy,
     int upload_fd, int abi);
 
 /* seccomp.c */
-int seccomp_install(enum seccomp_policy policy, bool debug, bool tls);
+/* Master: the policy's BPF program in a sealed memfd (-1 on failure).
+ * child: its pid (test builds' sanitizer rules name it), else 0. */
+int seccomp_program_make(enum seccomp_policy policy, bool debug, bool tls,
+    pid_t child);
+/* Child: map the master's program (checked: size, seals); -1 if bad. */
+int seccomp_program_map(int fd, struct seccomp_program *p);
+/* Child: load it, last step of the sandbox; -1 on failure. */
+int seccomp_program_load(const struct seccomp_program *p, bool debug);
+/* Which policy a child of this kind (enum child_kind), with these
+ * rights (RIGHT_*) and init flags (INIT_*), runs under. */
+enum seccomp_policy sandbox_policy(uint32_t kind, uint32_t rights,
+    uint32_t flags);
 const char *sandbox_seccomp_version(void);
 
 #endif

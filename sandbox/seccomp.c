@@ -1,5 +1,7 @@
 /*
- * seccomp.c - the two system-call allow-lists, built with libseccomp.
+ * seccomp.c - the system-call allow-lists, built with libseccomp by the
+ * master (seccomp_program_make) and loaded by each child as a BPF
+ * program (seccomp_program_map, seccomp_program_load).
  * Anything not listed kills the process (SECCOMP_RET_KILL_PROCESS); with
  * seccomp_debug the violation traps instead, a handler names the call in
  * the log, and the process exits all the same.
@@ -30,8 +32,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../common/util.h"
@@ -92,9 +98,9 @@ static const char *const sanitizer_calls[] = {
 
 /* Signals and limits of this process only, never of another. */
 static int
-allow_sanitizer_conditional(scmp_filter_ctx ctx)
+allow_sanitizer_conditional(scmp_filter_ctx ctx, pid_t child)
 {
-	scmp_datum_t self = (scmp_datum_t)getpid();
+	scmp_datum_t self = (scmp_datum_t)child;
 
 	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
 	    SCMP_A0(SCMP_CMP_EQ, self, 0)) < 0)
@@ -280,17 +286,19 @@ allow_tls(scmp_filter_ctx ctx, enum seccomp_policy policy)
 	return 0;
 }
 
-int
-seccomp_install(enum seccomp_policy policy, bool debug, bool tls)
+/* The filter of a policy, as libseccomp builds it; NULL on failure. */
+static scmp_filter_ctx
+build_filter(enum seccomp_policy policy, bool debug, bool tls, pid_t child)
 {
 	scmp_filter_ctx ctx;
-	int rc = -1;
 
-	if (debug && install_debug_trap() < 0)
-		return -1;
+	(void)child;
 	ctx = seccomp_init(debug ? SCMP_ACT_TRAP : SCMP_ACT_KILL_PROCESS);
 	if (ctx == NULL)
-		return -1;
+		return NULL;
+	/* The child sets no_new_privs itself, before Landlock. */
+	if (seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0) < 0)
+		goto out;
 	if (allow_list(ctx, base_calls, ARRAY_SIZE(base_calls)) < 0 ||
 	    allow_base_conditional(ctx) < 0)
 		goto out;
@@ -308,13 +316,74 @@ seccomp_install(enum seccomp_policy policy, bool debug, bool tls)
 		goto out;
 #ifdef SANDFTPD_SANITIZE
 	if (allow_list(ctx, sanitizer_calls, ARRAY_SIZE(sanitizer_calls)) < 0 ||
-	    allow_sanitizer_conditional(ctx) < 0)
+	    allow_sanitizer_conditional(ctx, child) < 0)
 		goto out;
 #endif
-	if (seccomp_load(ctx) < 0)
-		goto out;
-	rc = 0;
+	return ctx;
 out:
 	seccomp_release(ctx);
-	return rc;
+	return NULL;
+}
+
+/*
+ * In the master: the policy compiled to its BPF program, in a sealed
+ * memfd for the child to load.  libseccomp's compiler runs once here
+ * instead of in every child (its allocations and time were a good part
+ * of a child's start); the program is the same either way.
+ */
+int
+seccomp_program_make(enum seccomp_policy policy, bool debug, bool tls,
+    pid_t child)
+{
+	scmp_filter_ctx ctx = build_filter(policy, debug, tls, child);
+	int fd = -1;
+
+	if (ctx == NULL)
+		return -1;
+	fd = memfd_create("sandftpd-seccomp", MFD_CLOEXEC |
+	    MFD_ALLOW_SEALING);
+	if (fd >= 0 && (seccomp_export_bpf(ctx, fd) < 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW |
+	    F_SEAL_SHRINK | F_SEAL_SEAL) < 0)) {
+		close(fd);
+		fd = -1;
+	}
+	seccomp_release(ctx);
+	return fd;
+}
+
+int
+seccomp_program_map(int fd, struct seccomp_program *p)
+{
+	struct stat st;
+	void *mem;
+
+	if (fstat(fd, &st) < 0 || st.st_size <= 0 ||
+	    st.st_size % (off_t)sizeof(struct sock_filter) != 0 ||
+	    st.st_size > (off_t)(BPF_MAXINSNS * sizeof(struct sock_filter)) ||
+	    fcntl(fd, F_GET_SEALS) != (F_SEAL_WRITE | F_SEAL_GROW |
+	    F_SEAL_SHRINK | F_SEAL_SEAL))
+		return -1;
+	/* Shared, read-only: the program's pages are the master's memfd,
+	 * one copy for every child. */
+	mem = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	if (mem == MAP_FAILED)
+		return -1;
+	p->filter = mem;
+	p->len = (size_t)st.st_size / sizeof(struct sock_filter);
+	return 0;
+}
+
+int
+seccomp_program_load(const struct seccomp_program *p, bool debug)
+{
+	struct sock_fprog prog = { (unsigned short)p->len, p->filter };
+
+	if (debug && install_debug_trap() < 0)
+		return -1;
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+		return -1;
+	/* Allowed by every filter: the mapping is of no more use. */
+	munmap(p->filter, p->len * sizeof(struct sock_filter));
+	return 0;
 }

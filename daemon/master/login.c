@@ -195,12 +195,35 @@ refuse_clear_login(struct master *m, struct child *c, const char *user,
 	pool_send(m, c, &res, sizeof(res), NULL, 0);
 }
 
+/*
+ * An anonymous child that greeted the client (pool_greeter) is already
+ * the session's process, sandboxed and jailed for it: it carries on.
+ * Its copy of the socket, sent with the request, is not needed.
+ */
+static void
+accept_in_place(struct master *m, struct child *c, int fd)
+{
+	struct ipc_login_result res;
+
+	close(fd);
+	memset(&res, 0, sizeof(res));
+	ipc_hdr_init(&res.hdr, IPC_LOGIN_RESULT, sizeof(res));
+	res.status = LOGIN_ACCEPTED_HERE;
+	c->phase = PHASE_SESSION;
+	pool_send(m, c, &res, sizeof(res), NULL, 0);
+}
+
 static void
 accept_anonymous(struct master *m, struct child *c, struct ipc_login *l,
     int fd, const char *user)
 {
 	char who[ADDR_TEXT_MAX], f[SESSION_FIELDS_MAX];
 
+	if (c->greets && l->tls) {
+		close(fd);
+		pool_kill(m, c, "LOGIN over TLS from a child without TLS");
+		return;
+	}
 	if (!monitor_handoff_allowed(m, c, fd))
 		return;
 	str_copy(c->sess.user, sizeof(c->sess.user), "anonymous");
@@ -211,6 +234,10 @@ accept_anonymous(struct master *m, struct child *c, struct ipc_login *l,
 	    client_text(&c->sess, who, sizeof(who)),
 	    (unsigned long long)c->sess.id, user);
 	c->sess.had_login = true;
+	if (c->greets) {
+		accept_in_place(m, c, fd);
+		return;
+	}
 	handoff_queue(m, c, l->tls ? POOL_ANON_TLS : CHILD_ANON, -1,
 	    IDENTITY_ANON, &l->state, fd, l->tls != 0);
 }

@@ -366,7 +366,7 @@ startup_done(struct master *m)
 static bool
 startup_complete(const struct master *m)
 {
-	if (!m->reported[CHILD_PRELOGIN])
+	if (!m->reported[pool_greeter(m)])
 		return false;
 	if (m->inetd)
 		return true;	/* the rest are spawned when needed */
@@ -465,7 +465,7 @@ take_connection(struct master *m, int fd, const struct sock_addr *peer,
 		master_refuse(fd, why);
 		return;
 	}
-	c = pool_idle_child(m, CHILD_PRELOGIN);
+	c = pool_idle_child(m, pool_greeter(m));
 	if (c == NULL) {
 		metrics.refusals[REFUSED_NO_CHILD]++;
 		master_refuse(fd, "Service not available, try again later.");
@@ -494,6 +494,7 @@ take_connection(struct master *m, int fd, const struct sock_addr *peer,
 		return;
 	}
 	metrics.connections++;
+	pool_note_accept(m);
 	limits_add(peer, now);
 	m->sessions++;
 	close(fd);
@@ -538,7 +539,7 @@ accept_on(struct master *m, int idx)
 			return;
 		}
 		take_connection(m, fd, &peer, m->listen_implicit[idx]);
-		if (m->idle[CHILD_PRELOGIN] == 0)
+		if (m->idle[pool_greeter(m)] == 0)
 			master_set_accepting(m, false);
 	}
 }
@@ -591,12 +592,12 @@ on_signal(struct master *m)
 	}
 }
 
-/* Accept while a pre-login child is idle, unless stopping or paused. */
+/* Accept while a greeting child is idle, unless stopping or paused. */
 static void
 update_accepting(struct master *m)
 {
 	master_set_accepting(m, !m->stopping &&
-	    m->idle[CHILD_PRELOGIN] > 0 &&
+	    m->idle[pool_greeter(m)] > 0 &&
 	    sys_now_ms() >= m->accept_pause_until);
 }
 

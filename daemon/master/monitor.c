@@ -273,7 +273,7 @@ priv_answer_rein(struct master *m, struct child *c, struct ipc_msg *msg)
 	if (!monitor_handoff_allowed(m, c, fd))
 		return;
 	c->sess.user[0] = '\0';
-	handoff_queue(m, c, CHILD_PRELOGIN, -1, IDENTITY_NONE, &r->state, fd,
+	handoff_queue(m, c, pool_greeter(m), -1, IDENTITY_NONE, &r->state, fd,
 	    false);
 }
 

@@ -1,11 +1,12 @@
 /*
- * pool.c - the master's children: spawning them ahead of demand by fork
+ * pool.c - the master's children: spawning them ahead of demand by clone
  * and exec of our own binary (a fresh address-space layout and stack
  * canary for every session; fork alone would share them), keeping
  * pool_spare of each kind idle, and reaping them with a cause of death.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 
 #include "../../common/log.h"
 #include "../../common/sys.h"
+#include "../../sandbox/sandbox.h"
 #include "authjob.h"
 #include "handoff.h"
 #include "limits.h"
@@ -167,9 +169,39 @@ exec_child(struct master *m, int ipc_end, const char *name, const char *arg)
 	_exit(127);
 }
 
+struct exec_args {
+	struct master *m;
+	int ipc_end;
+	const char *name, *arg;
+};
+
+static int
+exec_child_fn(void *p)
+{
+	const struct exec_args *a = p;
+
+	exec_child(a->m, a->ipc_end, a->name, a->arg);
+}
+
+/*
+ * The child runs on this stack from clone until its exec.  CLONE_VFORK
+ * suspends the master meanwhile, so one stack serves every spawn.
+ */
+static char spawn_stack[64 * 1024] __attribute__((aligned(64)));
+
+/*
+ * Spawning is clone(CLONE_VM | CLONE_VFORK), as posix_spawn does, not
+ * fork: the child only arranges descriptors and execs, so copying the
+ * master's page tables (which grow with max_clients) and taking
+ * copy-on-write faults in the master afterwards would be pure cost, paid
+ * for every session.  The child writes nothing of the master's memory
+ * but its own stack above and errno; the exec gives it an address space
+ * of its own.
+ */
 pid_t
 pool_fork_exec(struct master *m, const char *name, const char *arg, int *fd)
 {
+	struct exec_args a;
 	int sv[2];
 	pid_t pid;
 
@@ -177,19 +209,49 @@ pool_fork_exec(struct master *m, const char *name, const char *arg, int *fd)
 		log_warn("socketpair: %s", strerror(errno));
 		return -1;
 	}
-	pid = fork();
+	a = (struct exec_args){ m, sv[1], name, arg };
+	pid = clone(exec_child_fn, spawn_stack + sizeof(spawn_stack),
+	    CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
 	if (pid < 0) {
-		log_warn("fork: %s", strerror(errno));
+		log_warn("clone: %s", strerror(errno));
 		close(sv[0]);
 		close(sv[1]);
 		return -1;
 	}
-	if (pid == 0)
-		exec_child(m, sv[1], name, arg);
 	close(sv[1]);
 	sys_set_nonblock(sv[0], 1);
 	*fd = sv[0];
 	return pid;
+}
+
+/*
+ * The seccomp filter of a child, as a program in a sealed memfd
+ * (seccomp_program_make): compiled once per policy, TLS or not, and
+ * seccomp_debug setting, and handed to every child of that kind, which
+ * loads it instead of compiling its own.  Test builds with sanitizers
+ * compile one per child: their extra rules name the child's pid.
+ */
+static int
+filter_program(struct master *m, enum seccomp_policy policy, bool tls,
+    pid_t pid)
+{
+	static int made[POLICY_SESSION_RW + 1][2][2];
+	static bool init;
+	bool debug = m->cf->seccomp_debug;
+	int *slot;
+
+#ifdef SANDFTPD_SANITIZE
+	return seccomp_program_make(policy, debug, tls, pid);
+#endif
+	(void)pid;
+	if (!init) {
+		memset(made, 0xff, sizeof(made));	/* all -1 */
+		init = true;
+	}
+	slot = &made[policy][tls][debug];
+	if (*slot < 0)
+		*slot = seccomp_program_make(policy, debug, tls, 0);
+	return *slot;
 }
 
 static const char *
@@ -218,7 +280,7 @@ spawn(struct master *m, int pool, const struct child_identity *id,
 	struct ipc_child_init w;
 	struct tls_handout tls;
 	struct child *c;
-	int slot, fd, fds[4], nfds;
+	int slot, fd, fds[5], nfds, prog_slot;
 	pid_t pid;
 
 	slot = alloc_slot(m);
@@ -275,6 +337,11 @@ spawn(struct master *m, int pool, const struct child_identity *id,
 	memcpy(w.pasv_address, &m->cf->pasv_address, 4);
 	str_copy(w.message, sizeof(w.message), kind == CHILD_PRELOGIN ?
 	    m->banner_text : m->login_text);
+	if (pool == CHILD_ANON && pool_greeter(m) == CHILD_ANON) {
+		w.flags |= INIT_GREETS;
+		str_copy(w.banner, sizeof(w.banner), m->banner_text);
+		c->greets = true;
+	}
 	if (m->cf->dir_messages)
 		w.flags |= INIT_DIR_MESSAGES;
 	/*
@@ -294,6 +361,7 @@ spawn(struct master *m, int pool, const struct child_identity *id,
 	c->want_write = (w.rights & RIGHT_WRITE) != 0;
 	c->want_upload = (w.rights & RIGHT_UPLOAD) != 0;
 	nfds = kind == CHILD_PRELOGIN ? 1 : 3;
+	prog_slot = nfds++;
 	w.tls_anon_policy = master_tls_policy(m, TLS_CLASS_ANON);
 	w.tls_user_policy = id ? id->tls_policy :
 	    master_prelogin_user_policy(m);
@@ -313,7 +381,18 @@ spawn(struct master *m, int pool, const struct child_identity *id,
 		    m->cf->tls_ciphersuites);
 		fds[nfds++] = tls.fd;
 	}
+	fds[prog_slot] = filter_program(m, sandbox_policy(w.kind, w.rights,
+	    w.flags), (w.flags & INIT_TLS) != 0, pid);
+	if (fds[prog_slot] < 0) {
+		log_warn("seccomp: the filter program could not be made: %s",
+		    strerror(errno));
+		pool_kill(m, c, "no seccomp program for it");
+		return -1;
+	}
 	pool_send(m, c, &w, sizeof(w), fds, nfds);
+#ifdef SANDFTPD_SANITIZE
+	close(fds[prog_slot]);		/* made for this child alone */
+#endif
 	return slot;
 }
 
@@ -331,15 +410,86 @@ pool_spawn_user(struct master *m, const struct child_identity *id,
 	return spawn(m, CHILD_USER, id, root_fd);
 }
 
+/*
+ * Which children greet new connections.  Normally pre-login children:
+ * they hold nothing but an empty root, so whatever a client does before
+ * it logs in reaches no file and no account.  A server that serves only
+ * anonymous sessions in clear (no system users, no user_db, no TLS) has
+ * nothing to protect before login: its anonymous children, already
+ * sandboxed and jailed read-only to the public tree, greet the client
+ * themselves and carry on after the login in the same process.  One
+ * exec per session instead of two (the mirror fast path).  anon_direct
+ * = no keeps pre-login children there too.
+ */
+int
+pool_greeter(const struct master *m)
+{
+	const struct config *cf = m->cf;
+
+	if (cf->anon_direct && cf->anonymous && !cf->local_users &&
+	    cf->user_db[0] == '\0' &&
+	    cf->nlisten_tls == 0 && !m->inetd_implicit_tls &&
+	    !tlskey_current())
+		return CHILD_ANON;
+	return CHILD_PRELOGIN;
+}
+
+/*
+ * Accepts per second, counted over whole seconds: the greeting pool
+ * grows with them, so a burst finds children ready instead of waiting
+ * for spawns (an accept waits while none is idle).
+ */
+#define ACCEPT_WINDOW_MS 1000
+#define POOL_GROWTH_DIVISOR 10	/* idle children: 1/10 s of accepts */
+#define POOL_GROWTH_MAX 256
+
+static int64_t window_start;
+static unsigned window_accepts, last_rate;
+
+void
+pool_note_accept(struct master *m)
+{
+	int64_t now = sys_now_ms();
+
+	(void)m;
+	if (now - window_start >= ACCEPT_WINDOW_MS) {
+		/* A quiet second or more resets the rate. */
+		last_rate = now - window_start < 2 * ACCEPT_WINDOW_MS ?
+		    window_accepts : 0;
+		window_start = now;
+		window_accepts = 0;
+	}
+	window_accepts++;
+}
+
+/* The greeting pool's size: pool_spare, or more while accepts come in
+ * fast (a tenth of a second of them, at most POOL_GROWTH_MAX). */
+static int
+greeter_spare(struct master *m)
+{
+	int spare = (int)m->cf->pool_spare, grown;
+
+	if (sys_now_ms() - window_start >= 2 * ACCEPT_WINDOW_MS)
+		last_rate = 0;		/* quiet: back to the floor */
+	grown = (int)(last_rate / POOL_GROWTH_DIVISOR);
+	if (grown > POOL_GROWTH_MAX)
+		grown = POOL_GROWTH_MAX;
+	return grown > spare ? grown : spare;
+}
+
 static int
 wanted_idle(struct master *m, int pool)
 {
 	int spare = (int)m->cf->pool_spare;
 
-	/* inetd style: a login child for the one connection; whatever it
-	 * hands on to is spawned when asked for. */
+	if (pool == pool_greeter(m))
+		spare = greeter_spare(m);
+	if (pool == CHILD_PRELOGIN && pool_greeter(m) != CHILD_PRELOGIN)
+		spare = 0;
+	/* inetd style: a greeting child for the one connection; whatever
+	 * it hands on to is spawned when asked for. */
 	if (m->inetd)
-		spare = pool == CHILD_PRELOGIN && m->inetd_fd >= 0 ? 1 : 0;
+		spare = pool == pool_greeter(m) && m->inetd_fd >= 0 ? 1 : 0;
 	return spare + handoff_waiting_for(m, pool);
 }
 

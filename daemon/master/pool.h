@@ -50,6 +50,8 @@ struct child {
 	gid_t want_gid;
 	bool want_write;	/* a read-write user session */
 	bool want_upload;	/* an anonymous child with the upload dir */
+	bool greets;		/* an anonymous child that greets clients
+				 * itself (pool_greeter) */
 	bool has_session;
 	struct session_rec sess;
 	bool killed;		/* by us, for a bad request: counts as a crash */
@@ -80,6 +82,11 @@ int pool_spawn_user(struct master *m, const struct child_identity *id,
 pid_t pool_fork_exec(struct master *m, const char *name, const char *arg,
     int *fd);
 void pool_reap(struct master *m);
+/* The pool whose children greet new connections: CHILD_PRELOGIN, or
+ * CHILD_ANON on an anonymous-only server in clear. */
+int pool_greeter(const struct master *m);
+/* One more connection accepted: the greeting pool follows the rate. */
+void pool_note_accept(struct master *m);
 struct child *pool_idle_child(struct master *m, int pool);
 void pool_idle_push(struct master *m, struct child *c);
 /* A child that broke the rules: logged, killed, counted as a crash. */

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -135,21 +136,9 @@ read_proc_number(const char *path)
 	    (uint32_t)-1;
 }
 
-static enum seccomp_policy
-policy_of(const struct ipc_child_init *w)
-{
-	if (w->kind == CHILD_PRELOGIN)
-		return POLICY_PRELOGIN;
-	if (w->kind == CHILD_USER && (w->rights & RIGHT_WRITE))
-		return POLICY_SESSION_RW;
-	if (w->kind == CHILD_ANON && (w->flags & INIT_ANON_UPLOAD))
-		return POLICY_SESSION_UPLOAD;
-	return POLICY_SESSION_RO;
-}
-
 static void
 enter_sandbox(const struct ipc_child_init *w, const struct ipc_msg *m,
-    int *root_fd, int *upload_fd)
+    const struct seccomp_program *filter, int *root_fd, int *upload_fd)
 {
 	static gid_t groups[IPC_GROUPS_MAX];
 	struct sandbox_spec spec;
@@ -172,16 +161,17 @@ enter_sandbox(const struct ipc_child_init *w, const struct ipc_msg *m,
 	if (fstat(spec.root_dir_fd, &st) < 0 || !S_ISDIR(st.st_mode))
 		fatalx("the root given by the master is not a directory");
 	spec.file_access = w->kind != CHILD_PRELOGIN;
-	spec.policy = policy_of(w);
+	spec.policy = sandbox_policy(w->kind, w->rights, w->flags);
+	spec.filter = *filter;
 	spec.upload_dir_fd = spec.policy == POLICY_SESSION_UPLOAD ?
 	    m->fds[2] : -1;
 	spec.seccomp_debug = (w->flags & INIT_SECCOMP_DEBUG) != 0;
-	spec.tls = (w->flags & INIT_TLS) != 0;
 #ifdef SANDFTPD_TESTHOOKS
 	spec.skip_landlock = (w->flags & INIT_TEST_NO_LANDLOCK) != 0;
 #endif
 
 	sandbox_enter(&spec, &rep);
+	malloc_trim(0);
 	if (stdio_ok)
 		rep.applied |= SANDBOX_STDIO;
 	priv_ready(rep.applied, rep.landlock_abi, rep.uid, rep.gid);
@@ -201,9 +191,11 @@ enter_sandbox(const struct ipc_child_init *w, const struct ipc_msg *m,
 int
 child_main(void)
 {
-	struct ipc_child_init w;
+	const struct ipc_child_init *w;
 	struct ipc_msg m;
+	struct seccomp_program filter;
 	uint32_t overflow_uid, overflow_gid;
+	int prog, i;
 	int root_fd = -1, upload_fd = -1, nfds;
 	char err[256] = "";
 
@@ -217,13 +209,15 @@ child_main(void)
 	if (m.u.hdr.type != IPC_CHILD_INIT)
 		fatalx("expected CHILD_INIT, got %s",
 		    ipc_type_name(m.u.hdr.type));
-	memcpy(&w, m.u.raw, sizeof(w));
-	if (w.kind != CHILD_PRELOGIN && w.kind != CHILD_ANON &&
-	    w.kind != CHILD_USER)
-		fatalx("unknown child kind %u", w.kind);
-	log_set_debug((w.flags & INIT_LOG_DEBUG) != 0);
-	prctl(PR_SET_NAME, w.kind == CHILD_ANON ? "sandftpd-anon" :
-	    w.kind == CHILD_USER ? "sandftpd-user" : "sandftpd-login", 0, 0,
+	/* Read in place, not copied: a copy would be one more idle page
+	 * of stack in every child.  m is not reused before session_init. */
+	w = (const struct ipc_child_init *)m.u.raw;
+	if (w->kind != CHILD_PRELOGIN && w->kind != CHILD_ANON &&
+	    w->kind != CHILD_USER)
+		fatalx("unknown child kind %u", w->kind);
+	log_set_debug((w->flags & INIT_LOG_DEBUG) != 0);
+	prctl(PR_SET_NAME, w->kind == CHILD_ANON ? "sandftpd-anon" :
+	    w->kind == CHILD_USER ? "sandftpd-user" : "sandftpd-login", 0, 0,
 	    0);
 	/* Modes of created files are the session's umask's alone. */
 	umask(0);
@@ -233,30 +227,41 @@ child_main(void)
 	 * the overflow ids (read while /proc is still there). */
 	overflow_uid = read_proc_number("/proc/sys/kernel/overflowuid");
 	overflow_gid = read_proc_number("/proc/sys/kernel/overflowgid");
-	nfds = (w.kind == CHILD_PRELOGIN ? 1 : 3) + ((w.flags & INIT_TLS) ?
-	    1 : 0);
+	prog = w->kind == CHILD_PRELOGIN ? 1 : 3;
+	nfds = prog + 1 + ((w->flags & INIT_TLS) ? 1 : 0);
 	if (m.nfds != nfds)
 		fatalx("CHILD_INIT with %d descriptors for this kind", m.nfds);
+	/*
+	 * The seccomp filter: the master's BPF program for this kind's
+	 * policy (it compiled it once, from the same settings), mapped
+	 * now and loaded as the sandbox's last step.
+	 */
+	if (seccomp_program_map(m.fds[prog], &filter) < 0)
+		fatalx("the seccomp program from the master is not usable");
+	close(m.fds[prog]);
+	for (i = prog; i + 1 < m.nfds; i++)
+		m.fds[i] = m.fds[i + 1];
+	m.nfds = --nfds;
 	/* TLS: OpenSSL and the certificates, while libraries can load. */
-	if (w.flags & INIT_TLS) {
-		if (!str_terminated(w.tls_ciphers, sizeof(w.tls_ciphers)) ||
-		    !str_terminated(w.tls_ciphersuites,
-		    sizeof(w.tls_ciphersuites)))
+	if (w->flags & INIT_TLS) {
+		if (!str_terminated(w->tls_ciphers, sizeof(w->tls_ciphers)) ||
+		    !str_terminated(w->tls_ciphersuites,
+		    sizeof(w->tls_ciphersuites)))
 			fatalx("CHILD_INIT with unterminated cipher lists");
-		if (!tls_child_setup(&w, m.fds[nfds - 1], err, sizeof(err)))
+		if (!tls_child_setup(w, m.fds[nfds - 1], err, sizeof(err)))
 			fatalx("TLS: %s", err);
 		close(m.fds[nfds - 1]);
 		m.nfds--;
 	}
-	if (w.flags & INIT_HIDE_IDS)
+	if (w->flags & INIT_HIDE_IDS)
 		owners_hide();
-	else if (w.kind != CHILD_PRELOGIN)
+	else if (w->kind != CHILD_PRELOGIN)
 		owners_load(m.fds[1]);
 	if (m.nfds == 3)
 		close(m.fds[1]);
-	enter_sandbox(&w, &m, &root_fd, &upload_fd);
-	session_init(&sess, IPC_CHILD_FD, &w, root_fd, upload_fd);
-	if (!(w.flags & INIT_PRIVILEGED)) {
+	enter_sandbox(w, &m, &filter, &root_fd, &upload_fd);
+	session_init(&sess, IPC_CHILD_FD, w, root_fd, upload_fd);
+	if (!(w->flags & INIT_PRIVILEGED)) {
 		sess.perm.unmapped_uid = overflow_uid;
 		sess.perm.unmapped_gid = overflow_gid;
 	}

@@ -25,9 +25,9 @@
 
 /*
  * Open a regular file for reading; replies and returns -1 on failure.
- * The type is checked on an O_PATH descriptor first, so a device or FIFO
- * in the tree is never opened (opening one can block or act); the file
- * then opened must be the same one.
+ * The type is checked first (fs_stat), so a device or FIFO in the tree
+ * is never opened (opening one can block or act); the file then opened
+ * must be the same one.
  */
 static int
 open_regular(struct session *s, enum fs_op op, const char *arg,
@@ -38,17 +38,14 @@ open_regular(struct session *s, enum fs_op op, const char *arg,
 
 	if (command_path(s, op, arg, vpath) < 0)
 		return -1;
-	fd = fs_open(s, vpath, O_PATH);
-	if (fd < 0) {
+	if (fs_stat(s, vpath, &first) < 0) {
 		reply(s, 550, "%s", fs_strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &first) < 0 || !S_ISREG(first.st_mode)) {
-		sys_close(fd);
+	if (!S_ISREG(first.st_mode)) {
 		reply(s, 550, "Not a regular file.");
 		return -1;
 	}
-	sys_close(fd);
 	fd = fs_open(s, vpath, O_RDONLY | O_NONBLOCK);
 	if (fd < 0) {
 		reply(s, 550, "%s", fs_strerror(errno));

@@ -62,7 +62,9 @@ cmd_pass(struct session *s, char *arg)
 		return;
 	}
 	/* An accepted login does not return: the session moves to a child
-	 * sandboxed for the new identity, and this one is ended.  A refusal
+	 * sandboxed for the new identity, and this one is ended; but for an
+	 * anonymous child that greeted the client, which already is that
+	 * child (LOGIN_ACCEPTED_HERE).  A refusal
 	 * comes after the master's delay (it slows down guessing, and no
 	 * child can skip it). */
 	session_state_export(s, &state);
@@ -74,6 +76,13 @@ cmd_pass(struct session *s, char *arg)
 	if (rc == LOGIN_RELAYED)
 		tls_relay(s, relay_fd);
 	s->have_user = false;
+	if (rc == LOGIN_ACCEPTED_HERE) {
+		/* An anonymous child that greeted: the session stays here. */
+		if (s->kind != CHILD_ANON || !session_greets(s))
+			fatalx("accepted in place by a child that cannot");
+		session_logged_in(s, "anonymous");
+		return;
+	}
 	if (rc == LOGIN_REFUSED_TLS) {
 		reply(s, 530, "This account must log in over TLS: send AUTH "
 		    "TLS first.");

@@ -137,16 +137,19 @@ accept_client(struct session *s, int *fd)
 		char who[ADDR_TEXT_MAX];
 		int c;
 
-		r = xfer_wait(s, s->data.listen_fd, POLLIN, deadline);
-		if (r != XFER_OK)
-			return r;
+		/* Clients connect as soon as they read the 229/227, before
+		 * their RETR comes: the connection is usually queued, and
+		 * taken without a wait. */
 		from.len = sizeof(from.ss);
 		c = sys_accept(s->data.listen_fd, (struct sockaddr *)&from.ss,
 		    &from.len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (c < 0) {
-			if (errno == EAGAIN || errno == ECONNABORTED)
-				continue;
-			return XFER_CONN_FAILED;
+			if (errno != EAGAIN && errno != ECONNABORTED)
+				return XFER_CONN_FAILED;
+			r = xfer_wait(s, s->data.listen_fd, POLLIN, deadline);
+			if (r != XFER_OK)
+				return r;
+			continue;
 		}
 		if (addr_same_host(&from, &s->peer)) {
 			*fd = c;

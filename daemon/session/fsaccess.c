@@ -123,14 +123,9 @@ fs_open_parent(const struct session *s, const char *vpath, const char **name)
 int
 fs_stat(const struct session *s, const char *vpath, struct stat *st)
 {
-	int fd = fs_open(s, vpath, O_PATH);
-	int rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fstat(fd, st);
-	sys_close(fd);
-	return rc;
+	/* One call, resolved beneath the root like fs_open (the chroot),
+	 * following symbolic links as an open would. */
+	return fstatat(s->root_fd, path_relative(vpath), st, 0);
 }
 
 int

@@ -204,7 +204,7 @@ priv_login(int ctrl_fd, const char *user, const char *pass, bool tls,
 	}
 	r = (const struct ipc_login_result *)answer.u.raw;
 	if (r->status != LOGIN_REFUSED && r->status != LOGIN_REFUSED_CLOSE &&
-	    r->status != LOGIN_REFUSED_TLS)
+	    r->status != LOGIN_REFUSED_TLS && r->status != LOGIN_ACCEPTED_HERE)
 		fatalx("unknown login status %u", r->status);
 	return (int)r->status;
 }

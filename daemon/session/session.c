@@ -47,8 +47,14 @@ session_init(struct session *s, int ipc_fd, const struct ipc_child_init *w,
 	s->ascii = true;	/* RFC 959: the default type is ASCII */
 	str_copy(s->cwd, sizeof(s->cwd), "/");
 	s->during_transfer = command_during_transfer;
+	/* The greeting: a pre-login child's message, or an anonymous
+	 * child's second text when it greets (INIT_GREETS). */
 	if (w->message[0] && str_terminated(w->message, sizeof(w->message)))
-		str_copy(s->message, sizeof(s->message), w->message);
+		str_copy(w->kind == CHILD_PRELOGIN ? s->banner : s->message,
+		    sizeof(s->message), w->message);
+	if ((w->flags & INIT_GREETS) && w->banner[0] &&
+	    str_terminated(w->banner, sizeof(w->banner)))
+		str_copy(s->banner, sizeof(s->banner), w->banner);
 	s->tls_anon_policy = (uint8_t)w->tls_anon_policy;
 	s->tls_user_policy = (uint8_t)w->tls_user_policy;
 	lr_init(&s->in);
@@ -107,6 +113,26 @@ state_import(struct session *s, const struct ipc_session_state *st)
 		fatalx("handed-on session state is malformed");
 	memcpy(s->in.buf, st->pending, st->pending_len);
 	s->in.len = st->pending_len;
+}
+
+bool
+session_greets(const struct session *s)
+{
+	return s->kind == CHILD_PRELOGIN || (s->kind == CHILD_ANON &&
+	    (s->init_flags & INIT_GREETS));
+}
+
+void
+session_logged_in(struct session *s, const char *user)
+{
+	s->logged_in = true;
+	s->login_deadline_ms = 0;
+	s->perm.rights = s->granted_rights;
+	str_copy(s->user, sizeof(s->user), user);
+	if (s->message[0])	/* login_message_file */
+		reply_text(s, 230, s->message, "Login successful.");
+	else
+		reply(s, 230, "Login successful.");
 }
 
 NORETURN void
@@ -245,15 +271,9 @@ session_start(struct session *s, const struct ipc_session_start *st,
 		if (s->kind != (st->identity == IDENTITY_ANON ? CHILD_ANON :
 		    CHILD_USER) || s->root_fd < 0)
 			fatalx("a session given to a child of another kind");
-		s->logged_in = true;
-		s->perm.rights = s->granted_rights;
-		str_copy(s->user, sizeof(s->user), st->user);
-		if (s->message[0])	/* login_message_file */
-			reply_text(s, 230, s->message, "Login successful.");
-		else
-			reply(s, 230, "Login successful.");
+		session_logged_in(s, st->user);
 	} else {
-		if (s->kind != CHILD_PRELOGIN)
+		if (!session_greets(s))
 			fatalx("pre-login session given to a logged-in child");
 		s->login_deadline_ms = s->last_command_ms +
 		    (int64_t)s->login_timeout * 1000;
@@ -264,8 +284,8 @@ session_start(struct session *s, const struct ipc_session_start *st,
 				session_exit(s, 0);
 			s->tls_ctrl = true;
 		}
-		if (s->message[0])	/* banner, banner_file */
-			reply_text(s, 220, s->message, NULL);
+		if (s->banner[0])	/* banner, banner_file */
+			reply_text(s, 220, s->banner, NULL);
 		else
 			reply(s, 220, "FTP server ready.");
 	}

@@ -109,7 +109,8 @@ struct session {
 	/* Large and seldom used, last: an idle session touches fewer pages. */
 	char rename_from[VPATH_MAX];	/* RNFR's path until RNTO; "" */
 	char upload_unlink[NAME_MAX + 1];
-	char message[IPC_MESSAGE_MAX];	/* greeting, or login message */
+	char message[IPC_MESSAGE_MAX];	/* the login message */
+	char banner[IPC_MESSAGE_MAX];	/* the greeting (greeting children) */
 };
 
 /* s must be zero (static storage: the child's one session). */
@@ -118,6 +119,11 @@ void session_init(struct session *s, int ipc_fd,
 /* Take a client from SESSION_START; returns after the session ends. */
 void session_start(struct session *s, const struct ipc_session_start *st,
     int ctrl_fd);
+/* Does this child greet clients (pre-login children, and anonymous
+ * children of an anonymous-only server: INIT_GREETS)? */
+bool session_greets(const struct session *s);
+/* The login took: rights, name, the 230 reply (and login message). */
+void session_logged_in(struct session *s, const char *user);
 NORETURN void session_exit(struct session *s, int status);
 /* Reply 421 with the given text and end the session. */
 NORETURN void session_close(struct session *s, const char *why);

@@ -879,6 +879,13 @@ tls_relay(struct session *s, int sp)
 		p[1].fd = sp;
 		p[1].events = (short)((!child_eof && down.len < RELAY_BUF ?
 		    POLLIN : 0) | (up.len > 0 ? POLLOUT : 0));
+		/* A descriptor waited on for nothing still reports a hangup
+		 * at once (a client gone while the session's child has not
+		 * answered yet): left out, or the loop would spin. */
+		if (p[0].events == 0)
+			p[0].fd = -1;
+		if (p[1].events == 0)
+			p[1].fd = -1;
 		p[2].fd = s->ipc_fd;
 		p[2].events = POLLIN;
 		if (sys_poll(p, 3, -1) < 0 && errno != EINTR)

@@ -88,6 +88,7 @@ class FailedLogins(ServerTestCase):
     skip it, and asking again before the answer kills the child."""
 
     server_binary = None
+    options = {"anon_direct": "no"}    # the handoff after a login
 
     @classmethod
     def setUpClass(cls):

@@ -349,8 +349,11 @@ class Logs(unittest.TestCase):
                     "transfers_total", "refusals_total",
                     "child_deaths_total", "logins_accepted_total"):
             self.assertEqual(types["sandftpd_" + fam], "counter")
+        # Anonymous-only: the anonymous children greet (anon_direct).
         self.assertGreaterEqual(before[("sandftpd_pool_processes", (
-            ("pool", "login"), ("state", "idle")))], 1)
+            ("pool", "anonymous"), ("state", "idle")))], 1)
+        self.assertEqual(before[("sandftpd_pool_processes", (
+            ("pool", "login"), ("state", "idle")))], 0)
         mtime = os.stat(self.metrics).st_mtime_ns
         first_ino = os.stat(self.metrics).st_ino
         # Two logins, one failed login, one download of a known size.

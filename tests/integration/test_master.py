@@ -126,8 +126,10 @@ class Signals(OwnServer):
         pre = self.raw()
         self.assertEqual(pre.reply()[0], 220)
         self.assertEqual(c.cmd("PWD")[0], 257)
+        # Two idle anonymous children (anon_direct: they greet) and the
+        # two sessions' children.
         children = harness.wait_for(
-            lambda: len(self.server.children()) >= 6 and
+            lambda: len(self.server.children()) >= 4 and
             self.server.children(), 5)
         pids = [p for p, _, _ in children]
         self.server.proc.send_signal(signal.SIGKILL)
@@ -224,7 +226,7 @@ class Pool(OwnServer):
             len(counts) == 2
 
     def test_pool_refills(self):
-        self.start({"pool_spare": str(self.SPARE)})
+        self.start({"pool_spare": str(self.SPARE), "anon_direct": "no"})
         self.assertTrue(harness.wait_for(self.settled, 10),
                         self.idle_counts())
         first = {p for p, _, _ in self.server.children()}
@@ -263,6 +265,77 @@ class Pool(OwnServer):
         self.assertLess(len(now & first), 2 * self.SPARE)
         self.assert_works(self.raw())
         self.assert_no_deaths()
+
+
+class DirectPool(OwnServer):
+    """An anonymous-only server in clear (anon_direct): its anonymous
+    children greet, and the one that greeted serves the session after
+    the login: one process per session, no pre-login children."""
+
+    SPARE = 3
+
+    def settled(self):
+        return self.server.pool_counts() == {"sandftpd-anon": self.SPARE}
+
+    def test_one_process_per_session(self):
+        self.start({"pool_spare": str(self.SPARE)})
+        self.assertTrue(harness.wait_for(self.settled, 10),
+                        self.server.pool_counts())
+        mark = self.server.mark()
+        c = self.raw()
+        self.assertEqual(c.reply()[0], 220)
+        greeter = self.server.session_pid(c.sock, "sandftpd-anon")
+        self.assertEqual(c.login()[0], 230)
+        self.assertEqual(self.server.session_pid(c.sock), greeter)
+        self.assertEqual(c.cmd("TYPE I")[0], 200)
+        self.assertEqual(retr(c, "bin/small.bin"), bytes(range(256)) * 16)
+        self.assertEqual(self.server.session_pid(c.sock), greeter)
+        # Only what refills the pool was started: one child per session.
+        self.assertNotIn("sandftpd-login", self.server.pool_counts())
+        # REIN: the connection goes on to a fresh greeting child, which
+        # serves the next login in place too.
+        self.assertEqual(c.cmd("REIN")[0], 220)
+        again = self.server.session_pid(c.sock, "sandftpd-anon")
+        self.assertNotEqual(again, greeter)
+        self.assertEqual(c.cmd("PWD")[0], 530)
+        self.assertEqual(c.login()[0], 230)
+        self.assertEqual(self.server.session_pid(c.sock), again)
+        # A name that is not anonymous is refused as on any server.
+        d = self.raw()
+        self.assertEqual(d.reply()[0], 220)
+        self.assertEqual(d.login("alice", "secret")[0], 530)
+        self.assertEqual(d.cmd("PWD")[0], 530)
+        self.assertEqual(d.login()[0], 230)
+        self.assertEqual(d.cmd("PWD")[0], 257)
+        with self.server.lock:
+            since = "\n".join(self.server.lines[mark:])
+        self.assertEqual(since.count("anonymous login"), 3)
+        for x in (c, d):
+            x.cmd("QUIT")
+            x.closed()
+        self.assertTrue(harness.wait_for(self.settled, 10),
+                        self.server.pool_counts())
+        self.assert_no_deaths()
+
+    def test_not_with_accounts(self):
+        # Where accounts exist, pre-login children greet.
+        db = harness.user_db(self.server_dir(), [
+            ("alice", self.tree.root, "ro", None)])
+        self.start({"pool_spare": "2", "user_db": db})
+        self.assertTrue(harness.wait_for(
+            lambda: self.server.pool_counts().get("sandftpd-login") == 2,
+            10), self.server.pool_counts())
+        c = self.raw()
+        self.assertEqual(c.reply()[0], 220)
+        self.server.session_pid(c.sock, "sandftpd-login")
+        self.assertEqual(c.login()[0], 230)
+        self.server.session_pid(c.sock, "sandftpd-anon")
+        c.close()
+
+    def server_dir(self):
+        d = harness.workdir("sandftpd-direct-")
+        self.addCleanup(__import__("shutil").rmtree, d, True)
+        return d
 
 
 class Burst(OwnServer):

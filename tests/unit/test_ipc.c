@@ -464,25 +464,25 @@ START_TEST(test_from_master)
 	memset(&shut, 0, sizeof(shut));
 
 	/* CHILD_INIT: the root; for logged-in kinds also the owner names
-	 * and the upload directory. */
-	build(&wi, sizeof(wi), IPC_CHILD_INIT, 3);
+	 * and the upload directory; then the seccomp program. */
+	build(&wi, sizeof(wi), IPC_CHILD_INIT, 4);
+	ck_assert_ptr_null(ipc_check_from_master(&msg));
+	build(&wi, sizeof(wi), IPC_CHILD_INIT, 2);
 	ck_assert_ptr_null(ipc_check_from_master(&msg));
 	build(&wi, sizeof(wi), IPC_CHILD_INIT, 1);
-	ck_assert_ptr_null(ipc_check_from_master(&msg));
-	build(&wi, sizeof(wi), IPC_CHILD_INIT, 0);
 	ck_assert_str_eq(ipc_check_from_master(&msg),
 	    "wrong number of descriptors");
-	build(&wi, sizeof(wi), IPC_CHILD_INIT, 2);
+	build(&wi, sizeof(wi), IPC_CHILD_INIT, 3);
 	ck_assert_str_eq(ipc_check_from_master(&msg),
 	    "wrong number of descriptors");
 	/* With TLS, one more: the certificates. */
 	wi.flags = INIT_TLS;
-	build(&wi, sizeof(wi), IPC_CHILD_INIT, 4);
+	build(&wi, sizeof(wi), IPC_CHILD_INIT, 5);
 	ck_assert_ptr_null(ipc_check_from_master(&msg));
-	build(&wi, sizeof(wi), IPC_CHILD_INIT, 3);
+	build(&wi, sizeof(wi), IPC_CHILD_INIT, 4);
 	ck_assert_str_eq(ipc_check_from_master(&msg),
 	    "wrong number of descriptors");
-	build(&wi, sizeof(wi), IPC_CHILD_INIT, 2);
+	build(&wi, sizeof(wi), IPC_CHILD_INIT, 3);
 	ck_assert_ptr_null(ipc_check_from_master(&msg));
 	wi.flags = 0;
 	build(&wi, sizeof(wi), IPC_CHILD_INIT, 3);
