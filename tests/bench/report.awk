@@ -21,6 +21,8 @@ NR == 1 { next }
 {
 	val[$1, $2] = $4; errs[$1, $2] = $6; seen[$2] = 1
 	unsup[$1, $2] = $7 ~ /^unsupported/
+	if ($6 + 0 > 0 && !unsup[$1, $2])
+		fails[++nfail] = sprintf("%s %s: %d failed (first: %s)", $1, $2, $6, $7)
 }
 
 function ok(v) { return v != "" && v != "NA" && v + 0 > 0 }
@@ -69,7 +71,10 @@ function tables(   i, j, w, b, c) {
 		else
 			printf " - | %s | - |\n", ratio(val["sandftpd", w], b)
 	}
-	printf "\n`*`: some operations failed in these runs (see results.tsv).\n"
+	if (nfail) {
+		printf "\n`*`: some operations failed in these runs:\n\n"
+		for (i = 1; i <= nfail; i++) printf "- %s\n", fails[i]
+	}
 
 	printf "\nsandftpd's figure divided by each peer's (above 1: more of it; "
 	printf "for the lower-is-better rows, above 1 is worse):\n\n"
