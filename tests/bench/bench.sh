@@ -349,7 +349,12 @@ stop_server() {
 		sleep 0.1
 	done
 	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
+	local rc=0
+	wait "$pid" 2>/dev/null || rc=$?
+	# 143: the SIGTERM sent here; anything else is the server's own doing
+	# (bash has then already said which signal, naming the start line).
+	[ "$rc" = 0 ] || [ "$rc" = 143 ] ||
+		log "$SERVER_NAME (pid $pid) ended with status $rc when stopped"
 	for sig in TERM KILL; do
 		while read -r p st; do
 			[ -n "$p" ] || continue
