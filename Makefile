@@ -6,6 +6,10 @@
 #   make check        unit tests and integration tests (as root: also as
 #                     an unprivileged user)
 #   make check SANITIZE=address,undefined
+#   make bench        as root: sandftpd against vsftpd, pure-ftpd and ProFTPD
+#                     (unpacked from Debian packages into a temporary
+#                     folder) and the machine's floors; tables and a plot
+#                     in build/bench/ (tests/bench/bench.sh; not a test)
 #   make install      install to $(PREFIX) (and create the session user);
 #                     PREFIX, DESTDIR, UNITDIR honoured
 #   make uninstall    remove what make install installed (configuration
@@ -92,7 +96,7 @@ HOOK_BIN := $(BUILD)/sandftpd-testhooks
 UNIT_BIN := $(BUILD)/unit-tests
 
 .PHONY: all run check unit integration deps test-deps depcheck demo \
-	install uninstall user clean fuzz
+	install uninstall user clean fuzz bench
 
 all: $(BIN)
 
@@ -239,6 +243,11 @@ check: test-deps user
 
 fuzz:
 	$(MAKE) -C tests/fuzz
+
+# The benchmark: DURATION, REPS, IDLE_SESSIONS, MODES, SERVERS and
+# SANDFTPD are read from the environment (see tests/bench/bench.sh).
+bench: $(BIN) user
+	SANDFTPD=$${SANDFTPD:-$(CURDIR)/$(BIN)} bash tests/bench/bench.sh
 
 # ---- install ----
 
