@@ -21,5 +21,6 @@ Suite *userdb_suite(void);
 Suite *tlskey_suite(void);
 Suite *netlist_suite(void);
 Suite *xferlog_suite(void);
+Suite *ratelimit_suite(void);
 
 #endif
