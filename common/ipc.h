@@ -218,6 +218,9 @@ struct ipc_child_init {
 	 * user, and the kernel refuses to pass descriptors once that user
 	 * has more in flight than the sender's RLIMIT_NOFILE.
 	 */
+	/* Bytes a second the session's file transfers may move
+	 * (anon_max_rate, local_max_rate); 0: no limit. */
+	uint32_t max_rate;
 };
 
 /* What the sandbox of a child holds, reported once it is in force. */

@@ -26,9 +26,18 @@ enum xfer_result {
 	XFER_PROT_REQUIRED,	/* tls_required = all, and PROT C: 521 */
 };
 
-/* Wait for events on fd while serving the control connection. */
+
+/* Wait for events on fd while serving the control connection.  With fd
+ * -1 a pause: XFER_OK at the deadline. */
 enum xfer_result xfer_wait(struct session *s, int fd, short events,
     int64_t deadline);
+/*
+ * A transfer under a bandwidth limit (s->xfer.limited) is about to move
+ * up to *len bytes: wait, serving the control connection, until the
+ * session's bucket holds enough to be worth it, then cut *len to what
+ * it holds.  The caller spends what moved (ratelimit_spend).
+ */
+enum xfer_result xfer_rate_grant(struct session *s, size_t *len);
 enum xfer_result xfer_send_buf(struct session *s, int fd, const char *buf,
     size_t len);
 enum xfer_result xfer_send_file(struct session *s, int fd, int file_fd,
