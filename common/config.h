@@ -50,6 +50,9 @@ struct config {
 	/* Bytes a second one session's file transfers may move; 0: no
 	 * limit.  Kept by the session's child (a fairness limit). */
 	unsigned anon_max_rate, local_max_rate;
+	/* Passive listeners and active connections the master makes for
+	 * one session, per minute; 0: no limit. */
+	unsigned max_data_sockets_per_minute;
 	unsigned crash_limit, crash_ban;
 	unsigned ipv6_limit_prefix;	/* IPv6 clients count by this prefix */
 	bool require_landlock;		/* refuse to serve without Landlock */

@@ -14,6 +14,7 @@
 #ifndef SANDFTPD_IPC_H
 #define SANDFTPD_IPC_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -340,6 +341,9 @@ struct ipc_socket_result {
 	uint16_t port;		/* PASV_RESULT: the port listened on */
 	uint16_t pad;
 };
+/* The error of a PASV_RESULT or CONNECT_RESULT refused because the
+ * session made more data sockets than max_data_sockets_per_minute. */
+#define IPC_ERR_DATA_SOCKETS EDQUOT
 
 struct ipc_rein {
 	struct ipc_hdr hdr;

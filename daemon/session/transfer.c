@@ -84,6 +84,7 @@ xfer_reply_code(enum xfer_result r)
 	case XFER_OK:
 		return 226;
 	case XFER_CONN_FAILED:
+	case XFER_DATA_LIMIT:
 		return 425;
 	case XFER_LOCAL_ERROR:
 		return 451;
@@ -382,6 +383,9 @@ xfer_reply(struct session *s, enum xfer_result r, const char *ok_text)
 		break;
 	case XFER_CONN_FAILED:
 		reply(s, 425, "Can't open data connection.");
+		break;
+	case XFER_DATA_LIMIT:
+		reply(s, 425, "%s", XFER_DATA_LIMIT_TEXT);
 		break;
 	case XFER_CONN_LOST:
 		reply(s, 426, "Connection closed; transfer aborted.");

@@ -24,7 +24,10 @@ enum xfer_result {
 	XFER_TLS_FAILED,	/* PROT P handshake failed: 522 */
 	XFER_TLS_NO_REUSE,	/* ... did not resume the session: 522 */
 	XFER_PROT_REQUIRED,	/* tls_required = all, and PROT C: 521 */
+	XFER_DATA_LIMIT,	/* over max_data_sockets_per_minute: 425 */
 };
+
+#define XFER_DATA_LIMIT_TEXT "Too many data connections; try again later."
 
 
 /* Wait for events on fd while serving the control connection.  With fd

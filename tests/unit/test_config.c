@@ -120,6 +120,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(cf.shutdown_timeout, 10);
 	ck_assert_uint_eq(cf.anon_max_rate, 0);		/* no limits */
 	ck_assert_uint_eq(cf.local_max_rate, 0);
+	ck_assert_uint_eq(cf.max_data_sockets_per_minute, 0);
 	config_where(&cf, "anon_root", where, sizeof(where));
 	ck_assert_str_eq(where, "(default): anon_root");
 	ck_assert_uint_eq(cf.crash_limit, 3);
@@ -177,6 +178,8 @@ START_TEST(test_uint_keys)
 		{ "metrics_interval", &cf.metrics_interval, 1, 3600 },
 		{ "anon_max_rate", &cf.anon_max_rate, 0, UINT_MAX },
 		{ "local_max_rate", &cf.local_max_rate, 0, UINT_MAX },
+		{ "max_data_sockets_per_minute",
+		    &cf.max_data_sockets_per_minute, 0, 60000 },
 	};
 	char v[32];
 	size_t i;
