@@ -239,7 +239,6 @@ xfer_send_buf(struct session *s, int fd, const char *buf, size_t len)
 {
 	int64_t deadline = sys_now_ms() + (int64_t)s->data_timeout * 1000;
 	enum xfer_result r0 = data_ready(s, fd);
-
 	size_t part = 0;	/* what this write is for: a TLS write that
 				 * must wait is repeated with the same length */
 
@@ -300,7 +299,8 @@ send_binary(struct session *s, int fd, int file_fd, uint64_t offset)
 			return XFER_ABORTED;
 		/* Limited: a chunk of what the bucket holds, so the bytes go
 		 * out evenly rather than in bursts of a whole chunk. */
-		if (s->xfer.limited && (r = xfer_rate_grant(s, &len)) != XFER_OK)
+		if (s->xfer.limited &&
+		    (r = xfer_rate_grant(s, &len)) != XFER_OK)
 			return r;
 		n = sys_sendfile(fd, file_fd, &off, len);
 		if (n > 0) {

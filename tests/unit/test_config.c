@@ -197,7 +197,8 @@ START_TEST(test_uint_keys)
 		ck_assert_uint_eq(*k[i].field, 7);
 
 		before = *k[i].field;
-		snprintf(v, sizeof(v), "%llu", (unsigned long long)k[i].max + 1);
+		snprintf(v, sizeof(v), "%llu",
+		    (unsigned long long)k[i].max + 1);
 		expect_bad(k[i].key, v);
 		if (k[i].min > 0) {
 			snprintf(v, sizeof(v), "%u", k[i].min - 1);
