@@ -20,7 +20,7 @@ ratelimit_init(struct ratelimit *rl, uint32_t rate)
 	rl->step = rl->depth / RATELIMIT_STEP_DIV;
 	if (rl->step == 0)
 		rl->step = 1;
-	rl->millibytes = rl->depth * 1000;
+	rl->millibytes = 0;
 	rl->at_ms = -1;
 }
 
@@ -30,8 +30,12 @@ refill(struct ratelimit *rl, int64_t now)
 	uint64_t full = rl->depth * 1000;
 	int64_t rested;
 
-	if (rl->at_ms < 0 || now - rl->at_ms >= RATELIMIT_REST_MAX_MS) {
-		rl->millibytes = rl->at_ms < 0 ? rl->millibytes : full;
+	if (rl->at_ms < 0) {		/* the first look: the clock starts */
+		rl->at_ms = now;
+		return;
+	}
+	if (now - rl->at_ms >= RATELIMIT_REST_MAX_MS) {
+		rl->millibytes = full;
 		rl->at_ms = now;
 		return;
 	}
