@@ -55,6 +55,11 @@ static const struct key_def keys[] = {
 	{ "idle_timeout", KEY_UINT, OFF(idle_timeout), 0, 1, 86400 },
 	{ "data_timeout", KEY_UINT, OFF(data_timeout), 0, 1, 86400 },
 	{ "shutdown_timeout", KEY_UINT, OFF(shutdown_timeout), 0, 0, 3600 },
+	{ "anon_max_rate", KEY_UINT, OFF(anon_max_rate), 0, 0, UINT_MAX },
+	{ "local_max_rate", KEY_UINT, OFF(local_max_rate), 0, 0, UINT_MAX },
+	/* At most one a millisecond: the master's bucket counts in those. */
+	{ "max_data_sockets_per_minute", KEY_UINT,
+	    OFF(max_data_sockets_per_minute), 0, 0, 60000 },
 	{ "crash_limit", KEY_UINT, OFF(crash_limit), 0, 0, 1000 },
 	{ "crash_ban", KEY_UINT, OFF(crash_ban), 0, 1, 86400 },
 	{ "ipv6_limit_prefix", KEY_UINT, OFF(ipv6_limit_prefix), 0, 16, 128 },

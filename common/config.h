@@ -49,6 +49,12 @@ struct config {
 	unsigned max_clients, max_per_ip, pool_spare;
 	unsigned login_timeout, idle_timeout, data_timeout;
 	unsigned shutdown_timeout;	/* SIGTERM: transfers may finish */
+	/* Bytes a second one session's file transfers may move; 0: no
+	 * limit.  Kept by the session's child (a fairness limit). */
+	unsigned anon_max_rate, local_max_rate;
+	/* Passive listeners and active connections the master makes for
+	 * one session, per minute; 0: no limit. */
+	unsigned max_data_sockets_per_minute;
 	unsigned crash_limit, crash_ban;
 	unsigned ipv6_limit_prefix;	/* IPv6 clients count by this prefix */
 	bool require_landlock;		/* refuse to serve without Landlock */

@@ -14,6 +14,7 @@
 #ifndef SANDFTPD_IPC_H
 #define SANDFTPD_IPC_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -226,6 +227,9 @@ struct ipc_child_init {
 	 * user, and the kernel refuses to pass descriptors once that user
 	 * has more in flight than the sender's RLIMIT_NOFILE.
 	 */
+	/* Bytes a second the session's file transfers may move
+	 * (anon_max_rate, local_max_rate); 0: no limit. */
+	uint32_t max_rate;
 };
 
 /* What the sandbox of a child holds, reported once it is in force. */
@@ -349,6 +353,9 @@ struct ipc_socket_result {
 	uint16_t port;		/* PASV_RESULT: the port listened on */
 	uint16_t pad;
 };
+/* The error of a PASV_RESULT or CONNECT_RESULT refused because the
+ * session made more data sockets than max_data_sockets_per_minute. */
+#define IPC_ERR_DATA_SOCKETS EDQUOT
 
 struct ipc_rein {
 	struct ipc_hdr hdr;

@@ -484,7 +484,7 @@ take_connection(struct master *m, int fd, const struct sock_addr *peer,
 	rec.sock_dev = st.st_dev;
 	rec.sock_ino = st.st_ino;
 	rec.implicit_tls = implicit_tls;
-	monitor_init_session(&rec, now);
+	monitor_init_session(m, &rec, now);
 	/* Urgent data (ABOR with telnet Synch) stays in the stream. */
 	setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &one, sizeof(one));
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));

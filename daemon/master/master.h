@@ -64,6 +64,12 @@ struct session_rec {
 	struct bucket handoffs;	/* its budget of further handoffs */
 	char user[IPC_USER_MAX];
 	int login_class;	/* enum metric_class once logged in, else -1 */
+	/* max_data_sockets_per_minute as it was when the connection came
+	 * (burst 0: no limit), and what is left of it; refusing: the last
+	 * request was refused (one log line for a run of them). */
+	struct bucket_rate data_socket_rate;
+	struct bucket data_sockets;
+	bool data_sockets_refusing;
 };
 
 /* How master_run starts: where the configuration came from (a SIGHUP

@@ -279,6 +279,34 @@ priv_answer_rein(struct master *m, struct child *c, struct ipc_msg *msg)
 
 /* ---- PASV_LISTEN, DATA_CONNECT: every data socket is ours ---- */
 
+/*
+ * max_data_sockets_per_minute: a session's budget of the sockets made
+ * for it here.  The budget is the connection's (it moves with the
+ * session across REIN and logins).  Over it the request is refused with
+ * IPC_ERR_DATA_SOCKETS, which the child turns into a 425; one log line
+ * for each run of refusals.
+ */
+static bool
+data_socket_allowed(struct child *c)
+{
+	struct session_rec *s = &c->sess;
+	char f[SESSION_FIELDS_MAX];
+
+	if (s->data_socket_rate.burst == 0)
+		return true;
+	if (bucket_take(&s->data_sockets, &s->data_socket_rate,
+	    sys_now_ms())) {
+		s->data_sockets_refusing = false;
+		return true;
+	}
+	if (!s->data_sockets_refusing)
+		log_warn("%s data connections refused: more than %u a minute "
+		    "(max_data_sockets_per_minute)", master_session_fields(s,
+		    f, sizeof(f)), s->data_socket_rate.burst);
+	s->data_sockets_refusing = true;
+	return false;
+}
+
 static void
 send_socket_result(struct master *m, struct child *c, uint32_t type, int err,
     uint16_t port, int fd)
@@ -313,6 +341,11 @@ priv_answer_pasv_listen(struct master *m, struct child *c,
 	uint16_t port = 0;
 
 	(void)msg;
+	if (!data_socket_allowed(c)) {
+		send_socket_result(m, c, IPC_PASV_RESULT, IPC_ERR_DATA_SOCKETS,
+		    0, -1);
+		return;
+	}
 	if (sys_random(&r, sizeof(r)) < 0)
 		r = (uint32_t)sys_now_ms();
 	for (i = 0; i < PASV_BIND_TRIES + span; i++) {
@@ -355,6 +388,11 @@ priv_answer_data_connect(struct master *m, struct child *c,
 
 	if (!m->cf->active_mode) {	/* its PORT/EPRT are refused */
 		pool_kill(m, c, "DATA_CONNECT with active_mode = no");
+		return;
+	}
+	if (!data_socket_allowed(c)) {
+		send_socket_result(m, c, IPC_CONNECT_RESULT,
+		    IPC_ERR_DATA_SOCKETS, 0, -1);
 		return;
 	}
 	addr_set_port(&local, m->port20 ? 20 : 0);
@@ -464,9 +502,19 @@ monitor_readable(struct master *m, struct child *c)
 }
 
 void
-monitor_init_session(struct session_rec *sess, int64_t now)
+monitor_init_session(const struct master *m, struct session_rec *sess,
+    int64_t now)
 {
+	unsigned per_minute = m->cf->max_data_sockets_per_minute;
+
 	bucket_fill(&sess->handoffs, &session_handoff_rate, now);
+	if (per_minute > 0) {
+		/* That many at once, then one every 60 s / per_minute (the
+		 * key is at most one a millisecond). */
+		sess->data_socket_rate.burst = per_minute;
+		sess->data_socket_rate.per_token_ms = 60000 / per_minute;
+		bucket_fill(&sess->data_sockets, &sess->data_socket_rate, now);
+	}
 }
 
 int

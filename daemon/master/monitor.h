@@ -19,8 +19,9 @@ struct child;
 #define MONITOR_SESSION_HANDOFF_BURST 6
 #define MONITOR_SESSION_HANDOFF_PER_TOKEN_MS 5000
 
-/* A new connection's full budget. */
-void monitor_init_session(struct session_rec *sess, int64_t now);
+/* A new connection's full budgets (handoffs, data sockets). */
+void monitor_init_session(const struct master *m, struct session_rec *sess,
+    int64_t now);
 
 /* The child's socket is readable (or it died: its last words). */
 void monitor_readable(struct master *m, struct child *c);

@@ -334,6 +334,10 @@ spawn(struct master *m, int pool, const struct child_identity *id,
 	w.idle_timeout = m->cf->idle_timeout;
 	w.data_timeout = m->cf->data_timeout;
 	w.shutdown_timeout = m->cf->shutdown_timeout;
+	/* The bandwidth limit of the sessions this child will serve (a
+	 * reload retires idle children, so new sessions get a new one). */
+	w.max_rate = kind == CHILD_ANON ? m->cf->anon_max_rate :
+	    kind == CHILD_USER ? m->cf->local_max_rate : 0;
 	memcpy(w.pasv_address, &m->cf->pasv_address, 4);
 	str_copy(w.message, sizeof(w.message), kind == CHILD_PRELOGIN ?
 	    m->banner_text : m->login_text);

@@ -18,6 +18,18 @@ family_proto(const struct session *s)
 	return addr_family(&s->local) == AF_INET6 ? 2 : 1;
 }
 
+/* No passive listener: the master refused (its log says why). */
+static void
+reply_no_listener(struct session *s)
+{
+	if (errno == IPC_ERR_DATA_SOCKETS) {
+		reply(s, 425, "%s", XFER_DATA_LIMIT_TEXT);
+		return;
+	}
+	log_warn("passive listener failed: %s", strerror(errno));
+	reply(s, 425, "Can't open passive connection.");
+}
+
 static bool
 refuse_after_epsv_all(struct session *s)
 {
@@ -42,8 +54,7 @@ cmd_pasv(struct session *s, char *arg)
 		return;
 	}
 	if (data_pasv_listen(s, &port) < 0) {
-		log_warn("passive listener failed: %s", strerror(errno));
-		reply(s, 425, "Can't open passive connection.");
+		reply_no_listener(s);
 		return;
 	}
 	if (s->init_flags & INIT_PASV_ADDRESS)
@@ -77,8 +88,7 @@ cmd_epsv(struct session *s, char *arg)
 		return;
 	}
 	if (data_pasv_listen(s, &port) < 0) {
-		log_warn("passive listener failed: %s", strerror(errno));
-		reply(s, 425, "Can't open passive connection.");
+		reply_no_listener(s);
 		return;
 	}
 	ftp_format_epsv(port, text, sizeof(text));

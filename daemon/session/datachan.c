@@ -172,7 +172,8 @@ connect_client(struct session *s, int *fd)
 
 	c = priv_data_connect(addr_port(&s->data.target));
 	if (c < 0)
-		return XFER_CONN_FAILED;
+		return errno == IPC_ERR_DATA_SOCKETS ? XFER_DATA_LIMIT :
+		    XFER_CONN_FAILED;
 	r = xfer_wait(s, c, POLLOUT, deadline);
 	if (r != XFER_OK) {
 		data_close(c, true);

@@ -38,6 +38,7 @@ session_init(struct session *s, int ipc_fd, const struct ipc_child_init *w,
 	s->idle_timeout = w->idle_timeout;
 	s->data_timeout = w->data_timeout;
 	s->shutdown_timeout = w->shutdown_timeout;
+	ratelimit_init(&s->rate, w->max_rate);
 	s->perm.uid = w->uid;
 	s->perm.gid = w->gid;
 	s->perm.unmapped_uid = s->perm.unmapped_gid = (uint32_t)-1;

@@ -22,6 +22,7 @@
 #include "../../common/util.h"
 #include "datachan.h"
 #include "linereader.h"
+#include "ratelimit.h"
 #include "rights.h"
 
 
@@ -36,6 +37,7 @@ struct xfer_status {
 	int64_t started_ms;
 	bool ascii;			/* TYPE A */
 	bool reported;			/* XFER sent to the master */
+	bool limited;			/* a file transfer under max_rate */
 };
 
 struct session;
@@ -86,6 +88,7 @@ struct session {
 	struct datachan data;
 	struct xfer_status xfer;
 	control_hook *during_transfer;
+	struct ratelimit rate;		/* anon_max_rate or local_max_rate */
 
 	int64_t login_deadline_ms;	/* 0 once logged in */
 	int64_t last_command_ms;

@@ -760,12 +760,18 @@ tls_send_file(struct session *s, int fd, int file_fd, off_t off)
 		if (lr_has_line(&s->in) && s->during_transfer(s))
 			return XFER_ABORTED;
 		if (ktls) {
+			size_t len = TLS_FILE_CHUNK;
+
+			if (s->xfer.limited &&
+			    (r = xfer_rate_grant(s, &len)) != XFER_OK)
+				return r;
 			errno = 0;
-			n = TLS_FN(SSL_sendfile)(ssl, file_fd, off,
-			    TLS_FILE_CHUNK, 0);
+			n = TLS_FN(SSL_sendfile)(ssl, file_fd, off, len, 0);
 			if (n > 0) {
 				off += n;
 				s->xfer.done += (uint64_t)n;
+				if (s->xfer.limited)
+					ratelimit_spend(&s->rate, (uint64_t)n);
 				deadline = sys_now_ms() +
 				    (int64_t)s->data_timeout * 1000;
 				continue;

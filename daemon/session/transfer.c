@@ -24,6 +24,25 @@
 #define SENDFILE_CHUNK (4u * 1024 * 1024)
 #define ASCII_CHUNK (64u * 1024)
 
+/* The XFER command of a file transfer's verb; 0 for a listing. */
+static uint32_t
+file_command(const char *verb)
+{
+	static const struct {
+		const char *verb;
+		uint32_t cmd;
+	} cmds[] = {
+		{ "RETR", XFER_RETR }, { "STOR", XFER_STOR },
+		{ "STOU", XFER_STOU }, { "APPE", XFER_APPE },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
+		if (strcmp(verb, cmds[i].verb) == 0)
+			return cmds[i].cmd;
+	return 0;
+}
+
 void
 xfer_begin(struct session *s, const char *verb, const char *path,
     uint64_t total)
@@ -37,29 +56,22 @@ xfer_begin(struct session *s, const char *verb, const char *path,
 	s->xfer.started_ms = sys_now_ms();
 	s->xfer.ascii = s->ascii;
 	s->xfer.reported = false;
+	/* The bandwidth limit is for files; listings go unlimited. */
+	s->xfer.limited = s->rate.rate != 0 && file_command(verb) != 0;
 }
 
 void
 xfer_report(struct session *s, int reply_code, bool complete)
 {
-	static const struct {
-		const char *verb;
-		uint32_t cmd;
-	} cmds[] = {
-		{ "RETR", XFER_RETR }, { "STOR", XFER_STOR },
-		{ "STOU", XFER_STOU }, { "APPE", XFER_APPE },
-	};
-	size_t i;
+	uint32_t cmd;
 
 	if (!s->xfer.active || s->xfer.reported || s->xfer.verb == NULL)
 		return;
-	for (i = 0; i < ARRAY_SIZE(cmds); i++)
-		if (strcmp(s->xfer.verb, cmds[i].verb) == 0)
-			break;
-	if (i == ARRAY_SIZE(cmds))
+	cmd = file_command(s->xfer.verb);
+	if (cmd == 0)
 		return;		/* a listing */
 	s->xfer.reported = true;
-	priv_xfer(cmds[i].cmd, (s->xfer.ascii ? XFER_ASCII : 0) |
+	priv_xfer(cmd, (s->xfer.ascii ? XFER_ASCII : 0) |
 	    (complete ? XFER_COMPLETE : 0), (uint32_t)reply_code,
 	    s->xfer.done, (uint64_t)(sys_now_ms() - s->xfer.started_ms),
 	    s->xfer.path);
@@ -72,6 +84,7 @@ xfer_reply_code(enum xfer_result r)
 	case XFER_OK:
 		return 226;
 	case XFER_CONN_FAILED:
+	case XFER_DATA_LIMIT:
 		return 425;
 	case XFER_LOCAL_ERROR:
 		return 451;
@@ -152,6 +165,8 @@ xfer_wait(struct session *s, int fd, short events, int64_t deadline)
 				left = s->shutdown_deadline_ms - now;
 		}
 		if (now >= deadline) {
+			if (fd < 0)
+				return XFER_OK;		/* a pause, over */
 			if (!peer_progressed(s, fd))
 				return XFER_TIMEOUT;
 			deadline = now + (int64_t)s->data_timeout * 1000;
@@ -170,6 +185,29 @@ xfer_wait(struct session *s, int fd, short events, int64_t deadline)
 		}
 		if (p[0].revents)
 			return XFER_OK;
+	}
+}
+
+enum xfer_result
+xfer_rate_grant(struct session *s, size_t *len)
+{
+	for (;;) {
+		int64_t now = sys_now_ms();
+		uint64_t have = ratelimit_available(&s->rate, now);
+		uint64_t need = ratelimit_need(&s->rate, *len);
+		enum xfer_result r;
+
+		if (have >= need) {
+			if (have < *len)
+				*len = (size_t)have;
+			return XFER_OK;
+		}
+		/* Asleep in the transfer's own poll: ABOR, STAT and NOOP are
+		 * answered meanwhile. */
+		r = xfer_wait(s, -1, 0, now + ratelimit_wait_ms(&s->rate,
+		    need));
+		if (r != XFER_OK)
+			return r;
 	}
 }
 
@@ -201,18 +239,30 @@ xfer_send_buf(struct session *s, int fd, const char *buf, size_t len)
 {
 	int64_t deadline = sys_now_ms() + (int64_t)s->data_timeout * 1000;
 	enum xfer_result r0 = data_ready(s, fd);
+	size_t part = 0;	/* what this write is for: a TLS write that
+				 * must wait is repeated with the same length */
 
 	if (r0 != XFER_OK)
 		return r0;
 	while (len > 0) {
-		ssize_t n = s->data_tls ? tls_write(s->data_tls, buf, len) :
-		    sys_send(fd, buf, len, 0);
 		enum xfer_result r;
+		ssize_t n;
 
+		if (part == 0) {
+			part = len;
+			if (s->xfer.limited &&
+			    (r = xfer_rate_grant(s, &part)) != XFER_OK)
+				return r;
+		}
+		n = s->data_tls ? tls_write(s->data_tls, buf, part) :
+		    sys_send(fd, buf, part, 0);
 		if (n > 0) {
 			buf += n;
 			len -= (size_t)n;
+			part = 0;
 			s->xfer.done += (uint64_t)n;
+			if (s->xfer.limited)
+				ratelimit_spend(&s->rate, (uint64_t)n);
 			deadline = sys_now_ms() +
 			    (int64_t)s->data_timeout * 1000;
 			continue;
@@ -240,15 +290,23 @@ send_binary(struct session *s, int fd, int file_fd, uint64_t offset)
 	if (s->data_tls)
 		return tls_send_file(s, fd, file_fd, off);
 	for (;;) {
+		size_t len = SENDFILE_CHUNK;
 		enum xfer_result r;
 		ssize_t n;
 
 		/* Serve ABOR/STAT even when the socket never fills up. */
 		if (lr_has_line(&s->in) && s->during_transfer(s))
 			return XFER_ABORTED;
-		n = sys_sendfile(fd, file_fd, &off, SENDFILE_CHUNK);
+		/* Limited: a chunk of what the bucket holds, so the bytes go
+		 * out evenly rather than in bursts of a whole chunk. */
+		if (s->xfer.limited &&
+		    (r = xfer_rate_grant(s, &len)) != XFER_OK)
+			return r;
+		n = sys_sendfile(fd, file_fd, &off, len);
 		if (n > 0) {
 			s->xfer.done += (uint64_t)n;
+			if (s->xfer.limited)
+				ratelimit_spend(&s->rate, (uint64_t)n);
 			/* The size the 150 reply announced is sent: done,
 			 * without a wait and a last call to see the end (a
 			 * small file costs one sendfile, not two and a poll;
@@ -331,6 +389,9 @@ xfer_reply(struct session *s, enum xfer_result r, const char *ok_text)
 		break;
 	case XFER_CONN_FAILED:
 		reply(s, 425, "Can't open data connection.");
+		break;
+	case XFER_DATA_LIMIT:
+		reply(s, 425, "%s", XFER_DATA_LIMIT_TEXT);
 		break;
 	case XFER_CONN_LOST:
 		reply(s, 426, "Connection closed; transfer aborted.");

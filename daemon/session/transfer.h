@@ -24,11 +24,23 @@ enum xfer_result {
 	XFER_TLS_FAILED,	/* PROT P handshake failed: 522 */
 	XFER_TLS_NO_REUSE,	/* ... did not resume the session: 522 */
 	XFER_PROT_REQUIRED,	/* tls_required = all, and PROT C: 521 */
+	XFER_DATA_LIMIT,	/* over max_data_sockets_per_minute: 425 */
 };
 
-/* Wait for events on fd while serving the control connection. */
+#define XFER_DATA_LIMIT_TEXT "Too many data connections; try again later."
+
+
+/* Wait for events on fd while serving the control connection.  With fd
+ * -1 a pause: XFER_OK at the deadline. */
 enum xfer_result xfer_wait(struct session *s, int fd, short events,
     int64_t deadline);
+/*
+ * A transfer under a bandwidth limit (s->xfer.limited) is about to move
+ * up to *len bytes: wait, serving the control connection, until the
+ * session's bucket holds enough to be worth it, then cut *len to what
+ * it holds.  The caller spends what moved (ratelimit_spend).
+ */
+enum xfer_result xfer_rate_grant(struct session *s, size_t *len);
 enum xfer_result xfer_send_buf(struct session *s, int fd, const char *buf,
     size_t len);
 enum xfer_result xfer_send_file(struct session *s, int fd, int file_fd,

@@ -136,6 +136,7 @@ receive(struct session *s, struct upload *u, int dfd)
 			return UP_XFER;
 	}
 	for (;;) {
+		size_t want = sizeof(buf);
 		ssize_t n;
 
 		/* Serve ABOR/STAT even when data never stops coming. */
@@ -143,15 +144,22 @@ receive(struct session *s, struct upload *u, int dfd)
 			u->xr = XFER_ABORTED;
 			return UP_XFER;
 		}
+		/* Limited: read only what the bucket holds; the rest waits
+		 * in the socket, and TCP slows the client down. */
+		if (s->xfer.limited &&
+		    (u->xr = xfer_rate_grant(s, &want)) != XFER_OK)
+			return UP_XFER;
 		/* Over TLS, only close_notify ends an upload: an end without
 		 * it may be an attacker's cut, and is not a complete file. */
-		n = s->data_tls ? tls_read(s->data_tls, buf, sizeof(buf)) :
-		    sys_recv(dfd, buf, sizeof(buf), 0);
+		n = s->data_tls ? tls_read(s->data_tls, buf, want) :
+		    sys_recv(dfd, buf, want, 0);
 		if (n > 0) {
 			const char *out = buf;
 			size_t len = (size_t)n;
 
 			s->xfer.done += (uint64_t)n;
+			if (s->xfer.limited)
+				ratelimit_spend(&s->rate, (uint64_t)n);
 			if (s->ascii) {
 				len = ascii_from_crlf(buf, len, conv, &held_cr);
 				out = conv;

@@ -22,5 +22,6 @@ Suite *tlskey_suite(void);
 Suite *netlist_suite(void);
 Suite *xferlog_suite(void);
 Suite *seccomp_suite(void);
+Suite *ratelimit_suite(void);
 
 #endif

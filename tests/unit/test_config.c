@@ -118,6 +118,9 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(cf.idle_timeout, 300);
 	ck_assert_uint_eq(cf.data_timeout, 120);
 	ck_assert_uint_eq(cf.shutdown_timeout, 10);
+	ck_assert_uint_eq(cf.anon_max_rate, 0);		/* no limits */
+	ck_assert_uint_eq(cf.local_max_rate, 0);
+	ck_assert_uint_eq(cf.max_data_sockets_per_minute, 0);
 	config_where(&cf, "anon_root", where, sizeof(where));
 	ck_assert_str_eq(where, "(default): anon_root");
 	ck_assert_uint_eq(cf.crash_limit, 3);
@@ -173,6 +176,10 @@ START_TEST(test_uint_keys)
 		{ "crash_limit", &cf.crash_limit, 0, 1000 },
 		{ "crash_ban", &cf.crash_ban, 1, 86400 },
 		{ "metrics_interval", &cf.metrics_interval, 1, 3600 },
+		{ "anon_max_rate", &cf.anon_max_rate, 0, UINT_MAX },
+		{ "local_max_rate", &cf.local_max_rate, 0, UINT_MAX },
+		{ "max_data_sockets_per_minute",
+		    &cf.max_data_sockets_per_minute, 0, 60000 },
 	};
 	char v[32];
 	size_t i;
@@ -190,7 +197,8 @@ START_TEST(test_uint_keys)
 		ck_assert_uint_eq(*k[i].field, 7);
 
 		before = *k[i].field;
-		snprintf(v, sizeof(v), "%u", k[i].max + 1);
+		snprintf(v, sizeof(v), "%llu",
+		    (unsigned long long)k[i].max + 1);
 		expect_bad(k[i].key, v);
 		if (k[i].min > 0) {
 			snprintf(v, sizeof(v), "%u", k[i].min - 1);
