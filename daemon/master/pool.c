@@ -81,15 +81,110 @@ pool_init(struct master *m)
 	}
 }
 
+/*
+ * With tens of thousands of sessions, nothing done per spawn or per death
+ * may look at every child: free slots are a stack, and a child is found
+ * by its pid in a hash table (open addressing, linear probing).
+ */
+static int *free_slots;
+static int nfree;
+
+struct pid_entry {
+	pid_t pid;		/* 0: empty */
+	int slot;
+};
+static struct pid_entry *pid_map;
+static size_t pid_map_cap, pid_map_n;	/* cap: a power of two */
+
+static size_t
+pid_home(pid_t pid)
+{
+	return ((size_t)(uint32_t)pid * 2654435761u) & (pid_map_cap - 1);
+}
+
+static int
+pid_map_put(pid_t pid, int slot)
+{
+	size_t i;
+
+	if (2 * (pid_map_n + 1) > pid_map_cap) {
+		struct pid_entry *old = pid_map;
+		size_t oldcap = pid_map_cap, k;
+		size_t ncap = pid_map_cap ? pid_map_cap * 2 : 256;
+		struct pid_entry *t = calloc(ncap, sizeof(*t));
+
+		if (t == NULL)
+			return -1;
+		pid_map = t;
+		pid_map_cap = ncap;
+		for (k = 0; k < oldcap; k++)
+			if (old[k].pid) {
+				for (i = pid_home(old[k].pid); pid_map[i].pid;
+				    i = (i + 1) & (pid_map_cap - 1))
+					;
+				pid_map[i] = old[k];
+			}
+		free(old);
+	}
+	for (i = pid_home(pid); pid_map[i].pid; i = (i + 1) & (pid_map_cap - 1))
+		;
+	pid_map[i] = (struct pid_entry){ pid, slot };
+	pid_map_n++;
+	return 0;
+}
+
+static int
+pid_map_find(pid_t pid)
+{
+	size_t i;
+
+	if (pid_map_cap == 0)
+		return -1;
+	for (i = pid_home(pid); pid_map[i].pid; i = (i + 1) & (pid_map_cap - 1))
+		if (pid_map[i].pid == pid)
+			return (int)i;
+	return -1;
+}
+
+/* Remove, shifting back the entries after it that probed past it. */
+static void
+pid_map_remove(pid_t pid)
+{
+	size_t mask = pid_map_cap - 1, i, j, home;
+	int at = pid_map_find(pid);
+
+	if (at < 0)
+		return;
+	i = (size_t)at;
+	for (j = (i + 1) & mask; pid_map[j].pid; j = (j + 1) & mask) {
+		home = pid_home(pid_map[j].pid);
+		/* Movable to i if its home is not in (i, j] cyclically. */
+		if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
+			pid_map[i] = pid_map[j];
+			i = j;
+		}
+	}
+	pid_map[i].pid = 0;
+	pid_map_n--;
+}
+
+/* A slot's child is gone: the slot is free again. */
+static void
+release_slot(struct master *m, struct child *c)
+{
+	pid_map_remove(c->pid);
+	c->used = false;
+	free_slots[nfree++] = (int)(c - m->children);
+}
+
 static int
 alloc_slot(struct master *m)
 {
 	struct child *grown;
-	int i, n;
+	int *fs, i, n;
 
-	for (i = 0; i < m->nchildren; i++)
-		if (!m->children[i].used)
-			return i;
+	if (nfree > 0)
+		return free_slots[--nfree];
 	n = m->nchildren ? m->nchildren * 2 : 64;
 	grown = realloc(m->children, (size_t)n * sizeof(*grown));
 	if (grown == NULL)
@@ -97,6 +192,13 @@ alloc_slot(struct master *m)
 	memset(grown + m->nchildren, 0,
 	    (size_t)(n - m->nchildren) * sizeof(*grown));
 	m->children = grown;
+	fs = realloc(free_slots, (size_t)n * sizeof(*fs));
+	if (fs == NULL)
+		return -1;	/* the table grew; the next spawn tries again */
+	free_slots = fs;
+	/* The new slots but the first, lowest on top. */
+	for (i = n - 1; i > m->nchildren; i--)
+		free_slots[nfree++] = i;
 	i = m->nchildren;
 	m->nchildren = n;
 	return i;
@@ -294,6 +396,14 @@ spawn(struct master *m, int pool, const struct child_identity *id,
 	memset(c, 0, sizeof(*c));
 	c->used = true;
 	c->pid = pid;
+	if (pid_map_put(pid, slot) < 0) {
+		/* Not findable when it dies: not ours to keep. */
+		kill(pid, SIGKILL);
+		close(fd);
+		c->used = false;
+		free_slots[nfree++] = slot;
+		return -1;
+	}
 	c->ipc_fd = fd;
 	c->kind = kind;
 	c->pool = pool;
@@ -722,7 +832,7 @@ child_died(struct master *m, struct child *c, int st)
 		/* Killed on purpose once its session moved on. */
 		log_debug("%s ended after handing on its session", label);
 		pool_close_ipc(m, c);
-		c->used = false;
+		release_slot(m, c);
 		m->live--;
 		return;
 	}
@@ -768,7 +878,7 @@ child_died(struct master *m, struct child *c, int st)
 		c->has_session = false;
 	}
 	pool_close_ipc(m, c);
-	c->used = false;
+	release_slot(m, c);
 	m->live--;
 }
 
@@ -779,13 +889,13 @@ pool_reap(struct master *m)
 	int st, i;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		for (i = 0; i < m->nchildren; i++)
-			if (m->children[i].used && !m->children[i].reaped &&
-			    m->children[i].pid == pid) {
-				child_died(m, &m->children[i], st);
-				break;
-			}
-		if (i == m->nchildren)
+		int at = pid_map_find(pid);
+
+		i = at < 0 ? -1 : pid_map[at].slot;
+		if (i >= 0 && m->children[i].used && !m->children[i].reaped &&
+		    m->children[i].pid == pid)
+			child_died(m, &m->children[i], st);
+		else
 			(void)authjob_reaped(m, pid, st);
 	}
 }
