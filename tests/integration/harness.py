@@ -522,6 +522,22 @@ def recv_all(sock):
     return b"".join(chunks)
 
 
+def plain_build_only(why):
+    """Skip in the sanitizer build's run what the plain run covers (the
+    same filters and code): CI time."""
+    if SANITIZED:
+        raise unittest.SkipTest("in the plain build's run: " + why)
+
+
+def one_run_only(why):
+    """Run only once per `make check`: in the plain build, with the daemon
+    as root where run.py also runs it unprivileged (what the privilege
+    mode does not change): CI time."""
+    plain_build_only(why)
+    if UNPRIV and IS_ROOT:
+        raise unittest.SkipTest("in the root-mode run: " + why)
+
+
 class ServerTestCase(unittest.TestCase):
     """A test case with one server (standard tree) for the whole class.
 

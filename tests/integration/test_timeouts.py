@@ -5,6 +5,7 @@ reading.  All with 2-second settings; each ends with 421 and a close.
 import socket
 import time
 
+import harness
 from harness import ServerTestCase, pasv_connect
 
 T = 2           # every timeout of the server under test, in seconds
@@ -12,6 +13,14 @@ SLACK = 2.5     # how late a timeout may fire on a busy machine
 
 
 class Base(ServerTestCase):
+    sanitized_too = False       # also in the sanitizer build's run
+
+    @classmethod
+    def setUpClass(cls):
+        if not cls.sanitized_too:
+            harness.plain_build_only("seconds of waiting for simple paths")
+        super().setUpClass()
+
     def connect(self):
         c = self.server.raw(timeout=T + SLACK + 5)
         self.assertEqual(c.reply()[0], 220)
@@ -173,6 +182,7 @@ class ShutdownDuringTransfer(Base):
     time (shutdown_timeout) with 426, the client is told 421, and the
     master exits 0."""
     options = {"data_timeout": "60", "shutdown_timeout": "3"}
+    sanitized_too = True
 
     def test_sigterm_ends_transfer_with_421(self):
         path = self.tree.file("long.bin", b"")
