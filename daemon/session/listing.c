@@ -7,7 +7,6 @@
  * and left out of MLSx facts.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,6 +153,38 @@ dirlist_name(const struct dirlist *dl, size_t i)
 	return dl->names.data + dl->off[i];
 }
 
+/*
+ * Numbers and padded fields written by hand: a listing line is a dozen
+ * fields, and the printf family was a quarter of a 10,000-entry MLSD's
+ * time.  Sizes are bounded: a 64-bit value has at most 22 octal digits.
+ */
+static void
+append_num(struct strbuf *out, unsigned long long v, unsigned base,
+    int width, char pad)
+{
+	char buf[32];
+	size_t i = sizeof(buf);
+
+	do {
+		buf[--i] = (char)('0' + v % base);
+		v /= base;
+	} while (v != 0);
+	while (i > 0 && (int)(sizeof(buf) - i) < width)
+		buf[--i] = pad;
+	sb_append(out, buf + i, sizeof(buf) - i);
+}
+
+/* s, then spaces up to width (printf's "%-8s"). */
+static void
+append_left(struct strbuf *out, const char *s, size_t width)
+{
+	size_t n = strlen(s);
+
+	sb_append(out, s, n);
+	while (n++ < width)
+		sb_append_char(out, ' ');
+}
+
 static char
 type_char(mode_t m)
 {
@@ -221,27 +252,45 @@ list_line_ls(struct strbuf *out, const char *name, const struct stat *st,
     const char *link_target, time_t now)
 {
 	static const time_t half_year = 182 * 24 * 3600;
-	char mode[11], when[32], ub[16], gb[16];
+	char mode[11], ub[16], gb[16];
 	struct tm tm;
 	time_t t = st->st_mtime;
 
 	mode_string(st->st_mode, mode);
 	utc_time_clamped(t, &tm);
+	sb_append(out, mode, 10);
+	sb_append_char(out, ' ');
+	append_num(out, (unsigned long long)st->st_nlink, 10, 4, ' ');
+	sb_append_char(out, ' ');
+	append_left(out, owners_user((uint32_t)st->st_uid, ub, sizeof(ub)), 8);
+	sb_append_char(out, ' ');
+	append_left(out, owners_group((uint32_t)st->st_gid, gb, sizeof(gb)),
+	    8);
+	sb_append_char(out, ' ');
+	append_num(out, (unsigned long long)st->st_size, 10, 12, ' ');
+	sb_append_char(out, ' ');
+	sb_append_str(out, months[tm.tm_mon]);
+	sb_append_char(out, ' ');
 	/* Like ls: the time for the last six months, else the year.  The
 	 * comparisons cannot overflow for any t. */
-	if ((t > now && t - now > 3600) || now - half_year > t)
-		snprintf(when, sizeof(when), "%s %2d  %4d", months[tm.tm_mon],
-		    tm.tm_mday, tm.tm_year + 1900);
-	else
-		snprintf(when, sizeof(when), "%s %2d %02d:%02d",
-		    months[tm.tm_mon], tm.tm_mday, tm.tm_hour, tm.tm_min);
-	sb_appendf(out, "%s %4lu %-8s %-8s %12llu %s %s", mode,
-	    (unsigned long)st->st_nlink,
-	    owners_user((uint32_t)st->st_uid, ub, sizeof(ub)),
-	    owners_group((uint32_t)st->st_gid, gb, sizeof(gb)),
-	    (unsigned long long)st->st_size, when, name);
-	if (link_target)
-		sb_appendf(out, " -> %s", link_target);
+	if ((t > now && t - now > 3600) || now - half_year > t) {
+		append_num(out, (unsigned long long)tm.tm_mday, 10, 2, ' ');
+		sb_append(out, "  ", 2);
+		append_num(out, (unsigned long long)(tm.tm_year + 1900), 10, 4,
+		    ' ');
+	} else {
+		append_num(out, (unsigned long long)tm.tm_mday, 10, 2, ' ');
+		sb_append_char(out, ' ');
+		append_num(out, (unsigned long long)tm.tm_hour, 10, 2, '0');
+		sb_append_char(out, ':');
+		append_num(out, (unsigned long long)tm.tm_min, 10, 2, '0');
+	}
+	sb_append_char(out, ' ');
+	sb_append_str(out, name);
+	if (link_target) {
+		sb_append(out, " -> ", 4);
+		sb_append_str(out, link_target);
+	}
 	sb_append(out, "\r\n", 2);
 }
 
@@ -253,8 +302,23 @@ format_mdtm(time_t t, char out[MDTM_BUF])
 	out[0] = '\0';
 	if (!utc_time(t, &tm))
 		return false;
-	snprintf(out, MDTM_BUF, "%04d%02d%02d%02d%02d%02d", tm.tm_year + 1900,
-	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	{
+		/* YYYYMMDDHHMMSS by hand (utc_time bounds every field). */
+		int v[6] = { tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		    tm.tm_hour, tm.tm_min, tm.tm_sec };
+		size_t o = 0;
+		int i;
+
+		out[o++] = (char)('0' + v[0] / 1000);
+		out[o++] = (char)('0' + v[0] / 100 % 10);
+		out[o++] = (char)('0' + v[0] / 10 % 10);
+		out[o++] = (char)('0' + v[0] % 10);
+		for (i = 1; i < 6; i++) {
+			out[o++] = (char)('0' + v[i] / 10 % 10);
+			out[o++] = (char)('0' + v[i] % 10);
+		}
+		out[o] = '\0';
+	}
 	return true;
 }
 
@@ -320,21 +384,36 @@ list_line_mlsx(struct strbuf *out, const char *name, const struct stat *st,
 {
 	char when[MDTM_BUF], perm[8];
 
-	if (facts & MLST_TYPE)
-		sb_appendf(out, "type=%s;", type);
-	if ((facts & MLST_SIZE) && !S_ISDIR(st->st_mode))
-		sb_appendf(out, "size=%llu;", (unsigned long long)st->st_size);
+	if (facts & MLST_TYPE) {
+		sb_append(out, "type=", 5);
+		sb_append_str(out, type);
+		sb_append_char(out, ';');
+	}
+	if ((facts & MLST_SIZE) && !S_ISDIR(st->st_mode)) {
+		sb_append(out, "size=", 5);
+		append_num(out, (unsigned long long)st->st_size, 10, 0, ' ');
+		sb_append_char(out, ';');
+	}
 	/* RFC 3659 7.1: a fact the server cannot give is left out. */
-	if ((facts & MLST_MODIFY) && format_mdtm(st->st_mtime, when))
-		sb_appendf(out, "modify=%s;", when);
+	if ((facts & MLST_MODIFY) && format_mdtm(st->st_mtime, when)) {
+		sb_append(out, "modify=", 7);
+		sb_append_str(out, when);
+		sb_append_char(out, ';');
+	}
 	if (facts & MLST_PERM) {
 		perm_letters(st, pc, perm);
-		sb_appendf(out, "perm=%s;", perm);
+		sb_append(out, "perm=", 5);
+		sb_append_str(out, perm);
+		sb_append_char(out, ';');
 	}
-	if (facts & MLST_UNIX_MODE)
-		sb_appendf(out, "unix.mode=0%o;",
-		    (unsigned)(st->st_mode & 07777));
-	sb_appendf(out, " %s", name);
+	if (facts & MLST_UNIX_MODE) {
+		sb_append(out, "unix.mode=0", 11);
+		append_num(out, (unsigned long long)(st->st_mode & 07777), 8,
+		    0, ' ');
+		sb_append_char(out, ';');
+	}
+	sb_append_char(out, ' ');
+	sb_append_str(out, name);
 	if (crlf)
 		sb_append(out, "\r\n", 2);
 }
