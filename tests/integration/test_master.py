@@ -307,9 +307,11 @@ class DirectPool(OwnServer):
         self.assertEqual(d.cmd("PWD")[0], 530)
         self.assertEqual(d.login()[0], 230)
         self.assertEqual(d.cmd("PWD")[0], 257)
-        with self.server.lock:
-            since = "\n".join(self.server.lines[mark:])
-        self.assertEqual(since.count("anonymous login"), 3)
+        def since():
+            with self.server.lock:
+                return "\n".join(self.server.lines[mark:])
+        harness.wait_for(lambda: since().count("anonymous login") >= 3, 10)
+        self.assertEqual(since().count("anonymous login"), 3)
         for x in (c, d):
             x.cmd("QUIT")
             x.closed()
@@ -350,6 +352,10 @@ class Burst(OwnServer):
         for c in clients:
             self.assertEqual([c.reply()[0] for _ in range(3)],
                              [331, 230, 257])
+        # The 230 reaches the client before the log reader thread has
+        # read the child's log line, so wait for the count (bounded).
+        harness.wait_for(
+            lambda: self.server.log().count("anonymous login") >= 25, 10)
         self.assertEqual(self.server.log().count("anonymous login"), 25)
         self.assertNotIn("refused", self.server.log())
         self.assert_no_deaths()
