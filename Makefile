@@ -1,6 +1,6 @@
 # sandftpd - a hardened FTP server.  See README.md.
 #
-#   make              build build/sandftpd
+#   make              build build/sandftpd and build/sandftpd-session
 #   make run          install missing build dependencies, build, and serve
 #                     a demo tree anonymously on 127.0.0.1:2121
 #   make check        unit tests and integration tests (as root: also as
@@ -52,6 +52,8 @@ HARDEN += -mbranch-protection=standard
 endif
 SANFLAGS :=
 SAN_LIBS :=
+# The session binary is static (daemon/master/pool.c says why).
+SESSION_LDFLAGS := -static-pie
 else
 BUILD ?= build/sanitize
 OPT := -O1 -g -fno-omit-frame-pointer
@@ -62,6 +64,8 @@ SANFLAGS := -fsanitize=$(SANITIZE) -fno-sanitize-recover=all \
 # start only: a libcrypt loaded later (daemon/auth/libs.c) would be
 # called through a null pointer from PAM.  Test builds load both at start.
 SAN_LIBS := -Wl,--push-state,--no-as-needed -lpam -lcrypt -Wl,--pop-state
+# The sanitizers' runtimes need the dynamic loader.
+SESSION_LDFLAGS :=
 endif
 
 WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
@@ -76,9 +80,17 @@ CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 CFLAGS ?=
 LDFLAGS ?=
+# The master and the session binary must speak the same IPC: children
+# are started as --child=SUM, SUM the checksum of the IPC's definitions
+# (common/ipc.h and the addresses it carries, common/addr.h).
+IPC_SUM := $(firstword $(shell cat common/ipc.h common/addr.h | cksum))
 ALL_CFLAGS = -std=c17 -D_GNU_SOURCE $(WARN) $(OPT) $(HARDEN) -fPIE \
-	$(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+	$(SANFLAGS) $(PKG_CFLAGS) -DSANDFTPD_IPC_SUM='"$(IPC_SUM)"' \
+	$(CFLAGS) -MMD -MP
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(SANFLAGS) $(LDFLAGS)
+# -static-pie replaces -pie (clang warns about both).
+SESSION_ALL_LDFLAGS = $(if $(SESSION_LDFLAGS),$(filter-out -pie,\
+	$(ALL_LDFLAGS)) $(SESSION_LDFLAGS),$(ALL_LDFLAGS))
 
 MASTER_SRCS := $(wildcard daemon/master/*.c)
 SESSION_SRCS := $(wildcard daemon/session/*.c)
@@ -94,14 +106,31 @@ UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
 BIN := $(BUILD)/sandftpd
 HOOK_BIN := $(BUILD)/sandftpd-testhooks
 UNIT_BIN := $(BUILD)/unit-tests
+# The session binary: the child code alone, no master, no dlopen.  The
+# master finds it beside itself, as <its own path>-session.
+SESSION_BIN := $(BIN)-session
+HOOK_SESSION_BIN := $(HOOK_BIN)-session
+SESSION_OF = $(filter-out %/common/tlslib.o,$(filter \
+	$(1)/common/% $(1)/sandbox/% $(1)/daemon/session/%,$(2))) \
+	$(1)/daemon/session_main.o $(1)/common/tlslib-nodl.o
+SESSION_OBJS := $(call SESSION_OF,$(BUILD)/obj,$(OBJS))
+HOOK_SESSION_OBJS := $(call SESSION_OF,$(BUILD)/hooks,$(HOOK_OBJS))
 
 .PHONY: all run check unit integration deps test-deps depcheck demo \
 	install uninstall user clean fuzz bench
 
-all: $(BIN)
+all: $(BIN) $(SESSION_BIN)
 
 $(BIN): $(OBJS) $(BUILD)/layout.ok
 	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS) $(SAN_LIBS)
+
+$(SESSION_BIN): $(SESSION_OBJS)
+	$(CC) $(SESSION_ALL_LDFLAGS) -o $@ $(SESSION_OBJS) \
+		$(PKG_LIBS)
+
+$(HOOK_SESSION_BIN): $(HOOK_SESSION_OBJS)
+	$(CC) $(SESSION_ALL_LDFLAGS) -o $@ $(HOOK_SESSION_OBJS) \
+		$(PKG_LIBS)
 
 # The trust boundary, checked at link level: no object of daemon/master/
 # refers to a symbol that daemon/session/ defines, nor the reverse.
@@ -123,6 +152,16 @@ $(BUILD)/hooks/%.o: %.c | depcheck
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DSANDFTPD_TESTHOOKS -c -o $@ $<
 
+# OpenSSL without dlopen: the static session binary never loads it.
+$(BUILD)/obj/common/tlslib-nodl.o: common/tlslib.c | depcheck
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DSANDFTPD_NO_DLOPEN -c -o $@ $<
+
+$(BUILD)/hooks/common/tlslib-nodl.o: common/tlslib.c | depcheck
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DSANDFTPD_TESTHOOKS -DSANDFTPD_NO_DLOPEN -c \
+		-o $@ $<
+
 $(BUILD)/obj/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
@@ -131,7 +170,8 @@ $(UNIT_BIN): $(UNIT_OBJS) $(LIB_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJS) $(LIB_OBJS) $(PKG_LIBS) \
 		$(CHECK_LIBS)
 
--include $(OBJS:.o=.d) $(HOOK_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(HOOK_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) \
+	$(SESSION_OBJS:.o=.d) $(HOOK_SESSION_OBJS:.o=.d)
 
 # ---- dependencies (Debian/Ubuntu; only what pkg-config or PATH lacks) ----
 
@@ -234,11 +274,12 @@ run: deps
 unit: $(UNIT_BIN)
 	CK_DEFAULT_TIMEOUT=20 $(UNIT_BIN)
 
-integration: $(BIN) $(HOOK_BIN)
+integration: $(BIN) $(SESSION_BIN) $(HOOK_BIN) $(HOOK_SESSION_BIN)
 	python3 tests/integration/run.py --binary $(BIN) --hooks $(HOOK_BIN)
 
 check: test-deps user
-	@$(MAKE) --no-print-directory $(BIN) $(HOOK_BIN) $(UNIT_BIN)
+	@$(MAKE) --no-print-directory $(BIN) $(SESSION_BIN) $(HOOK_BIN) \
+		$(HOOK_SESSION_BIN) $(UNIT_BIN)
 	@$(MAKE) --no-print-directory unit integration
 
 fuzz:
@@ -246,7 +287,7 @@ fuzz:
 
 # The benchmark: DURATION, REPS, IDLE_SESSIONS, MODES, SERVERS and
 # SANDFTPD are read from the environment (see tests/bench/bench.sh).
-bench: $(BIN) user
+bench: $(BIN) $(SESSION_BIN) user
 	SANDFTPD=$${SANDFTPD:-$(CURDIR)/$(BIN)} bash tests/bench/bench.sh
 
 # ---- install ----
@@ -265,10 +306,11 @@ ETC_CONFIG := sandftpd.conf:sandftpd.conf pam.d/sandftpd:pam.d/sandftpd \
 	user_deny:sandftpd/user_deny logrotate.d/sandftpd:logrotate.d/sandftpd
 ETC_OWNED := fail2ban/filter.d/sandftpd.conf:fail2ban/filter.d/sandftpd.conf
 
-install: $(BIN)
+install: $(BIN) $(SESSION_BIN)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
 	install -m 755 $(BIN) $(DESTDIR)$(SBINDIR)/sandftpd
+	install -m 755 $(SESSION_BIN) $(DESTDIR)$(SBINDIR)/sandftpd-session
 	install -m 644 docs/sandftpd.8 $(DESTDIR)$(MANDIR)/man8/sandftpd.8
 	install -m 644 docs/sandftpd.conf.5 \
 		$(DESTDIR)$(MANDIR)/man5/sandftpd.conf.5
@@ -300,6 +342,7 @@ install: $(BIN)
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/sandftpd \
+		$(DESTDIR)$(SBINDIR)/sandftpd-session \
 		$(DESTDIR)$(MANDIR)/man8/sandftpd.8 \
 		$(DESTDIR)$(MANDIR)/man5/sandftpd.conf.5
 	@for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$u; done

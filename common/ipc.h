@@ -39,8 +39,17 @@
  */
 #define SHUTDOWN_KILL_MARGIN_MS 3000
 
-/* A child is the daemon's own binary, exec'd as `sandftpd --child`. */
-#define CHILD_ARG "--child"
+/*
+ * A child is exec'd as `sandftpd --child=SUM` (the daemon's own binary:
+ * children that load OpenSSL) or `sandftpd-session --child=SUM` (the
+ * static session binary: all others; daemon/session_main.c).  SUM is
+ * the checksum of this file and addr.h, set by the Makefile: a session
+ * binary of another build, whose messages may differ, refuses to start.
+ */
+#ifndef SANDFTPD_IPC_SUM
+#define SANDFTPD_IPC_SUM "0"
+#endif
+#define CHILD_ARG "--child=" SANDFTPD_IPC_SUM
 
 /* The child's end of the socketpair is always this descriptor. */
 #define IPC_CHILD_FD 3

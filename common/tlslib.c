@@ -11,6 +11,7 @@
 struct tls_api tls;
 static bool loaded;
 
+#ifndef SANDFTPD_NO_DLOPEN
 static void *
 find(void *ssl, void *crypto, const char *name)
 {
@@ -18,6 +19,7 @@ find(void *ssl, void *crypto, const char *name)
 
 	return p ? p : dlsym(crypto, name);
 }
+#endif
 
 bool
 tlslib_load(char *err, size_t errsz)
@@ -26,6 +28,14 @@ tlslib_load(char *err, size_t errsz)
 
 	if (loaded)
 		return true;
+#ifdef SANDFTPD_NO_DLOPEN
+	/* The static session binary (daemon/session_main.c): the master
+	 * never gives it TLS; should it, it says so rather than crash. */
+	(void)ssl;
+	(void)crypto;
+	snprintf(err, errsz, "this binary (sandftpd-session) has no TLS");
+	return false;
+#else
 	crypto = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL);
 	ssl = crypto ? dlopen("libssl.so.3", RTLD_NOW | RTLD_LOCAL) : NULL;
 	if (ssl == NULL) {
@@ -45,6 +55,7 @@ tlslib_load(char *err, size_t errsz)
 	}
 	loaded = true;
 	return true;
+#endif
 }
 
 const char *

@@ -121,7 +121,7 @@ authjob_start(struct master *m, struct child *c,
 	i = new_job();
 	if (i < 0)
 		return -1;
-	pid = pool_fork_exec(m, "sandftpd-auth", AUTH_ARG, &fd);
+	pid = pool_fork_exec(m, m->exe_fd, "sandftpd-auth", AUTH_ARG, &fd);
 	if (pid < 0)
 		return -1;
 	if (ipc_send(fd, rq, sizeof(*rq), NULL, 0) < 0) {

@@ -982,6 +982,7 @@ master_run(struct config *cf, const struct master_start *how)
 	m.exe_fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (m.devnull < 0 || m.exe_fd < 0)
 		fatal("opening /dev/null and /proc/self/exe");
+	m.session_exe_fd = pool_open_session_binary(&m);
 	if (how->inetd_stdin) {
 		m.inetd_fd = activation_stdin(m.devnull, err, sizeof(err));
 		if (m.inetd_fd < 0)

@@ -98,6 +98,7 @@ struct master {
 	uid_t uid;		/* session_user, or our own uid */
 	gid_t gid;
 	int exe_fd;		/* our own binary, for fexecve */
+	int session_exe_fd;	/* sandftpd-session (pool.c), or exe_fd */
 	int empty_fd;		/* the empty root of pre-login children */
 	char empty_tmp[64];	/* unprivileged: a private one, removed at exit */
 	int anon_fd;		/* anon_root, O_PATH, for anonymous children */

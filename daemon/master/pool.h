@@ -75,12 +75,16 @@ int pool_spawn(struct master *m, int pool);
 int pool_spawn_user(struct master *m, const struct child_identity *id,
     int root_fd);
 /*
- * Fork and exec our binary as `name arg` with descriptors 0-2 on
- * /dev/null and the child's end of a new socketpair on 3; the master's
- * end (non-blocking) in *fd.  The pid, or -1.
+ * Fork and exec the binary open on exe_fd (m->exe_fd or
+ * m->session_exe_fd) as `name arg` with descriptors 0-2 on /dev/null
+ * and the child's end of a new socketpair on 3; the master's end
+ * (non-blocking) in *fd.  The pid, or -1.
  */
-pid_t pool_fork_exec(struct master *m, const char *name, const char *arg,
-    int *fd);
+pid_t pool_fork_exec(struct master *m, int exe_fd, const char *name,
+    const char *arg, int *fd);
+/* At start: the session binary's descriptor (fatal if it is unsafe),
+ * or exe_fd where there is none. */
+int pool_open_session_binary(const struct master *m);
 void pool_reap(struct master *m);
 /* The pool whose children greet new connections: CHILD_PRELOGIN, or
  * CHILD_ANON on an anonymous-only server in clear. */

@@ -328,6 +328,19 @@ class Server:
         return "ftp://%s:%d/%s" % (host, self.port, path)
 
 
+def copy_binary(binary, copy):
+    """Copy the daemon binary to copy, with the session binary the
+    master looks for beside it (<binary>-session) when there is one.
+    Readable and executable by all; write bits as they were (the master
+    refuses a session binary others may write)."""
+    for suffix in ("", "-session"):
+        if suffix and not os.path.exists(binary + suffix):
+            continue
+        shutil.copy2(binary + suffix, copy + suffix)
+        os.chmod(copy + suffix,
+                 (os.stat(binary + suffix).st_mode & 0o7777) | 0o555)
+
+
 def daemon_command(binary, args, workdir):
     """The command line that runs binary with args the way this mode
     runs the daemon (as nobody in unprivileged mode when we are root)."""
@@ -335,8 +348,7 @@ def daemon_command(binary, args, workdir):
         # nobody cannot reach a build tree under /root: use a copy.
         copy = os.path.join(workdir, os.path.basename(binary))
         if not os.path.exists(copy):
-            shutil.copy2(binary, copy)
-            os.chmod(copy, 0o755)
+            copy_binary(binary, copy)
         return ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY,
                 "--clear-groups", "--", copy] + list(args)
     return [binary] + list(args)

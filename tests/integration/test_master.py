@@ -6,6 +6,7 @@ import os
 import select
 import signal
 import socket
+import ssl
 import time
 import unittest
 
@@ -338,6 +339,154 @@ class DirectPool(OwnServer):
         d = harness.workdir("sandftpd-direct-")
         self.addCleanup(__import__("shutil").rmtree, d, True)
         return d
+
+
+class SessionBinary(OwnServer):
+    """Children that do no TLS run the static session binary the master
+    finds beside itself (<binary>-session); FTPS children and the
+    authentication process run the master's own binary.  A session
+    binary others may write, or of another build, stops the start with
+    its path named; where there is none, every child runs the master's
+    binary."""
+
+    def exe(self, pid):
+        return os.readlink("/proc/%d/exe" % pid)
+
+    def exes(self):
+        """{comm: set of executables} of the live children."""
+        out = {}
+        for pid, comm, st in self.server.children():
+            if not st.get("State", "").startswith("Z"):
+                try:
+                    out.setdefault(comm, set()).add(self.exe(pid))
+                except OSError:     # gone meanwhile
+                    pass
+        return out
+
+    def libraries(self, pid):
+        """The shared objects mapped into pid."""
+        with open("/proc/%d/maps" % pid) as f:
+            return sorted({l.split()[-1] for l in f
+                           if ".so" in l.split()[-1]})
+
+    def copies(self, session=True):
+        """A directory with a copy of the binaries; the main one's path."""
+        d = harness.workdir("sandftpd-bin-")
+        self.addCleanup(__import__("shutil").rmtree, d, True)
+        main = os.path.join(d, "sandftpd")
+        harness.copy_binary(harness.BINARY, main)
+        if not session:
+            os.unlink(main + "-session")
+        return main
+
+    def test_children_run_the_session_binary(self):
+        db = harness.user_db(harness.workdir("sandftpd-sb-"), [
+            ("alice", self.tree.root, "ro", None)])
+        self.start({"pool_spare": "2", "user_db": db})
+        master = self.exe(self.server.master_pid())
+        session = master + "-session"
+        self.assertTrue(os.path.exists(session), session)
+        self.assertTrue(harness.wait_for(
+            lambda: self.server.pool_counts().get("sandftpd-login") == 2,
+            10), self.server.pool_counts())
+        a, u = self.raw(), self.raw()
+        for c in (a, u):
+            self.assertEqual(c.reply()[0], 220)
+        self.assertEqual(a.login()[0], 230)
+        self.assertEqual(u.login("alice", harness.TEST_PASSWORD)[0], 230)
+        anon = self.server.session_pid(a.sock, "sandftpd-anon")
+        user = self.server.session_pid(u.sock, "sandftpd-user")
+        for c in (a, u):
+            self.assertEqual(c.cmd("TYPE I")[0], 200)
+            self.assertEqual(retr(c, "bin/small.bin"),
+                             bytes(range(256)) * 16)
+        exes = self.exes()
+        self.assertEqual(exes.get("sandftpd-login"), {session}, exes)
+        self.assertEqual(self.exe(anon), session)
+        self.assertEqual(self.exe(user), session)
+        if not harness.SANITIZED:
+            # Static: no loader, no shared object in a session.
+            for pid in (anon, user):
+                self.assertEqual(self.libraries(pid), [])
+        self.assert_no_deaths()
+
+    def test_tls_children_run_the_master_binary(self):
+        import tlsfiles
+        work = harness.workdir("sandftpd-sb-")
+        self.addCleanup(__import__("shutil").rmtree, work, True)
+        self.start(dict(tlsfiles.options(work), pool_spare="2"))
+        master = self.exe(self.server.master_pid())
+        self.assertTrue(harness.wait_for(
+            lambda: self.server.pool_counts().get("sandftpd-login") == 2,
+            10), self.server.pool_counts())
+        self.assertEqual(self.exes().get("sandftpd-login"), {master})
+        # An FTPS session: its relay (the pre-login child that made the
+        # TLS session) and its session child (which sends the data
+        # connections' TLS) run the master's binary ...
+        ctx = ssl.create_default_context(cafile=tlsfiles.files()["ca"])
+        t = ftplib.FTP_TLS(context=ctx, timeout=10)
+        self.addCleanup(t.close)
+        t.connect("localhost", self.server.port)
+        t.login()
+        t.prot_p()
+        self.assertEqual(self.exe(self.server.session_pid(
+            t.sock, "sandftpd-login")), master)
+        self.assertIn(master, self.exes().get("sandftpd-anon", ()))
+        self.assertEqual(t.voidcmd("PWD")[:3], "257")
+        # ... and a session in clear on the same server the static one.
+        c = self.raw()
+        self.assert_works(c)
+        self.assertEqual(self.exe(self.server.session_pid(
+            c.sock, "sandftpd-anon")), master + "-session")
+
+    def test_without_a_session_binary(self):
+        main = self.copies(session=False)
+        self.start({"pool_spare": "2"}, binary=main)
+        master = self.exe(self.server.master_pid())
+        self.server.wait_log(r"-session: No such file or directory; every "
+                             r"child runs this binary")
+        c = self.raw()
+        self.assert_works(c)
+        self.assertEqual(self.exe(self.server.session_pid(
+            c.sock, "sandftpd-anon")), master)
+        self.assertEqual(set().union(*self.exes().values()), {master})
+
+    def failed_start(self, main, pattern):
+        s = Server(self.tree, {"pool_spare": "2"}, binary=main)
+        self.server = s.start(wait=False)
+        self.assertNotEqual(s.proc.wait(15), 0)
+        s.wait_log(pattern)
+        self.assertNotIn("ready: serving", s.log())
+
+    def test_writable_session_binary_refused(self):
+        main = self.copies()
+        os.chmod(main + "-session", 0o775)
+        self.failed_start(main, r"/sandftpd-session: not a regular file of "
+                          r"root or of uid \d+, writable by its owner only")
+
+    def test_session_binary_of_another_user_refused(self):
+        if not harness.IS_ROOT or harness.UNPRIV:
+            # The unprivileged run's copy is root's, which is allowed.
+            self.skipTest("a root master, a binary of another user")
+        main = self.copies()
+        os.chown(main + "-session", harness.NOBODY, harness.NOBODY)
+        self.failed_start(main, r"/sandftpd-session: not a regular file of "
+                          r"root or of uid 0")
+
+    def test_session_binary_of_another_build(self):
+        # The same binary, its CHILD_ARG's checksum changed in one digit.
+        main = self.copies()
+        with open(main + "-session", "rb") as f:
+            data = f.read()
+        at = data.index(b"--child=") + len(b"--child=")
+        digit = data[at:at + 1]
+        self.assertTrue(digit.isdigit(), data[at - 8:at + 12])
+        other = str((int(digit) + 1) % 10).encode()
+        with open(main + "-session", "wb") as f:
+            f.write(data[:at] + other + data[at + 1:])
+        self.failed_start(main, r"failed while starting: exited with "
+                          r"status 2; it said: nothing: is sandftpd-session "
+                          r"\(beside sandftpd\) of this build\?")
 
 
 class Burst(OwnServer):

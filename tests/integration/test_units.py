@@ -247,6 +247,7 @@ class Install(Once):
                  "/system"):
         want = {
             prefix + "/sbin/sandftpd": 0o755,
+            prefix + "/sbin/sandftpd-session": 0o755,
             prefix + "/share/man/man8/sandftpd.8": 0o644,
             prefix + "/share/man/man5/sandftpd.conf.5": 0o644,
         }
@@ -262,8 +263,11 @@ class Install(Once):
         self.make("install")
         got = self.files()
         self.assertEqual(got, self.expected())
-        self.assertTrue(filecmp.cmp(harness.BINARY, os.path.join(
-            self.dest, "usr/local/sbin/sandftpd"), shallow=False))
+        for name in ("sandftpd", "sandftpd-session"):
+            self.assertTrue(filecmp.cmp(
+                os.path.join(os.path.dirname(harness.BINARY), name),
+                os.path.join(self.dest, "usr/local/sbin", name),
+                shallow=False), name)
         for src, target in ETC_FILES.items():
             self.assertTrue(filecmp.cmp(
                 os.path.join(REPO, "etc", src),

@@ -347,8 +347,7 @@ class UnderTheUnit(unittest.TestCase):
         # The binary where the unit lets the daemon see it: a checkout
         # under /tmp (as CI's may be) is hidden by PrivateTmp=.
         cls.binary = os.path.join(cls.work, "sandftpd")
-        shutil.copy2(harness.BINARY, cls.binary)
-        os.chmod(cls.binary, 0o755)
+        harness.copy_binary(harness.BINARY, cls.binary)
         cls.deny = os.path.join(cls.work, "user_deny")
         shutil.copy2(os.path.join(REPO, "etc", "user_deny"), cls.deny)
         os.chmod(cls.deny, 0o644)
