@@ -84,13 +84,19 @@ LDFLAGS ?=
 # are started as --child=SUM, SUM the checksum of the IPC's definitions
 # (common/ipc.h and the addresses it carries, common/addr.h).
 IPC_SUM := $(firstword $(shell cat common/ipc.h common/addr.h | cksum))
+# -fdata-sections: each variable a section of its own, which the session
+# binary's link sorts (SESSION_ALL_LDFLAGS).
 ALL_CFLAGS = -std=c17 -D_GNU_SOURCE $(WARN) $(OPT) $(HARDEN) -fPIE \
-	$(SANFLAGS) $(PKG_CFLAGS) -DSANDFTPD_IPC_SUM='"$(IPC_SUM)"' \
-	$(CFLAGS) -MMD -MP
+	-fdata-sections $(SANFLAGS) $(PKG_CFLAGS) \
+	-DSANDFTPD_IPC_SUM='"$(IPC_SUM)"' $(CFLAGS) -MMD -MP
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(SANFLAGS) $(LDFLAGS)
-# -static-pie replaces -pie (clang warns about both).
+# -static-pie replaces -pie (clang warns about both).  Variables sorted
+# by alignment: the small ones (most of libc's too) end up together in a
+# few pages, not one or two on each of many pages between large arrays;
+# an idle session keeps every page it wrote (daemon/session/idlemem.h).
 SESSION_ALL_LDFLAGS = $(if $(SESSION_LDFLAGS),$(filter-out -pie,\
-	$(ALL_LDFLAGS)) $(SESSION_LDFLAGS),$(ALL_LDFLAGS))
+	$(ALL_LDFLAGS)) $(SESSION_LDFLAGS),$(ALL_LDFLAGS)) \
+	-Wl,--sort-section=alignment
 
 MASTER_SRCS := $(wildcard daemon/master/*.c)
 SESSION_SRCS := $(wildcard daemon/session/*.c)

@@ -3,6 +3,7 @@
  * the validators both sides run on what they receive.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -18,6 +19,23 @@ ipc_hdr_init(struct ipc_hdr *h, uint32_t type, size_t len)
 {
 	h->type = type;
 	h->len = (uint32_t)len;
+}
+
+void
+ipc_state_copy(struct ipc_session_state *dst,
+    const struct ipc_session_state *src)
+{
+	size_t old = dst->pending_len, len = src->pending_len;
+
+	if (old > sizeof(dst->pending))
+		old = sizeof(dst->pending);
+	if (len > sizeof(src->pending))
+		len = sizeof(src->pending);
+	memcpy(dst, src, offsetof(struct ipc_session_state, pending));
+	dst->pending_len = (uint32_t)len;
+	memcpy(dst->pending, src->pending, len);
+	if (old > len)
+		memset(dst->pending + len, 0, old - len);
 }
 
 int

@@ -454,6 +454,16 @@ struct ipc_msg {
 
 void ipc_hdr_init(struct ipc_hdr *h, uint32_t type, size_t len);
 
+/*
+ * Copy a session state (into a message): the fixed part and the pending
+ * bytes, not the whole mostly empty buffer, so that a child's idle
+ * memory does not grow by its size.  What an earlier, longer copy left
+ * past the new end is cleared: the bytes past pending_len are zero.
+ * src's pending_len must be checked already (at most IPC_PENDING_MAX).
+ */
+void ipc_state_copy(struct ipc_session_state *dst,
+    const struct ipc_session_state *src);
+
 /* Send a message with 0..IPC_MAX_FDS descriptors.  0 or -1 (errno). */
 int ipc_send(int sock, const void *msg, size_t len, const int *fds,
     int nfds);

@@ -177,6 +177,27 @@ prio_name(int prio)
 	}
 }
 
+/*
+ * Not inlined into emit: its buffer would then be in the frame of every
+ * log call, children's too (which log through the sink), and a child's
+ * deepest stack page stays resident while it idles.
+ */
+static __attribute__((noinline)) void
+emit_journal(int prio, const char *line)
+{
+	char out[LOG_LINE_MAX + 8];
+	int len = snprintf(out, sizeof(out), "<%d>%s\n", prio, line);
+
+	if (len <= 0)
+		return;
+	if ((size_t)len >= sizeof(out)) {	/* cut: still a line */
+		len = (int)sizeof(out) - 1;
+		out[len - 1] = '\n';
+	}
+	/* One write: lines of several processes never interleave. */
+	(void)!write(2, out, (size_t)len);
+}
+
 static void
 emit(int prio, const char *line)
 {
@@ -191,20 +212,9 @@ emit(int prio, const char *line)
 	case TARGET_SYSLOG:
 		syslog(prio, "%s", line);
 		break;
-	case TARGET_JOURNAL: {
-		char out[LOG_LINE_MAX + 8];
-		int len = snprintf(out, sizeof(out), "<%d>%s\n", prio, line);
-
-		if (len <= 0)
-			break;
-		if ((size_t)len >= sizeof(out)) {	/* cut: still a line */
-			len = (int)sizeof(out) - 1;
-			out[len - 1] = '\n';
-		}
-		/* One write: lines of several processes never interleave. */
-		(void)!write(2, out, (size_t)len);
+	case TARGET_JOURNAL:
+		emit_journal(prio, line);
 		break;
-	}
 	case TARGET_STDERR:
 		now = time(NULL);
 		gmtime_r(&now, &tm);

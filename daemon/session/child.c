@@ -15,8 +15,10 @@
 #include <malloc.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -27,6 +29,7 @@
 #include "../../common/sys.h"
 #include "../../sandbox/sandbox.h"
 #include "child.h"
+#include "idlemem.h"
 #include "monitor_wrap.h"
 #include "owners.h"
 #include "session.h"
@@ -192,7 +195,17 @@ int
 child_main(void)
 {
 	const struct ipc_child_init *w;
-	struct ipc_msg m;
+	/*
+	 * CHILD_INIT and SESSION_START are large (9 kB; the latter mostly
+	 * an empty buffer of pending input) and dead once read: they are
+	 * received into pages of their own, unmapped then, not into memory
+	 * an idle child would keep (the stack's deepest point stays
+	 * resident, and so does every page of static storage written
+	 * once).  The session start is kept as a copy of what it uses.
+	 */
+	struct ipc_msg *init;
+	static struct ipc_session_start start IDLEMEM_ALIGNED;
+	int ctrl_fd;
 	struct seccomp_program filter;
 	uint32_t overflow_uid, overflow_gid;
 	int prog, i;
@@ -200,18 +213,21 @@ child_main(void)
 	char err[256] = "";
 
 	ipc_require_master(CHILD_ARG);
+	idlemem_init(__builtin_frame_address(0));
 	log_set_sink(priv_log);
 	log_set_fatal_exit(child_exit);
 	signal(SIGPIPE, SIG_IGN);
 	sandbox_on_violation(report_violation);
 
-	recv_from_master(&m, CHILD_INIT_TIMEOUT_MS);
-	if (m.u.hdr.type != IPC_CHILD_INIT)
+	init = mmap(NULL, sizeof(*init), PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (init == MAP_FAILED)
+		fatal("mmap");
+	recv_from_master(init, CHILD_INIT_TIMEOUT_MS);
+	if (init->u.hdr.type != IPC_CHILD_INIT)
 		fatalx("expected CHILD_INIT, got %s",
-		    ipc_type_name(m.u.hdr.type));
-	/* Read in place, not copied: a copy would be one more idle page
-	 * of stack in every child.  m is not reused before session_init. */
-	w = (const struct ipc_child_init *)m.u.raw;
+		    ipc_type_name(init->u.hdr.type));
+	w = (const struct ipc_child_init *)init->u.raw;
 	if (w->kind != CHILD_PRELOGIN && w->kind != CHILD_ANON &&
 	    w->kind != CHILD_USER)
 		fatalx("unknown child kind %u", w->kind);
@@ -229,54 +245,67 @@ child_main(void)
 	overflow_gid = read_proc_number("/proc/sys/kernel/overflowgid");
 	prog = w->kind == CHILD_PRELOGIN ? 1 : 3;
 	nfds = prog + 1 + ((w->flags & INIT_TLS) ? 1 : 0);
-	if (m.nfds != nfds)
-		fatalx("CHILD_INIT with %d descriptors for this kind", m.nfds);
+	if (init->nfds != nfds)
+		fatalx("CHILD_INIT with %d descriptors for this kind",
+		    init->nfds);
 	/*
 	 * The seccomp filter: the master's BPF program for this kind's
 	 * policy (it compiled it once, from the same settings), mapped
 	 * now and loaded as the sandbox's last step.
 	 */
-	if (seccomp_program_map(m.fds[prog], &filter) < 0)
+	if (seccomp_program_map(init->fds[prog], &filter) < 0)
 		fatalx("the seccomp program from the master is not usable");
-	close(m.fds[prog]);
-	for (i = prog; i + 1 < m.nfds; i++)
-		m.fds[i] = m.fds[i + 1];
-	m.nfds = --nfds;
+	close(init->fds[prog]);
+	for (i = prog; i + 1 < init->nfds; i++)
+		init->fds[i] = init->fds[i + 1];
+	init->nfds = --nfds;
 	/* TLS: OpenSSL and the certificates, while libraries can load. */
 	if (w->flags & INIT_TLS) {
 		if (!str_terminated(w->tls_ciphers, sizeof(w->tls_ciphers)) ||
 		    !str_terminated(w->tls_ciphersuites,
 		    sizeof(w->tls_ciphersuites)))
 			fatalx("CHILD_INIT with unterminated cipher lists");
-		if (!tls_child_setup(w, m.fds[nfds - 1], err, sizeof(err)))
+		if (!tls_child_setup(w, init->fds[nfds - 1], err, sizeof(err)))
 			fatalx("TLS: %s", err);
-		close(m.fds[nfds - 1]);
-		m.nfds--;
+		close(init->fds[nfds - 1]);
+		init->nfds--;
 	}
 	if (w->flags & INIT_HIDE_IDS)
 		owners_hide();
 	else if (w->kind != CHILD_PRELOGIN)
-		owners_load(m.fds[1]);
-	if (m.nfds == 3)
-		close(m.fds[1]);
-	enter_sandbox(w, &m, &filter, &root_fd, &upload_fd);
+		owners_load(init->fds[1]);
+	if (init->nfds == 3)
+		close(init->fds[1]);
+	enter_sandbox(w, init, &filter, &root_fd, &upload_fd);
 	session_init(&sess, IPC_CHILD_FD, w, root_fd, upload_fd);
 	if (!(w->flags & INIT_PRIVILEGED)) {
 		sess.perm.unmapped_uid = overflow_uid;
 		sess.perm.unmapped_gid = overflow_gid;
 	}
+	w = NULL;
 
 	/* Idle in the pool until the master hands us a session. */
 	for (;;) {
-		recv_from_master(&m, -1);
-		if (m.u.hdr.type == IPC_SHUTDOWN)
+		recv_from_master(init, -1);
+		if (init->u.hdr.type == IPC_SHUTDOWN)
 			_exit(0);
-		if (m.u.hdr.type == IPC_SESSION_START)
+		if (init->u.hdr.type == IPC_SESSION_START)
 			break;
 		fatalx("unexpected %s while idle",
-		    ipc_type_name(m.u.hdr.type));
+		    ipc_type_name(init->u.hdr.type));
 	}
-	session_start(&sess, (const struct ipc_session_start *)m.u.raw,
-	    m.fds[0]);
+	/* Size and descriptor checked by ipc_check_from_master; the state
+	 * by state_import (session.c), but for its length, which bounds
+	 * this copy. */
+	if (((const struct ipc_session_start *)init->u.raw)->state.
+	    pending_len > sizeof(start.state.pending))
+		fatalx("handed-on session state is malformed");
+	memcpy(&start, init->u.raw, offsetof(struct ipc_session_start, state));
+	ipc_state_copy(&start.state,
+	    &((const struct ipc_session_start *)init->u.raw)->state);
+	ctrl_fd = init->fds[0];
+	munmap(init, sizeof(*init));
+	idlemem_scratch(&start, sizeof(start));	/* read at the start only */
+	session_start(&sess, &start, ctrl_fd);
 	_exit(0);
 }

@@ -13,6 +13,7 @@
 #include "ascii.h"
 #include "commands.h"
 #include "fsaccess.h"
+#include "idlemem.h"
 #include "listing.h"
 #include "transfer.h"
 
@@ -127,6 +128,8 @@ ascii_size(int fd, uint64_t *size)
 	uint64_t total = 0, extra = 0;
 	off_t off = 0;
 	ssize_t n;
+
+	idlemem_scratch(buf, sizeof(buf));
 
 	while ((n = sys_pread(fd, buf, sizeof(buf), off)) > 0) {
 		extra += ascii_extra(buf, (size_t)n, &prev_cr);

@@ -46,7 +46,6 @@ cmd_user(struct session *s, char *arg)
 void
 cmd_pass(struct session *s, char *arg)
 {
-	static struct ipc_session_state state;	/* large; not on the stack */
 	int rc, relay_fd = -1;
 
 	if (s->logged_in) {
@@ -67,8 +66,8 @@ cmd_pass(struct session *s, char *arg)
 	 * child (LOGIN_ACCEPTED_HERE).  A refusal
 	 * comes after the master's delay (it slows down guessing, and no
 	 * child can skip it). */
-	session_state_export(s, &state);
-	rc = priv_login(s->ctrl_fd, s->login_user, arg, s->tls_ctrl, &state,
+	session_state_export(s, priv_login_state());
+	rc = priv_login(s->ctrl_fd, s->login_user, arg, s->tls_ctrl,
 	    &relay_fd);
 	explicit_bzero(arg, strlen(arg));
 	if (rc < 0)
@@ -104,8 +103,6 @@ cmd_acct(struct session *s, char *arg)
 void
 cmd_rein(struct session *s, char *arg)
 {
-	static struct ipc_session_state state;
-
 	(void)arg;
 	if (s->tls_ctrl) {
 		/* The TLS state lives in the relay, not in a connection that
@@ -118,8 +115,8 @@ cmd_rein(struct session *s, char *arg)
 	data_reset(s);
 	s->host_given = false;
 	s->host[0] = '\0';
-	session_state_export(s, &state);
-	priv_rein(s->ctrl_fd, &state);
+	session_state_export(s, priv_rein_state());
+	priv_rein(s->ctrl_fd);
 }
 
 void

@@ -230,6 +230,15 @@ command_path(struct session *s, enum fs_op op, const char *arg,
 	return -1;
 }
 
+/* Only if set: a store, even of the zero that is there, would make the
+ * page private, and an idle session keep it. */
+static void
+forget_rename(struct session *s)
+{
+	if (s->rename_from[0] != '\0')
+		s->rename_from[0] = '\0';
+}
+
 void
 command_dispatch(struct session *s, char *line)
 {
@@ -237,14 +246,14 @@ command_dispatch(struct session *s, char *line)
 	char *verb, *arg;
 
 	if (command_split(line, &verb, &arg) < 0) {
-		s->rename_from[0] = '\0';
+		forget_rename(s);
 		reply(s, 500, "Syntax error, command unrecognized.");
 		return;
 	}
 	c = lookup(verb);
 	/* RNTO must follow its RNFR directly: anything else forgets it. */
 	if (c == NULL || c->fn != cmd_rnto)
-		s->rename_from[0] = '\0';
+		forget_rename(s);
 	if (c == NULL) {
 		reply(s, 500, "Unknown command.");
 		return;

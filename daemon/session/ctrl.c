@@ -24,14 +24,15 @@
 int
 ctrl_read(struct session *s)
 {
-	char raw[IPC_PENDING_MAX];
+	/* Received into the line reader's free tail and filtered there:
+	 * no second buffer, on the stack (whose deepest point stays
+	 * resident while the session idles) or anywhere. */
+	char *raw = lr_tail(&s->in);
 	size_t room = lr_room(&s->in);
 	ssize_t n;
 
 	if (room == 0)
 		return 1;	/* full of queued lines; take them first */
-	if (room > sizeof(raw))
-		room = sizeof(raw);
 	n = s->ctrl_tls ? tls_read(s->ctrl_tls, raw, room) :
 	    sys_recv(s->ctrl_fd, raw, room, 0);
 	if (n < 0)

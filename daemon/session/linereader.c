@@ -19,16 +19,27 @@ enum tn_state { TN_DATA, TN_CMD, TN_OPT, TN_SUB, TN_SUB_IAC };
 
 #define LR_TOO_LONG_MAX 1000	/* reports queued; more are merged */
 
+/* Empty: the state only.  The buffer is not cleared (nothing past len
+ * is ever read): an idle session keeps its untouched pages untouched. */
 void
 lr_init(struct linereader *lr)
 {
-	memset(lr, 0, sizeof(*lr));
+	lr->len = 0;
+	lr->telnet = TN_DATA;
+	lr->discarding = false;
+	lr->too_long = 0;
 }
 
 size_t
 lr_room(const struct linereader *lr)
 {
 	return sizeof(lr->buf) - lr->len;
+}
+
+char *
+lr_tail(struct linereader *lr)
+{
+	return lr->buf + lr->len;
 }
 
 /* After new bytes arrived inside an overlong line: drop up to its LF. */

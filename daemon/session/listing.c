@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../../common/sys.h"
+#include "idlemem.h"
 #include "listing.h"
 #include "owners.h"
 #include "wildcard.h"
@@ -121,6 +122,7 @@ dirlist_read(int dirfd, struct dirlist *dl, unsigned flags,
 	static char buf[64 * 1024];
 	ssize_t n, pos;
 
+	idlemem_scratch(buf, sizeof(buf));
 	memset(dl, 0, sizeof(*dl));
 	sb_init(&dl->names, DIRLIST_MAX_BYTES);
 	while ((n = sys_getdents64(dirfd, buf, sizeof(buf))) > 0) {

@@ -7,16 +7,25 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "../../common/log.h"
 #include "../../common/sys.h"
+#include "idlemem.h"
 #include "monitor_wrap.h"
 
 #define PRIV_ANSWER_TIMEOUT_MS 60000
 
 static bool shutdown_seen;	/* SHUTDOWN came, or the master went away */
+/*
+ * The master's answers, read into one static buffer rather than a 9 kB
+ * ipc_msg on the stack of each request: the stack's deepest point stays
+ * resident while the session idles, and a receive writes only the few
+ * bytes of the answer.  Each request reads its answer before the next.
+ */
+static struct ipc_msg answer IDLEMEM_ALIGNED;
 
 void
 priv_log(int prio, const char *line)
@@ -101,6 +110,7 @@ priv_receive(struct ipc_msg *m, int timeout_ms)
 static int
 wait_answer(uint32_t type, struct ipc_msg *m)
 {
+	idlemem_scratch(m, sizeof(*m));
 	for (;;) {
 		int rc = priv_receive(m, PRIV_ANSWER_TIMEOUT_MS);
 
@@ -123,17 +133,16 @@ bool
 priv_shutdown_requested(bool look)
 {
 	struct pollfd p = { IPC_CHILD_FD, POLLIN, 0 };
-	struct ipc_msg m;
 	int rc;
 
 	if (shutdown_seen || !look || sys_poll(&p, 1, 0) <= 0)
 		return shutdown_seen;
-	rc = ipc_recv(IPC_CHILD_FD, &m);
+	rc = ipc_recv(IPC_CHILD_FD, &answer);
 	if (rc == 0) {
 		shutdown_seen = true;	/* the master is gone */
 	} else if (rc > 0) {
-		if (ipc_check_from_master(&m) != NULL ||
-		    m.u.hdr.type != IPC_SHUTDOWN)
+		if (ipc_check_from_master(&answer) != NULL ||
+		    answer.u.hdr.type != IPC_SHUTDOWN)
 			fatalx("unexpected message from the master");
 		shutdown_seen = true;
 	}
@@ -162,23 +171,42 @@ send_with_socket(const void *msg, size_t len, int ctrl_fd)
 	return -1;
 }
 
+/* Large, and static rather than on the stack; written only as far as
+ * they are used (see session_state_export), and given back while the
+ * session idles (LOGIN: a greeting anonymous child goes on after it). */
+static struct ipc_login login_msg IDLEMEM_ALIGNED;
+static struct ipc_rein rein_msg;
+
+struct ipc_session_state *
+priv_login_state(void)
+{
+	return &login_msg.state;
+}
+
+struct ipc_session_state *
+priv_rein_state(void)
+{
+	return &rein_msg.state;
+}
+
 int
 priv_login(int ctrl_fd, const char *user, const char *pass, bool tls,
-    const struct ipc_session_state *state, int *relay_fd)
+    int *relay_fd)
 {
-	static struct ipc_login m;	/* large; not on the stack */
-	struct ipc_msg answer;
+	struct ipc_login *m = &login_msg;
 	const struct ipc_login_result *r;
 	int rc;
 
-	memset(&m, 0, sizeof(m));
-	ipc_hdr_init(&m.hdr, IPC_LOGIN, sizeof(m));
-	str_copy(m.user, sizeof(m.user), user);
-	str_copy(m.pass, sizeof(m.pass), pass);
-	m.tls = tls ? 1 : 0;
-	m.state = *state;
-	rc = send_with_socket(&m, sizeof(m), ctrl_fd);
-	explicit_bzero(m.pass, sizeof(m.pass));
+	idlemem_scratch(&login_msg, sizeof(login_msg));
+	idlemem_scratch(&answer, sizeof(answer));
+	/* Cleared up to the state, which is filled already. */
+	memset(m, 0, offsetof(struct ipc_login, state));
+	ipc_hdr_init(&m->hdr, IPC_LOGIN, sizeof(*m));
+	str_copy(m->user, sizeof(m->user), user);
+	str_copy(m->pass, sizeof(m->pass), pass);
+	m->tls = tls ? 1 : 0;
+	rc = send_with_socket(m, sizeof(*m), ctrl_fd);
+	explicit_bzero(m->pass, sizeof(m->pass));
 	if (rc < 0)
 		return -1;
 	/* Accepted in clear: the master kills us while we wait here.
@@ -214,7 +242,6 @@ priv_tls_sign(uint32_t op, const void *data, size_t len, void *sig,
     size_t sigmax)
 {
 	struct ipc_tls_sign m;
-	struct ipc_msg answer;
 	const struct ipc_sign_result *r;
 
 	if (len > sizeof(m.data))
@@ -240,7 +267,6 @@ static int
 socket_request(const void *req, size_t len, uint32_t answer_type,
     uint16_t *port)
 {
-	struct ipc_msg answer;
 	const struct ipc_socket_result *r;
 
 	if (ipc_send(IPC_CHILD_FD, req, len, NULL, 0) < 0)
@@ -281,14 +307,11 @@ priv_data_connect(uint16_t port)
 }
 
 void
-priv_rein(int ctrl_fd, const struct ipc_session_state *state)
+priv_rein(int ctrl_fd)
 {
-	static struct ipc_rein m;
-
-	memset(&m, 0, sizeof(m));
-	ipc_hdr_init(&m.hdr, IPC_REIN, sizeof(m));
-	m.state = *state;
-	if (send_with_socket(&m, sizeof(m), ctrl_fd) < 0)
+	memset(&rein_msg, 0, offsetof(struct ipc_rein, state));
+	ipc_hdr_init(&rein_msg.hdr, IPC_REIN, sizeof(rein_msg));
+	if (send_with_socket(&rein_msg, sizeof(rein_msg), ctrl_fd) < 0)
 		fatal("sending REIN to the master");
 	/* The master kills us; should it not, we must not serve on. */
 	for (;;)

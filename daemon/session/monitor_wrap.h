@@ -25,6 +25,13 @@ void priv_log(int prio, const char *line);
 void priv_xfer(uint32_t cmd, uint32_t flags, uint32_t reply, uint64_t bytes,
     uint64_t duration_ms, const char *path);
 /*
+ * The session state a LOGIN (REIN) carries, filled in place by
+ * session_state_export before priv_login (priv_rein): the request's own
+ * static storage, so that no other copy of its large buffer exists.
+ */
+struct ipc_session_state *priv_login_state(void);
+struct ipc_session_state *priv_rein_state(void);
+/*
  * LOGIN: a LOGIN_REFUSED* status when refused (after the master's
  * failure delay, but for LOGIN_REFUSED_TLS), -1 when the master is gone.
  * An accepted login in clear does not return: the master ends this
@@ -32,7 +39,7 @@ void priv_xfer(uint32_t cmd, uint32_t flags, uint32_t reply, uint64_t bytes,
  * LOGIN_RELAYED: this process stays, relaying the connection.
  */
 int priv_login(int ctrl_fd, const char *user, const char *pass, bool tls,
-    const struct ipc_session_state *state, int *relay_fd);
+    int *relay_fd);
 /* LOGIN over TLS, accepted: relay the control connection to *relay_fd. */
 #define LOGIN_RELAYED 100
 /* TLS_SIGN: the private-key operation; the signature's length, or -1. */
@@ -43,7 +50,7 @@ int priv_pasv_listen(uint16_t *port);
 /* DATA_CONNECT: a socket connecting to the client at port; -1 (errno). */
 int priv_data_connect(uint16_t port);
 /* REIN: hand the connection back; the master ends this process. */
-NORETURN void priv_rein(int ctrl_fd, const struct ipc_session_state *state);
+NORETURN void priv_rein(int ctrl_fd);
 
 /*
  * True once the master asked us to stop (SHUTDOWN) or is gone, as far as

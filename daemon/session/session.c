@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include "../../common/sys.h"
 #include "commands.h"
 #include "ctrl.h"
+#include "idlemem.h"
 #include "listing.h"
 #include "monitor_wrap.h"
 #include "session.h"
@@ -71,7 +73,11 @@ session_tls_policy(const struct session *s)
 void
 session_state_export(const struct session *s, struct ipc_session_state *st)
 {
-	memset(st, 0, sizeof(*st));
+	size_t old = st->pending_len;
+
+	/* The fixed part is cleared; the pending buffer only where an
+	 * earlier export wrote more (see ipc_state_copy). */
+	memset(st, 0, offsetof(struct ipc_session_state, pending));
 	st->flags = (s->utf8 ? STATE_UTF8 : 0) | (s->host_given ? STATE_HOST : 0) |
 	    (s->tls_pbsz ? STATE_TLS_PBSZ : 0) |
 	    (s->tls_prot_p ? STATE_TLS_PROT_P : 0);
@@ -85,6 +91,8 @@ session_state_export(const struct session *s, struct ipc_session_state *st)
 	str_copy(st->host, sizeof(st->host), s->host);
 	st->pending_len = (uint32_t)s->in.len;
 	memcpy(st->pending, s->in.buf, s->in.len);
+	if (old > s->in.len && old <= sizeof(st->pending))
+		memset(st->pending + s->in.len, 0, old - s->in.len);
 }
 
 /* The state came from another child, i.e. from client input: check it. */
@@ -208,6 +216,8 @@ run_lines(struct session *s)
 static void
 command_loop(struct session *s)
 {
+	bool released = false;	/* idlemem_release since the last input */
+
 	for (;;) {
 		struct pollfd p[2] = {
 			{ s->ctrl_fd, POLLIN, 0 },
@@ -233,9 +243,28 @@ command_loop(struct session *s)
 		keep = data_expire(s, sys_now_ms());
 		if (keep >= 0 && keep < left)
 			left = keep;
-		rc = sys_poll(p, 2, (int)(left > 3600000 ? 3600000 : left));
+		/* A wait past IDLEMEM_AFTER_MS is idling: give memory back
+		 * once, then wait on (idlemem.h). */
+		if (!released && left > IDLEMEM_AFTER_MS) {
+			rc = sys_poll(p, 2, IDLEMEM_AFTER_MS);
+			if (rc == 0) {
+				/* Straight back to waiting: the loop's other
+				 * calls (run_lines) would touch the stack
+				 * just given back. */
+				idlemem_release();
+				released = true;
+				left -= IDLEMEM_AFTER_MS;
+				rc = sys_poll(p, 2,
+				    (int)(left > 3600000 ? 3600000 : left));
+			}
+		} else {
+			rc = sys_poll(p, 2,
+			    (int)(left > 3600000 ? 3600000 : left));
+		}
 		if (rc < 0)
 			fatal("poll");
+		if (rc > 0)
+			released = false;
 		if (p[1].revents)
 			session_check_master(s, true);
 		if (s->shutdown_requested)

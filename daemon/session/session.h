@@ -30,7 +30,6 @@
 struct xfer_status {
 	bool active;
 	const char *verb;		/* "RETR", "LIST", ... */
-	char path[VPATH_MAX];
 	uint64_t done;
 	uint64_t total;			/* 0: unknown */
 	uint64_t acked;			/* peer's ACKed bytes at last look */
@@ -38,6 +37,7 @@ struct xfer_status {
 	bool ascii;			/* TYPE A */
 	bool reported;			/* XFER sent to the master */
 	bool limited;			/* a file transfer under max_rate */
+	char path[VPATH_MAX];		/* last: written from its start */
 };
 
 struct session;
@@ -50,6 +50,13 @@ struct session;
 typedef bool control_hook(struct session *s);
 
 struct session {
+	/*
+	 * The order is the memory's: an idle session keeps every page it
+	 * ever wrote.  Small fields first, together; then the buffers, each
+	 * written from its start (a short command, a short path), in the
+	 * order of how often they are used; the seldom used last.
+	 */
+
 	/* from the master */
 	int ctrl_fd;
 	int ipc_fd;
@@ -66,19 +73,14 @@ struct session {
 	bool logged_in;
 	struct perm_ctx perm;		/* rights (RIGHT_*) and our uid/gid */
 	uint32_t granted_rights;	/* what the master gave this child */
-	char user[IPC_USER_MAX];
 	unsigned umask;			/* SITE UMASK; starts as the key */
 
 	/* protocol state */
-	struct linereader in;
-	char login_user[IPC_USER_MAX];
 	bool have_user;
 	uint32_t login_failures;
 	bool utf8;
 	bool host_given;
-	char host[IPC_HOST_MAX];
 	uint32_t mlst_facts;
-	char cwd[VPATH_MAX];
 	bool ascii;
 	uint64_t rest;
 	int upload_dirfd;		/* an upload runs in this directory,
@@ -86,7 +88,6 @@ struct session {
 					 * session ends before it is done */
 	bool epsv_all;
 	struct datachan data;
-	struct xfer_status xfer;
 	control_hook *during_transfer;
 	struct ratelimit rate;		/* anon_max_rate or local_max_rate */
 
@@ -109,11 +110,17 @@ struct session {
 	uint8_t tls_user_policy;
 	int64_t shutdown_deadline_ms;	/* a transfer must end by then */
 
-	/* Large and seldom used, last: an idle session touches fewer pages. */
+	/* buffers */
+	char user[IPC_USER_MAX];
+	char login_user[IPC_USER_MAX];
+	char host[IPC_HOST_MAX];
+	char cwd[VPATH_MAX];
+	struct linereader in;
+	char banner[IPC_MESSAGE_MAX];	/* the greeting (greeting children) */
+	char message[IPC_MESSAGE_MAX];	/* the login message */
+	struct xfer_status xfer;	/* its path last */
 	char rename_from[VPATH_MAX];	/* RNFR's path until RNTO; "" */
 	char upload_unlink[NAME_MAX + 1];
-	char message[IPC_MESSAGE_MAX];	/* the login message */
-	char banner[IPC_MESSAGE_MAX];	/* the greeting (greeting children) */
 };
 
 /* s must be zero (static storage: the child's one session). */
@@ -130,6 +137,9 @@ void session_logged_in(struct session *s, const char *user);
 NORETURN void session_exit(struct session *s, int status);
 /* Reply 421 with the given text and end the session. */
 NORETURN void session_close(struct session *s, const char *why);
+/* The protocol state, for the master to hand on.  st is zero or holds an
+ * earlier export (it is static: its large buffer is written only as far
+ * as it is used). */
 void session_state_export(const struct session *s,
     struct ipc_session_state *st);
 /*

@@ -34,6 +34,7 @@
 #include "../../common/sys.h"
 #include "../../common/tlslib.h"
 #include "ctrl.h"
+#include "idlemem.h"
 #include "monitor_wrap.h"
 #include "session.h"
 #include "tls.h"
@@ -753,6 +754,7 @@ tls_send_file(struct session *s, int fd, int file_fd, off_t off)
 	    BIO_CTRL_GET_KTLS_SEND, 0, NULL) != 0;
 	int64_t deadline = sys_now_ms() + (int64_t)s->data_timeout * 1000;
 
+	idlemem_scratch(buf, sizeof(buf));
 	for (;;) {
 		enum xfer_result r;
 		ssize_t n;

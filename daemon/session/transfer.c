@@ -16,6 +16,7 @@
 #include "../../common/sys.h"
 #include "ascii.h"
 #include "ctrl.h"
+#include "idlemem.h"
 #include "monitor_wrap.h"
 #include "session.h"
 #include "tls.h"
@@ -343,6 +344,9 @@ send_ascii(struct session *s, int fd, int file_fd, uint64_t skip)
 	static char in[ASCII_CHUNK], out[2 * ASCII_CHUNK];
 	bool prev_cr = false;
 	off_t off = 0;
+
+	idlemem_scratch(in, sizeof(in));
+	idlemem_scratch(out, sizeof(out));
 
 	for (;;) {
 		ssize_t n = sys_pread(file_fd, in, sizeof(in), off);

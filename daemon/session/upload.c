@@ -34,6 +34,7 @@
 #include "ascii.h"
 #include "commands.h"
 #include "fsaccess.h"
+#include "idlemem.h"
 #include "tls.h"
 #include "transfer.h"
 #include "upload.h"
@@ -129,6 +130,9 @@ receive(struct session *s, struct upload *u, int dfd)
 	static char buf[RECV_CHUNK], conv[RECV_CHUNK];
 	int64_t deadline = sys_now_ms() + (int64_t)s->data_timeout * 1000;
 	bool held_cr = false;
+
+	idlemem_scratch(buf, sizeof(buf));
+	idlemem_scratch(conv, sizeof(conv));
 
 	if (s->data_tls_pending) {
 		u->xr = tls_data_handshake(s, dfd);

@@ -489,6 +489,61 @@ class SessionBinary(OwnServer):
                           r"\(beside sandftpd\) of this build\?")
 
 
+class IdleMemory(OwnServer):
+    """A session that has waited a second for a command gives back its
+    scratch memory (daemon/session/idlemem.c): the listing and ASCII
+    buffers, its stack below the command loop, the heap's free memory;
+    and serves on as before."""
+
+    def private_dirty_kb(self, pid):
+        with open("/proc/%d/smaps_rollup" % pid) as f:
+            for line in f:
+                if line.startswith("Private_Dirty:"):
+                    return int(line.split()[1])
+        raise AssertionError("no Private_Dirty for %d" % pid)
+
+    def listing(self, c, path):
+        data = pasv_connect(c)
+        code, lines = c.cmd("LIST " + path)
+        self.assertEqual(code, 150, lines)
+        got = recv_all(data)
+        self.assertEqual(c.reply()[0], 226)
+        return got
+
+    def test_idle_session_gives_memory_back(self):
+        harness.plain_build_only("memory figures of the plain build")
+        for i in range(3000):
+            self.tree.file("many/entry-with-a-longish-name-%05d" % i, b"")
+        text = b"".join(b"line %06d of a text file\n" % i
+                        for i in range(12000))
+        self.tree.file("text/big.txt", text)
+        self.start({"pool_spare": "1"})
+        c = self.raw()
+        self.assert_works(c)
+        pid = self.server.session_pid(c.sock, "sandftpd-anon")
+        first = self.listing(c, "many")
+        self.assertEqual(first.count(b"\r\n"), 3000)
+        self.assertEqual(c.cmd("TYPE A")[0], 200)
+        self.assertEqual(retr(c, "text/big.txt"),
+                         text.replace(b"\n", b"\r\n"))
+        busy = self.private_dirty_kb(pid)
+        # After IDLEMEM_AFTER_MS (1 s) without a command: the 64 kB
+        # listing buffer and the 64 + 128 kB of the ASCII conversion go.
+        idle = harness.wait_for(
+            lambda: self.private_dirty_kb(pid) <= busy - 200 and
+            self.private_dirty_kb(pid), timeout=6)
+        self.assertTrue(idle, "Private_Dirty %d kB busy, %d kB after "
+                        "idling" % (busy, self.private_dirty_kb(pid)))
+        # It serves on, from the same process, with the same answers.
+        self.assertEqual(self.listing(c, "many"), first)
+        self.assertEqual(retr(c, "text/big.txt"),
+                         text.replace(b"\n", b"\r\n"))
+        self.assertEqual(c.cmd("NOOP")[0], 200)
+        self.assertEqual(self.server.session_pid(c.sock, "sandftpd-anon"),
+                         pid)
+        self.assert_no_deaths()
+
+
 class Burst(OwnServer):
     def test_burst_larger_than_pool(self):
         # pool_spare 1, 25 clients at once: the master waits for children

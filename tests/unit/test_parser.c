@@ -136,6 +136,30 @@ START_TEST(test_lr_iac_ip_dm)
 }
 END_TEST
 
+/* As ctrl_read does: bytes received into the reader's own tail. */
+static void
+feed_in_place(const char *s)
+{
+	size_t n = strlen(s);
+
+	ck_assert_uint_ge(lr_room(&lr), n);
+	memcpy(lr_tail(&lr), s, n);
+	lr_feed(&lr, lr_tail(&lr), n);
+}
+
+START_TEST(test_lr_in_place)
+{
+	lr_init(&lr);
+	feed_in_place("US" IAC IP IAC DM "ER a" IAC IAC "b\r\nPA");
+	feed_in_place("SS x" IAC WILL "\x01" "y\r\n" IAC SB "\x18zz" IAC SE);
+	feed_in_place("NOOP\r\n");
+	expect_line("USER a\xff" "b");
+	expect_line("PASS xy");
+	expect_line("NOOP");
+	expect_none();
+}
+END_TEST
+
 START_TEST(test_lr_iac_options)
 {
 	lr_init(&lr);
@@ -433,6 +457,7 @@ parser_suite(void)
 	tcase_add_test(tc, test_lr_split_feeds);
 	tcase_add_test(tc, test_lr_pipelined);
 	tcase_add_test(tc, test_lr_iac_ip_dm);
+	tcase_add_test(tc, test_lr_in_place);
 	tcase_add_test(tc, test_lr_iac_options);
 	tcase_add_test(tc, test_lr_iac_subneg);
 	tcase_add_test(tc, test_lr_iac_iac);
