@@ -3,6 +3,7 @@ that dies, crash bans, the pre-forked pool, IPv6 listeners, and the
 login timeout of a client that says nothing."""
 import ftplib
 import os
+import re
 import select
 import signal
 import socket
@@ -474,16 +475,20 @@ class SessionBinary(OwnServer):
                           r"root or of uid 0")
 
     def test_session_binary_of_another_build(self):
-        # The same binary, its CHILD_ARG's checksum changed in one digit.
+        # The same binary, its CHILD_ARG's checksum changed in one digit
+        # (every copy of the string: a sanitizer build has one per file).
         main = self.copies()
         with open(main + "-session", "rb") as f:
             data = f.read()
-        at = data.index(b"--child=") + len(b"--child=")
-        digit = data[at:at + 1]
-        self.assertTrue(digit.isdigit(), data[at - 8:at + 12])
-        other = str((int(digit) + 1) % 10).encode()
+        arg = re.search(rb"--child=(\d+)\0", data)
+        self.assertTrue(arg, "no --child=SUM in the session binary")
+        other = b"%d" % ((int(arg.group(1)[:1]) + 1) % 10)
+        changed = data.replace(arg.group(0), b"--child=" + other +
+                               arg.group(1)[1:] + b"\0")
+        self.assertEqual(changed.count(b"--child=" + other), data.count(
+            arg.group(0)))
         with open(main + "-session", "wb") as f:
-            f.write(data[:at] + other + data[at + 1:])
+            f.write(changed)
         self.failed_start(main, r"failed while starting: exited with "
                           r"status 2; it said: nothing: is sandftpd-session "
                           r"\(beside sandftpd\) of this build\?")
