@@ -22,20 +22,30 @@ ipc_hdr_init(struct ipc_hdr *h, uint32_t type, size_t len)
 }
 
 void
+ipc_state_set_pending(struct ipc_session_state *st, const void *data,
+    size_t len)
+{
+	size_t old = st->pending_len;
+
+	if (old > sizeof(st->pending))
+		old = sizeof(st->pending);
+	if (len > sizeof(st->pending))
+		len = sizeof(st->pending);
+	memcpy(st->pending, data, len);
+	if (old > len)
+		memset(st->pending + len, 0, old - len);
+	st->pending_len = (uint32_t)len;
+}
+
+void
 ipc_state_copy(struct ipc_session_state *dst,
     const struct ipc_session_state *src)
 {
-	size_t old = dst->pending_len, len = src->pending_len;
+	uint32_t old = dst->pending_len;
 
-	if (old > sizeof(dst->pending))
-		old = sizeof(dst->pending);
-	if (len > sizeof(src->pending))
-		len = sizeof(src->pending);
 	memcpy(dst, src, offsetof(struct ipc_session_state, pending));
-	dst->pending_len = (uint32_t)len;
-	memcpy(dst->pending, src->pending, len);
-	if (old > len)
-		memset(dst->pending + len, 0, old - len);
+	dst->pending_len = old;
+	ipc_state_set_pending(dst, src->pending, src->pending_len);
 }
 
 int

@@ -455,12 +455,16 @@ struct ipc_msg {
 void ipc_hdr_init(struct ipc_hdr *h, uint32_t type, size_t len);
 
 /*
- * Copy a session state (into a message): the fixed part and the pending
- * bytes, not the whole mostly empty buffer, so that a child's idle
- * memory does not grow by its size.  What an earlier, longer copy left
- * past the new end is cleared: the bytes past pending_len are zero.
- * src's pending_len must be checked already (at most IPC_PENDING_MAX).
+ * A session state's pending bytes are written as far as they go, not
+ * the whole mostly empty buffer, so that a child's idle memory does not
+ * grow by its size; what an earlier, longer write left past the new end
+ * is cleared: the bytes past pending_len are zero.  ipc_state_set_pending
+ * puts len bytes (at most IPC_PENDING_MAX are kept); ipc_state_copy
+ * copies a whole state (into a message) that way.  src's pending_len
+ * must be checked already.
  */
+void ipc_state_set_pending(struct ipc_session_state *st, const void *data,
+    size_t len);
 void ipc_state_copy(struct ipc_session_state *dst,
     const struct ipc_session_state *src);
 

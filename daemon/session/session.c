@@ -73,11 +73,12 @@ session_tls_policy(const struct session *s)
 void
 session_state_export(const struct session *s, struct ipc_session_state *st)
 {
-	size_t old = st->pending_len;
+	uint32_t old = st->pending_len;
 
-	/* The fixed part is cleared; the pending buffer only where an
-	 * earlier export wrote more (see ipc_state_copy). */
+	/* The fixed part is cleared; the pending buffer is written by
+	 * ipc_state_set_pending, which needs the length before. */
 	memset(st, 0, offsetof(struct ipc_session_state, pending));
+	st->pending_len = old;
 	st->flags = (s->utf8 ? STATE_UTF8 : 0) | (s->host_given ? STATE_HOST : 0) |
 	    (s->tls_pbsz ? STATE_TLS_PBSZ : 0) |
 	    (s->tls_prot_p ? STATE_TLS_PROT_P : 0);
@@ -89,10 +90,7 @@ session_state_export(const struct session *s, struct ipc_session_state *st)
 	st->reader_flags = (s->in.discarding ? STATE_READER_DISCARDING : 0) |
 	    (uint32_t)s->in.too_long << STATE_READER_TOO_LONG_SHIFT;
 	str_copy(st->host, sizeof(st->host), s->host);
-	st->pending_len = (uint32_t)s->in.len;
-	memcpy(st->pending, s->in.buf, s->in.len);
-	if (old > s->in.len && old <= sizeof(st->pending))
-		memset(st->pending + s->in.len, 0, old - s->in.len);
+	ipc_state_set_pending(st, s->in.buf, s->in.len);
 }
 
 /* The state came from another child, i.e. from client input: check it. */
@@ -225,6 +223,7 @@ command_loop(struct session *s)
 		};
 		const char *why;
 		int64_t left, keep;
+		bool polled;
 		int rc;
 
 		run_lines(s);
@@ -243,24 +242,23 @@ command_loop(struct session *s)
 		keep = data_expire(s, sys_now_ms());
 		if (keep >= 0 && keep < left)
 			left = keep;
+		if (left > 3600000)
+			left = 3600000;
 		/* A wait past IDLEMEM_AFTER_MS is idling: give memory back
-		 * once, then wait on (idlemem.h). */
+		 * once, and straight back to waiting (the loop's other calls,
+		 * run_lines, would touch the stack just given back). */
+		polled = false;
 		if (!released && left > IDLEMEM_AFTER_MS) {
 			rc = sys_poll(p, 2, IDLEMEM_AFTER_MS);
+			polled = rc != 0;
 			if (rc == 0) {
-				/* Straight back to waiting: the loop's other
-				 * calls (run_lines) would touch the stack
-				 * just given back. */
 				idlemem_release();
 				released = true;
 				left -= IDLEMEM_AFTER_MS;
-				rc = sys_poll(p, 2,
-				    (int)(left > 3600000 ? 3600000 : left));
 			}
-		} else {
-			rc = sys_poll(p, 2,
-			    (int)(left > 3600000 ? 3600000 : left));
 		}
+		if (!polled)
+			rc = sys_poll(p, 2, (int)left);
 		if (rc < 0)
 			fatal("poll");
 		if (rc > 0)
