@@ -324,7 +324,9 @@ class DataSocketCap(OwnServer):
         self.assertEqual(c.cmd("NOOP")[0], 200)
         self.assertEqual(c.cmd("PWD")[0], 257)
         self.assertEqual(c.cmd("SIZE README.txt")[0], 213)
-        # One log line for the run of refusals.
+        # One log line for the run of refusals (waited for, bounded: it
+        # can reach the log reader after the replies above).
+        harness.wait_for(lambda: "data connections refused" in s.log())
         self.assertEqual(len(re.findall(
             r"data connections refused: more than 30 a minute", s.log())),
             1, s.log())
