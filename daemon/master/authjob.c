@@ -24,6 +24,7 @@
 #include "authjob.h"
 #include "login.h"
 #include "pool.h"
+#include "reap.h"
 
 struct auth_job {
 	bool used;
@@ -75,6 +76,8 @@ close_job_fd(struct master *m, struct auth_job *j)
 	epoll_ctl(m->epfd, EPOLL_CTL_DEL, j->fd, NULL);
 	close(j->fd);
 	j->fd = -1;
+	/* Without its socket it has nothing left to do but exit. */
+	reap_expect(j->pid);
 }
 
 static void
@@ -129,6 +132,7 @@ authjob_start(struct master *m, struct child *c,
 		    strerror(errno));
 		kill(pid, SIGKILL);
 		close(fd);
+		reap_expect(pid);
 		/* Reaped later; not a job any more. */
 		return -1;
 	}

@@ -43,6 +43,7 @@
 #include "master.h"
 #include "monitor.h"
 #include "pool.h"
+#include "reap.h"
 #include "xferlog.h"
 
 #define STARTUP_TIMEOUT_MS 15000
@@ -574,7 +575,7 @@ on_signal(struct master *m)
 	while (read(m->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		switch (si.ssi_signo) {
 		case SIGCHLD:
-			pool_reap(m);
+			reap_sigchld(m);
 			break;
 		case SIGTERM:
 			begin_stop(m, "SIGTERM");
@@ -650,6 +651,9 @@ housekeeping(struct master *m)
 		m->next_metrics = now + (int64_t)m->cf->metrics_interval * 1000;
 	}
 	pool_check_channels(m, now);
+	if (reap_expecting())
+		reap_expected(m);
+	reap_sweep_if_due(m, now);
 	if (m->inetd && !m->starting_up && m->inetd_fd < 0 &&
 	    m->sessions == 0 && !m->stopping)
 		begin_stop(m, "inetd: the connection is over");
@@ -980,7 +984,8 @@ master_run(struct config *cf, const struct master_start *how)
 	}
 	m.devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	m.exe_fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	if (m.devnull < 0 || m.exe_fd < 0)
+	m.spawn_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (m.devnull < 0 || m.exe_fd < 0 || m.spawn_fd < 0)
 		fatal("opening /dev/null and /proc/self/exe");
 	m.session_exe_fd = pool_open_session_binary(&m);
 	if (how->inetd_stdin) {

@@ -107,6 +107,7 @@ struct master {
 	char banner_text[IPC_MESSAGE_MAX];	/* the greeting's lines */
 	char login_text[IPC_MESSAGE_MAX];	/* the login message's */
 	int devnull;
+	int spawn_fd;		/* a low slot for a new child's end (pool.c) */
 	int epfd;
 	int sigfd;
 	int listen_fd[2 * CONFIG_MAX_LISTEN];

@@ -85,7 +85,7 @@ pid_t pool_fork_exec(struct master *m, int exe_fd, const char *name,
 /* At start: the session binary's descriptor (fatal if it is unsafe),
  * or exe_fd where there is none. */
 int pool_open_session_binary(const struct master *m);
-void pool_reap(struct master *m);
+void pool_reaped(struct master *m, pid_t pid, int status);
 /* The pool whose children greet new connections: CHILD_PRELOGIN, or
  * CHILD_ANON on an anonymous-only server in clear. */
 int pool_greeter(const struct master *m);
