@@ -156,13 +156,38 @@ dirlist_name(const struct dirlist *dl, size_t i)
 }
 
 /*
- * Numbers and padded fields written by hand: a listing line is a dozen
- * fields, and the printf family was a quarter of a 10,000-entry MLSD's
- * time.  Sizes are bounded: a 64-bit value has at most 22 octal digits.
+ * The fields of one listing line are built in a small buffer of their
+ * own and go to the output in a few appends, with the name: a line is a
+ * dozen fields, and the printf family, then an append per field, were
+ * most of a 10,000-entry listing's time outside the kernel.  A field that
+ * would not fit is cut (the fixed fields of a line take under 120 bytes).
  */
+struct fields {
+	char b[256];
+	size_t n;
+};
+
 static void
-append_num(struct strbuf *out, unsigned long long v, unsigned base,
-    int width, char pad)
+put(struct fields *f, const char *s, size_t len)
+{
+	if (len > sizeof(f->b) - f->n)
+		len = sizeof(f->b) - f->n;
+	memcpy(f->b + f->n, s, len);
+	f->n += len;
+}
+
+static void
+put_char(struct fields *f, char c)
+{
+	if (f->n < sizeof(f->b))
+		f->b[f->n++] = c;
+}
+
+/* v in base 8 or 10, padded on the left to width with pad.  A 64-bit
+ * value has at most 22 octal digits. */
+static void
+put_num(struct fields *f, unsigned long long v, unsigned base, int width,
+    char pad)
 {
 	char buf[32];
 	size_t i = sizeof(buf);
@@ -173,18 +198,18 @@ append_num(struct strbuf *out, unsigned long long v, unsigned base,
 	} while (v != 0);
 	while (i > 0 && (int)(sizeof(buf) - i) < width)
 		buf[--i] = pad;
-	sb_append(out, buf + i, sizeof(buf) - i);
+	put(f, buf + i, sizeof(buf) - i);
 }
 
 /* s, then spaces up to width (printf's "%-8s"). */
 static void
-append_left(struct strbuf *out, const char *s, size_t width)
+put_left(struct fields *f, const char *s, size_t width)
 {
 	size_t n = strlen(s);
 
-	sb_append(out, s, n);
+	put(f, s, n);
 	while (n++ < width)
-		sb_append_char(out, ' ');
+		put_char(f, ' ');
 }
 
 static char
@@ -226,14 +251,45 @@ mode_string(mode_t m, char out[11])
 	out[10] = '\0';
 }
 
-/* Broken-down UTC time with a year 0..9999; false when t has none. */
+/* 0000-01-01T00:00:00 and 9999-12-31T23:59:59 UTC, in Unix time. */
+#define UTC_FIRST (-62167219200LL)
+#define UTC_LAST 253402300799LL
+
+/*
+ * Broken-down UTC time with a year 0..9999; false when t has none.  By
+ * arithmetic, not gmtime_r, which takes the time zone lock for each
+ * entry of a listing.  Only the date and time fields are set.  The
+ * calendar counts in 400-year eras of 146,097 days, each year from
+ * March, so that the leap day ends it.
+ */
 static bool
 utc_time(time_t t, struct tm *tm)
 {
-	if (gmtime_r(&t, tm) == NULL)
+	long long days, secs, era, doe, yoe, doy, mp, y;
+
+	if ((long long)t < UTC_FIRST || (long long)t > UTC_LAST)
 		return false;
-	return tm->tm_year >= -1900 && tm->tm_year <= 9999 - 1900 &&
-	    tm->tm_mon >= 0 && tm->tm_mon < 12;
+	days = (long long)t / 86400;
+	secs = (long long)t % 86400;
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	days += 719468;			/* from 0000-03-01 */
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = days - era * 146097;			/* 0..146096 */
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);	/* 0..365 */
+	mp = (5 * doy + 2) / 153;			/* 0 = March */
+	y = yoe + era * 400 + (mp >= 10);
+	memset(tm, 0, sizeof(*tm));
+	tm->tm_mday = (int)(doy - (153 * mp + 2) / 5 + 1);
+	tm->tm_mon = (int)(mp < 10 ? mp + 2 : mp - 10);
+	tm->tm_year = (int)(y - 1900);
+	tm->tm_hour = (int)(secs / 3600);
+	tm->tm_min = (int)(secs / 60 % 60);
+	tm->tm_sec = (int)(secs % 60);
+	return true;
 }
 
 /* The same, clamped to the first or last second of years 0..9999. */
@@ -255,39 +311,39 @@ list_line_ls(struct strbuf *out, const char *name, const struct stat *st,
 {
 	static const time_t half_year = 182 * 24 * 3600;
 	char mode[11], ub[16], gb[16];
+	struct fields f = { .n = 0 };
 	struct tm tm;
 	time_t t = st->st_mtime;
 
 	mode_string(st->st_mode, mode);
 	utc_time_clamped(t, &tm);
-	sb_append(out, mode, 10);
-	sb_append_char(out, ' ');
-	append_num(out, (unsigned long long)st->st_nlink, 10, 4, ' ');
-	sb_append_char(out, ' ');
-	append_left(out, owners_user((uint32_t)st->st_uid, ub, sizeof(ub)), 8);
-	sb_append_char(out, ' ');
-	append_left(out, owners_group((uint32_t)st->st_gid, gb, sizeof(gb)),
-	    8);
-	sb_append_char(out, ' ');
-	append_num(out, (unsigned long long)st->st_size, 10, 12, ' ');
-	sb_append_char(out, ' ');
-	sb_append_str(out, months[tm.tm_mon]);
-	sb_append_char(out, ' ');
+	put(&f, mode, 10);
+	put_char(&f, ' ');
+	put_num(&f, (unsigned long long)st->st_nlink, 10, 4, ' ');
+	put_char(&f, ' ');
+	put_left(&f, owners_user((uint32_t)st->st_uid, ub, sizeof(ub)), 8);
+	put_char(&f, ' ');
+	put_left(&f, owners_group((uint32_t)st->st_gid, gb, sizeof(gb)), 8);
+	put_char(&f, ' ');
+	put_num(&f, (unsigned long long)st->st_size, 10, 12, ' ');
+	put_char(&f, ' ');
+	put(&f, months[tm.tm_mon], 3);
+	put_char(&f, ' ');
+	put_num(&f, (unsigned long long)tm.tm_mday, 10, 2, ' ');
 	/* Like ls: the time for the last six months, else the year.  The
 	 * comparisons cannot overflow for any t. */
 	if ((t > now && t - now > 3600) || now - half_year > t) {
-		append_num(out, (unsigned long long)tm.tm_mday, 10, 2, ' ');
-		sb_append(out, "  ", 2);
-		append_num(out, (unsigned long long)(tm.tm_year + 1900), 10, 4,
+		put(&f, "  ", 2);
+		put_num(&f, (unsigned long long)(tm.tm_year + 1900), 10, 4,
 		    ' ');
 	} else {
-		append_num(out, (unsigned long long)tm.tm_mday, 10, 2, ' ');
-		sb_append_char(out, ' ');
-		append_num(out, (unsigned long long)tm.tm_hour, 10, 2, '0');
-		sb_append_char(out, ':');
-		append_num(out, (unsigned long long)tm.tm_min, 10, 2, '0');
+		put_char(&f, ' ');
+		put_num(&f, (unsigned long long)tm.tm_hour, 10, 2, '0');
+		put_char(&f, ':');
+		put_num(&f, (unsigned long long)tm.tm_min, 10, 2, '0');
 	}
-	sb_append_char(out, ' ');
+	put_char(&f, ' ');
+	sb_append(out, f.b, f.n);
 	sb_append_str(out, name);
 	if (link_target) {
 		sb_append(out, " -> ", 4);
@@ -385,36 +441,38 @@ list_line_mlsx(struct strbuf *out, const char *name, const struct stat *st,
     const char *type, uint32_t facts, const struct perm_ctx *pc, bool crlf)
 {
 	char when[MDTM_BUF], perm[8];
+	struct fields f = { .n = 0 };
 
 	if (facts & MLST_TYPE) {
-		sb_append(out, "type=", 5);
-		sb_append_str(out, type);
-		sb_append_char(out, ';');
+		put(&f, "type=", 5);
+		put(&f, type, strlen(type));
+		put_char(&f, ';');
 	}
 	if ((facts & MLST_SIZE) && !S_ISDIR(st->st_mode)) {
-		sb_append(out, "size=", 5);
-		append_num(out, (unsigned long long)st->st_size, 10, 0, ' ');
-		sb_append_char(out, ';');
+		put(&f, "size=", 5);
+		put_num(&f, (unsigned long long)st->st_size, 10, 0, ' ');
+		put_char(&f, ';');
 	}
 	/* RFC 3659 7.1: a fact the server cannot give is left out. */
 	if ((facts & MLST_MODIFY) && format_mdtm(st->st_mtime, when)) {
-		sb_append(out, "modify=", 7);
-		sb_append_str(out, when);
-		sb_append_char(out, ';');
+		put(&f, "modify=", 7);
+		put(&f, when, strlen(when));
+		put_char(&f, ';');
 	}
 	if (facts & MLST_PERM) {
 		perm_letters(st, pc, perm);
-		sb_append(out, "perm=", 5);
-		sb_append_str(out, perm);
-		sb_append_char(out, ';');
+		put(&f, "perm=", 5);
+		put(&f, perm, strlen(perm));
+		put_char(&f, ';');
 	}
 	if (facts & MLST_UNIX_MODE) {
-		sb_append(out, "unix.mode=0", 11);
-		append_num(out, (unsigned long long)(st->st_mode & 07777), 8,
-		    0, ' ');
-		sb_append_char(out, ';');
+		put(&f, "unix.mode=0", 11);
+		put_num(&f, (unsigned long long)(st->st_mode & 07777), 8, 0,
+		    ' ');
+		put_char(&f, ';');
 	}
-	sb_append_char(out, ' ');
+	put_char(&f, ' ');
+	sb_append(out, f.b, f.n);
 	sb_append_str(out, name);
 	if (crlf)
 		sb_append(out, "\r\n", 2);

@@ -20,6 +20,15 @@ struct owner {
 };
 
 static struct owner *users, *groups;
+
+/* The last name found, for the next entry of a listing, which most often
+ * has the same owner: one comparison instead of a search. */
+struct last_found {
+	bool set;
+	uint32_t id;
+	const char *name;
+};
+static struct last_found last_user, last_group;
 static size_t nusers, ngroups;
 static bool loaded, hidden;
 
@@ -46,6 +55,7 @@ owners_load(int fd)
 	char *p, *line;
 	ssize_t r;
 
+	last_user.set = last_group.set = false;
 	buf = malloc(cap + 1);
 	if (buf == NULL)
 		return;
@@ -117,14 +127,31 @@ owners_hide(void)
 	hidden = true;
 }
 
+
+static const char *
+find_cached(struct last_found *last, const struct owner *v, size_t n,
+    uint32_t id, char *buf, unsigned bn)
+{
+	const char *name;
+
+	if (last->set && last->id == id)
+		return last->name;
+	name = find(v, n, id, buf, bn);
+	if (name != buf)	/* a table's name; buf is the caller's */
+		*last = (struct last_found){ true, id, name };
+	return name;
+}
+
 const char *
 owners_user(uint32_t uid, char *buf, unsigned n)
 {
-	return hidden ? "ftp" : find(users, nusers, uid, buf, n);
+	return hidden ? "ftp" : find_cached(&last_user, users, nusers, uid,
+	    buf, n);
 }
 
 const char *
 owners_group(uint32_t gid, char *buf, unsigned n)
 {
-	return hidden ? "ftp" : find(groups, ngroups, gid, buf, n);
+	return hidden ? "ftp" : find_cached(&last_group, groups, ngroups, gid,
+	    buf, n);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../common/util.h"
@@ -361,6 +362,63 @@ START_TEST(test_mdtm)
 END_TEST
 
 /*
+ * MDTM's calendar is computed by arithmetic: it must agree with the C
+ * library's gmtime_r across years 0..9999: every 13th day (which reaches
+ * every day of the month and of the year many times over), every day of
+ * the years around 0, 1900, 2000 and 2100, and 9999 (centuries leap or
+ * not), each at a different time of day and at both ends of the day.
+ */
+static long long
+step(long long t)
+{
+	static const long long dense[][2] = {
+		{ -62167219200LL, -62072611200LL },	/* 0000..0002 */
+		{ -2240524800LL, -2145916800LL },	/* 1899..1901 */
+		{ 915148800LL, 1009843200LL },		/* 1999..2001 */
+		{ 4070908800LL, 4165603200LL },		/* 2099..2101 */
+		{ 253370764800LL, 253402300800LL },	/* 9999 */
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(dense); i++)
+		if (t >= dense[i][0] && t < dense[i][1])
+			return DAY;
+	return 13 * DAY;
+}
+
+START_TEST(test_mdtm_agrees_with_gmtime)
+{
+	const long long first = -62167219200LL, last = 253402300799LL;
+	char out[MDTM_BUF], want[MDTM_BUF];
+	long long day;
+	unsigned seed = 12345;
+
+	for (day = first; day <= last; day += step(day)) {
+		long long ts[3];
+		size_t i;
+
+		seed = seed * 1103515245u + 12345u;
+		ts[0] = day + (long long)(seed % DAY);
+		ts[1] = day;
+		ts[2] = day + DAY - 1;
+		for (i = 0; i < ARRAY_SIZE(ts); i++) {
+			time_t t = (time_t)ts[i];
+			struct tm tm;
+
+			ck_assert(gmtime_r(&t, &tm) != NULL);
+			snprintf(want, sizeof(want), "%04d%02d%02d%02d%02d%02d",
+			    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			    tm.tm_hour, tm.tm_min, tm.tm_sec);
+			ck_assert(format_mdtm(t, out));
+			if (strcmp(out, want) != 0)
+				ck_abort_msg("time %lld: %s, gmtime_r %s",
+				    ts[i], out, want);
+		}
+	}
+}
+END_TEST
+
+/*
  * Times with no four-digit year, and times gmtime_r cannot convert at
  * all (tmpfs and btrfs keep 2^62 s): MDTM has no answer, MLSx leaves the
  * fact out, ls lines show the nearest date that exists.
@@ -601,6 +659,7 @@ listing_suite(void)
 	tcase_add_test(tc, test_mdtm);
 	tcase_add_test(tc, test_mlsx_perm_unmapped_owner);
 	tcase_add_test(tc, test_mdtm_out_of_range);
+	tcase_add_test(tc, test_mdtm_agrees_with_gmtime);
 	tcase_add_test(tc, test_ls_out_of_range);
 	tcase_add_test(tc, test_mlsx_out_of_range);
 	suite_add_tcase(s, tc);
