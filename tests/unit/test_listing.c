@@ -363,7 +363,7 @@ END_TEST
 
 /*
  * MDTM's calendar is computed by arithmetic: it must agree with the C
- * library's gmtime_r across years 0..9999: every 13th day (which reaches
+ * library's gmtime_r across years 0..9999: every 97th day (which reaches
  * every day of the month and of the year many times over), every day of
  * the years around 0, 1900, 2000 and 2100, and 9999 (centuries leap or
  * not), each at a different time of day and at both ends of the day.
@@ -383,7 +383,7 @@ step(long long t)
 	for (i = 0; i < ARRAY_SIZE(dense); i++)
 		if (t >= dense[i][0] && t < dense[i][1])
 			return DAY;
-	return 13 * DAY;
+	return 97 * DAY;
 }
 
 START_TEST(test_mdtm_agrees_with_gmtime)
