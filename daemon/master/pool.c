@@ -654,8 +654,12 @@ pool_greeter(const struct master *m)
 #define ACCEPT_WINDOW_MS 1000
 #define POOL_GROWTH_DIVISOR 10	/* idle children: 1/10 s of accepts */
 #define POOL_GROWTH_MAX 256
+/* Back at pool_spare for this long, the greeting pool retires what it
+ * grew by: idle children cost memory and process slots, and a burst
+ * that comes back finds them spawned again within a second. */
+#define POOL_SHRINK_DELAY_MS 5000
 
-static int64_t window_start;
+static int64_t window_start, last_grown;
 static unsigned window_accepts, last_rate;
 
 void
@@ -686,7 +690,10 @@ greeter_spare(struct master *m)
 	grown = (int)(last_rate / POOL_GROWTH_DIVISOR);
 	if (grown > POOL_GROWTH_MAX)
 		grown = POOL_GROWTH_MAX;
-	return grown > spare ? grown : spare;
+	if (grown <= spare)
+		return spare;
+	last_grown = sys_now_ms();
+	return grown;
 }
 
 static int
@@ -703,6 +710,25 @@ wanted_idle(struct master *m, int pool)
 	if (m->inetd)
 		spare = pool == pool_greeter(m) && m->inetd_fd >= 0 ? 1 : 0;
 	return spare + handoff_waiting_for(m, pool);
+}
+
+/* After a burst: the greeting pool's idle children beyond what it wants
+ * now, retired once it has wanted no more than pool_spare for a while. */
+static void
+shrink_greeters(struct master *m, int pool)
+{
+	int want = wanted_idle(m, pool);
+
+	if (m->idle[pool] <= want ||
+	    sys_now_ms() - last_grown < POOL_SHRINK_DELAY_MS)
+		return;
+	while (m->idle[pool] > want) {
+		struct child *c = pool_idle_child(m, pool);
+
+		if (c == NULL)
+			break;
+		pool_retire(m, c);
+	}
 }
 
 void
@@ -727,6 +753,8 @@ pool_maintain(struct master *m)
 				return;
 			}
 		}
+		if (k == pool_greeter(m))
+			shrink_greeters(m, k);
 	}
 }
 
@@ -935,8 +963,9 @@ child_died(struct master *m, struct child *c, int st)
 	metrics.deaths[c->retired ? DEATH_RETIRED : c->killed ? DEATH_KILLED :
 	    WIFSIGNALED(st) ? DEATH_SIGNAL : DEATH_EXIT]++;
 	if (c->retired) {
-		/* Killed on purpose once its session moved on. */
-		log_debug("%s ended after handing on its session", label);
+		/* Killed on purpose: its session moved on, or it was an idle
+		 * child the pools no longer want (a reload, a burst over). */
+		log_debug("%s retired", label);
 		pool_close_ipc(m, c);
 		release_slot(m, c);
 		m->live--;

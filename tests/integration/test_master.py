@@ -321,6 +321,34 @@ class DirectPool(OwnServer):
                         self.server.pool_counts())
         self.assert_no_deaths()
 
+    def test_pool_grows_with_a_burst_and_shrinks_after(self):
+        # Sessions opened as fast as they come for 2 s: the greeting pool
+        # grows with the accept rate (a tenth of a second's accepts; 40/s
+        # is 4 children, one more than pool_spare)...
+        harness.one_run_only("a rate the sanitizer build may not reach")
+        self.start({"pool_spare": str(self.SPARE)})
+        self.assertTrue(harness.wait_for(self.settled, 10),
+                        self.server.pool_counts())
+        def anon():
+            return self.server.pool_counts().get("sandftpd-anon", 0)
+        peak, n, end = 0, 0, time.time() + 2
+        while time.time() < end:
+            c = self.raw()
+            self.assertEqual(c.reply()[0], 220)
+            c.close()
+            n += 1
+            if n % 10 == 0:
+                peak = max(peak, anon())
+        self.assertGreater(n, 80, "too slow a burst to test with")
+        self.assertGreater(max(peak, anon()), self.SPARE,
+                           self.server.pool_counts())
+        # ...and once the burst is over for 5 s, the children it grew by
+        # are retired: back to exactly pool_spare idle ones.
+        self.assertTrue(harness.wait_for(self.settled, 20),
+                        self.server.pool_counts())
+        self.assert_works(self.raw())
+        self.assert_no_deaths()
+
     def test_not_with_accounts(self):
         # Where accounts exist, pre-login children greet.
         db = harness.user_db(self.server_dir(), [
