@@ -28,6 +28,13 @@ void idlemem_init(const void *stack_top);
  * shared with other variables, and not given back.
  */
 #define IDLEMEM_ALIGNED __attribute__((aligned(4096)))
+/* Static storage of whole pages for a scratch object of type T, so that
+ * no other variable shares its last page: all of it can be given back
+ * (an aligned object's last page otherwise stays, with its neighbours). */
+#define IDLEMEM_PAGES(T) union { \
+	T v; \
+	char pages[(sizeof(T) + 4095) / 4096 * 4096]; \
+} IDLEMEM_ALIGNED
 void idlemem_scratch(void *buf, size_t n);
 /* Give back what idling does not need.  Never inlined: its own frame
  * is where "below the loop" starts. */

@@ -25,7 +25,8 @@ static bool shutdown_seen;	/* SHUTDOWN came, or the master went away */
  * resident while the session idles, and a receive writes only the few
  * bytes of the answer.  Each request reads its answer before the next.
  */
-static struct ipc_msg answer IDLEMEM_ALIGNED;
+static IDLEMEM_PAGES(struct ipc_msg) answer_pages;
+static struct ipc_msg *const answer = &answer_pages.v;
 
 void
 priv_log(int prio, const char *line)
@@ -137,12 +138,12 @@ priv_shutdown_requested(bool look)
 
 	if (shutdown_seen || !look || sys_poll(&p, 1, 0) <= 0)
 		return shutdown_seen;
-	rc = ipc_recv(IPC_CHILD_FD, &answer);
+	rc = ipc_recv(IPC_CHILD_FD, answer);
 	if (rc == 0) {
 		shutdown_seen = true;	/* the master is gone */
 	} else if (rc > 0) {
-		if (ipc_check_from_master(&answer) != NULL ||
-		    answer.u.hdr.type != IPC_SHUTDOWN)
+		if (ipc_check_from_master(answer) != NULL ||
+		    answer->u.hdr.type != IPC_SHUTDOWN)
 			fatalx("unexpected message from the master");
 		shutdown_seen = true;
 	}
@@ -174,13 +175,14 @@ send_with_socket(const void *msg, size_t len, int ctrl_fd)
 /* Large, and static rather than on the stack; written only as far as
  * they are used (see session_state_export), and given back while the
  * session idles (LOGIN: a greeting anonymous child goes on after it). */
-static struct ipc_login login_msg IDLEMEM_ALIGNED;
+static IDLEMEM_PAGES(struct ipc_login) login_pages;
+static struct ipc_login *const login_msg = &login_pages.v;
 static struct ipc_rein rein_msg;
 
 struct ipc_session_state *
 priv_login_state(void)
 {
-	return &login_msg.state;
+	return &login_msg->state;
 }
 
 struct ipc_session_state *
@@ -193,12 +195,12 @@ int
 priv_login(int ctrl_fd, const char *user, const char *pass, bool tls,
     int *relay_fd)
 {
-	struct ipc_login *m = &login_msg;
+	struct ipc_login *m = login_msg;
 	const struct ipc_login_result *r;
 	int rc;
 
-	idlemem_scratch(&login_msg, sizeof(login_msg));
-	idlemem_scratch(&answer, sizeof(answer));
+	idlemem_scratch(&login_pages, sizeof(login_pages));
+	idlemem_scratch(&answer_pages, sizeof(answer_pages));
 	/* Cleared up to the state, which is filled already. */
 	memset(m, 0, offsetof(struct ipc_login, state));
 	ipc_hdr_init(&m->hdr, IPC_LOGIN, sizeof(*m));
@@ -212,25 +214,25 @@ priv_login(int ctrl_fd, const char *user, const char *pass, bool tls,
 	/* Accepted in clear: the master kills us while we wait here.
 	 * Accepted over TLS: RELAY, with the session child's socket. */
 	for (;;) {
-		rc = priv_receive(&answer, PRIV_ANSWER_TIMEOUT_MS);
+		rc = priv_receive(answer, PRIV_ANSWER_TIMEOUT_MS);
 		if (rc < 0)
 			fatalx("no answer from the master");
 		if (rc == 0)
 			return -1;
-		if (answer.u.hdr.type == IPC_SHUTDOWN) {
+		if (answer->u.hdr.type == IPC_SHUTDOWN) {
 			shutdown_seen = true;
 			continue;
 		}
-		if (answer.u.hdr.type == IPC_RELAY && tls) {
-			*relay_fd = answer.fds[0];
+		if (answer->u.hdr.type == IPC_RELAY && tls) {
+			*relay_fd = answer->fds[0];
 			return LOGIN_RELAYED;
 		}
-		if (answer.u.hdr.type != IPC_LOGIN_RESULT)
+		if (answer->u.hdr.type != IPC_LOGIN_RESULT)
 			fatalx("unexpected %s from the master",
-			    ipc_type_name(answer.u.hdr.type));
+			    ipc_type_name(answer->u.hdr.type));
 		break;
 	}
-	r = (const struct ipc_login_result *)answer.u.raw;
+	r = (const struct ipc_login_result *)answer->u.raw;
 	if (r->status != LOGIN_REFUSED && r->status != LOGIN_REFUSED_CLOSE &&
 	    r->status != LOGIN_REFUSED_TLS && r->status != LOGIN_ACCEPTED_HERE)
 		fatalx("unknown login status %u", r->status);
@@ -252,9 +254,9 @@ priv_tls_sign(uint32_t op, const void *data, size_t len, void *sig,
 	m.len = (uint32_t)len;
 	memcpy(m.data, data, len);
 	if (ipc_send(IPC_CHILD_FD, &m, sizeof(m), NULL, 0) < 0 ||
-	    wait_answer(IPC_SIGN_RESULT, &answer) < 0)
+	    wait_answer(IPC_SIGN_RESULT, answer) < 0)
 		return -1;
-	r = (const struct ipc_sign_result *)answer.u.raw;
+	r = (const struct ipc_sign_result *)answer->u.raw;
 	if (r->error != 0 || r->len == 0 || r->len > sigmax ||
 	    r->len > sizeof(r->sig))
 		return -1;
@@ -271,18 +273,18 @@ socket_request(const void *req, size_t len, uint32_t answer_type,
 
 	if (ipc_send(IPC_CHILD_FD, req, len, NULL, 0) < 0)
 		return -1;
-	if (wait_answer(answer_type, &answer) < 0) {
+	if (wait_answer(answer_type, answer) < 0) {
 		errno = EPIPE;
 		return -1;
 	}
-	r = (const struct ipc_socket_result *)answer.u.raw;
+	r = (const struct ipc_socket_result *)answer->u.raw;
 	if (r->error != 0) {
 		errno = r->error > 0 ? r->error : EPROTO;
 		return -1;
 	}
 	if (port)
 		*port = r->port;
-	return answer.fds[0];
+	return answer->fds[0];
 }
 
 int
