@@ -16,12 +16,9 @@
  * SWEEP_INTERVAL_MS: a safety net, so that a process that died
  * unannounced is never left a zombie for long.
  */
-#include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/wait.h>
 
-#include "../../common/log.h"
 #include "pool.h"
 #include "reap.h"
 
