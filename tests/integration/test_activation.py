@@ -220,6 +220,10 @@ class AcceptYes(ActivationCase):
         s = self.start()
         self.check_one_connection(s)
         self.check_one_connection(s)
+        # The activator writes its line after it reaped the instance,
+        # which can be after the instance is gone from /proc: wait
+        # (bounded) for both lines before counting.
+        harness.wait_for(lambda: s.log().count("died with code") >= 2, 10)
         log = s.log()
         self.assertEqual(log.count("one connection (Accept=yes)"), 2)
         self.assertEqual(log.count("inetd: the connection is over"), 2)
