@@ -651,8 +651,7 @@ housekeeping(struct master *m)
 		m->next_metrics = now + (int64_t)m->cf->metrics_interval * 1000;
 	}
 	pool_check_channels(m, now);
-	if (reap_expecting())
-		reap_expected(m);
+	reap_expected(m);
 	reap_sweep_if_due(m, now);
 	if (m->inetd && !m->starting_up && m->inetd_fd < 0 &&
 	    m->sessions == 0 && !m->stopping)

@@ -16,6 +16,7 @@
  * SWEEP_INTERVAL_MS: a safety net, so that a process that died
  * unannounced is never left a zombie for long.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 
@@ -51,19 +52,11 @@ reap_expect(pid_t pid)
 	fresh = true;
 }
 
-/* Were pids named since the last look?  Those named earlier and not yet
- * collected are looked at again at the next SIGCHLD only. */
-bool
-reap_expecting(void)
-{
-	return fresh;
-}
-
-/* waitpid() on each expected pid; the number collected. */
-static size_t
+/* waitpid() on each expected pid. */
+static void
 collect_expected(struct master *m)
 {
-	size_t i = 0, reaped = 0;
+	size_t i = 0;
 
 	fresh = false;
 	while (i < nexpected) {
@@ -76,24 +69,25 @@ collect_expected(struct master *m)
 		}
 		/* Collected, or not ours any more (the sweep took it). */
 		expected[i] = expected[--nexpected];
-		if (pid > 0) {
+		if (pid > 0)
 			pool_reaped(m, pid, st);
-			reaped++;
-		}
 	}
-	return reaped;
 }
 
+/* Between two waits: the pids named since the last look.  Those named
+ * earlier and not yet collected are looked at again at the next SIGCHLD
+ * only. */
 void
 reap_expected(struct master *m)
 {
-	(void)collect_expected(m);
+	if (fresh)
+		collect_expected(m);
 }
 
 void
 reap_sigchld(struct master *m)
 {
-	(void)collect_expected(m);
+	collect_expected(m);
 	sweep_due = true;
 }
 

@@ -4,13 +4,12 @@
 #ifndef SANDFTPD_REAP_H
 #define SANDFTPD_REAP_H
 
-#include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct master;
 
 void reap_expect(pid_t pid);
-bool reap_expecting(void);
 void reap_expected(struct master *m);
 void reap_sigchld(struct master *m);
 void reap_sweep_if_due(struct master *m, int64_t now);
