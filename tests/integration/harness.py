@@ -135,7 +135,10 @@ class Server:
             self.options.update(options)
         self.proc = None
         self.lines = []
-        self.lock = threading.Lock()
+        # Guards lines; the reader notifies it for every line, so a test
+        # waiting for one wakes as it arrives, not at its next poll.
+        self.lock = threading.Condition()
+        self.log_ended = False
         self.workdir = tempfile.mkdtemp(prefix="sandftpd-srv-")
         os.chmod(self.workdir, 0o755)
 
@@ -165,6 +168,7 @@ class Server:
                                      stdout=subprocess.DEVNULL,
                                      env=daemon_env(self.env),
                                      preexec_fn=limits)
+        self.log_ended = False
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
         if wait:
@@ -176,6 +180,10 @@ class Server:
             line = raw.decode("utf-8", "replace").rstrip("\n")
             with self.lock:
                 self.lines.append(line)
+                self.lock.notify_all()
+        with self.lock:
+            self.log_ended = True
+            self.lock.notify_all()
 
     def stop(self, sig=signal.SIGTERM, timeout=20):
         if self.proc and self.proc.poll() is None:
@@ -200,14 +208,16 @@ class Server:
         """Wait until a log line (from line index `start`) matches."""
         rx = re.compile(pattern)
         deadline = time.time() + timeout
-        while time.time() < deadline:
-            with self.lock:
+        with self.lock:
+            while True:
                 for line in self.lines[start:]:
                     if rx.search(line):
                         return line
-            if self.proc.poll() is not None and not self.reader.is_alive():
-                break
-            time.sleep(0.05)
+                start = max(start, len(self.lines))
+                left = deadline - time.time()
+                if left <= 0 or self.log_ended:
+                    break
+                self.lock.wait(left)
         raise AssertionError("no log line matching %r in:\n%s"
                              % (pattern, self.log()))
 
