@@ -12,6 +12,18 @@
 #include "../common/util.h"
 #include "sandbox.h"
 
+/*
+ * Take c out of the bounding set if it is in it.  One read: the kernel
+ * answers -1 for a capability it does not know (what CAP_IS_SUPPORTED
+ * asks with a read of its own), 0 or 1 for one it does.  Every child
+ * running as root passes here for each capability at start.
+ */
+static int
+bound_drop(cap_value_t c)
+{
+	return cap_get_bound(c) == 1 ? cap_drop_bound(c) : 0;
+}
+
 int
 caps_restrict_master(const int *keep, int nkeep)
 {
@@ -29,8 +41,7 @@ caps_restrict_master(const int *keep, int nkeep)
 		for (i = 0; i < nkeep; i++)
 			if (keep[i] == c)
 				kept = true;
-		if (!kept && CAP_IS_SUPPORTED(c) && cap_get_bound(c) == 1 &&
-		    cap_drop_bound(c) < 0)
+		if (!kept && bound_drop(c) < 0)
 			return -1;
 	}
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
@@ -58,8 +69,7 @@ caps_clear_bounding(void)
 	cap_value_t c;
 
 	for (c = 0; c <= CAP_LAST_CAP; c++)
-		if (CAP_IS_SUPPORTED(c) && cap_get_bound(c) == 1 &&
-		    cap_drop_bound(c) < 0)
+		if (bound_drop(c) < 0)
 			return -1;
 	return 0;
 }

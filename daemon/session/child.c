@@ -90,7 +90,10 @@ recv_from_master(struct ipc_msg *m, int timeout_ms)
 
 /*
  * libc loads some things lazily on first use; do those uses now, while
- * files may still be opened, so the sandbox never sees them.
+ * files may still be opened, so the sandbox never sees them.  The time
+ * zone: listings convert times by arithmetic, but OpenSSL checks a
+ * certificate's dates with gmtime_r (a client certificate, in a TLS
+ * child), and its first use reads /etc/localtime.
  */
 static void
 preload_libc(void)
@@ -98,7 +101,7 @@ preload_libc(void)
 	struct tm tm;
 	time_t t = 0;
 
-	gmtime_r(&t, &tm);	/* first use reads the time zone file */
+	gmtime_r(&t, &tm);
 	(void)strerror(ENOENT);
 }
 

@@ -2,9 +2,8 @@
  * listing.c - reading directories with getdents64 into one sorted name
  * array, and the `ls -l` and RFC 3659 line formats.  Times are UTC (a
  * jailed child has no time zone files).  Owners are shown as numbers.
- * Any time a file system can hold formats safely: one gmtime_r() cannot
- * convert, or that has no four-digit year, is clamped for `ls -l` lines
- * and left out of MLSx facts.
+ * Any time a file system can hold formats safely: one outside the years
+ * 0..9999 is clamped for `ls -l` lines and left out of MLSx facts.
  */
 #include <errno.h>
 #include <stdlib.h>
