@@ -207,7 +207,8 @@ child_main(void)
 	 * once).  The session start is kept as a copy of what it uses.
 	 */
 	struct ipc_msg *init;
-	static struct ipc_session_start start IDLEMEM_ALIGNED;
+	static IDLEMEM_PAGES(struct ipc_session_start) start_pages;
+	struct ipc_session_start *const start = &start_pages.v;
 	int ctrl_fd;
 	struct seccomp_program filter;
 	uint32_t overflow_uid, overflow_gid;
@@ -301,14 +302,15 @@ child_main(void)
 	 * by state_import (session.c), but for its length, which bounds
 	 * this copy. */
 	if (((const struct ipc_session_start *)init->u.raw)->state.
-	    pending_len > sizeof(start.state.pending))
+	    pending_len > sizeof(start->state.pending))
 		fatalx("handed-on session state is malformed");
-	memcpy(&start, init->u.raw, offsetof(struct ipc_session_start, state));
-	ipc_state_copy(&start.state,
+	memcpy(start, init->u.raw, offsetof(struct ipc_session_start, state));
+	ipc_state_copy(&start->state,
 	    &((const struct ipc_session_start *)init->u.raw)->state);
 	ctrl_fd = init->fds[0];
 	munmap(init, sizeof(*init));
-	idlemem_scratch(&start, sizeof(start));	/* read at the start only */
-	session_start(&sess, &start, ctrl_fd);
+	/* Read at the start only. */
+	idlemem_scratch(&start_pages, sizeof(start_pages));
+	session_start(&sess, start, ctrl_fd);
 	_exit(0);
 }

@@ -23,18 +23,15 @@ void idlemem_init(const void *stack_top);
 /*
  * buf (static storage, n bytes) holds nothing from one command to the
  * next: its whole pages may be given back while the session idles.
- * Called where it is used; registering again is free.  A buffer of a
- * few kB should be IDLEMEM_ALIGNED, or the page its use writes may be
- * shared with other variables, and not given back.
+ * Called where it is used; registering again is free (the first size
+ * stays).  A buffer of a few kB should be IDLEMEM_PAGES(type): storage
+ * of whole pages, so that no other variable shares its first or last
+ * page and all of it can be given back.
  */
-#define IDLEMEM_ALIGNED __attribute__((aligned(4096)))
-/* Static storage of whole pages for a scratch object of type T, so that
- * no other variable shares its last page: all of it can be given back
- * (an aligned object's last page otherwise stays, with its neighbours). */
 #define IDLEMEM_PAGES(T) union { \
 	T v; \
 	char pages[(sizeof(T) + 4095) / 4096 * 4096]; \
-} IDLEMEM_ALIGNED
+} __attribute__((aligned(4096)))
 void idlemem_scratch(void *buf, size_t n);
 /* Give back what idling does not need.  Never inlined: its own frame
  * is where "below the loop" starts. */

@@ -107,25 +107,26 @@ priv_receive(struct ipc_msg *m, int timeout_ms)
 	}
 }
 
-/* Wait for the answer of the given type; SHUTDOWN meanwhile is noted. */
+/* Wait for the answer of the given type, in answer; SHUTDOWN meanwhile
+ * is noted. */
 static int
-wait_answer(uint32_t type, struct ipc_msg *m)
+wait_answer(uint32_t type)
 {
-	idlemem_scratch(m, sizeof(*m));
+	idlemem_scratch(&answer_pages, sizeof(answer_pages));
 	for (;;) {
-		int rc = priv_receive(m, PRIV_ANSWER_TIMEOUT_MS);
+		int rc = priv_receive(answer, PRIV_ANSWER_TIMEOUT_MS);
 
 		if (rc < 0)
 			fatalx("no answer from the master");
 		if (rc == 0)
 			return -1;
-		if (m->u.hdr.type == IPC_SHUTDOWN) {
+		if (answer->u.hdr.type == IPC_SHUTDOWN) {
 			shutdown_seen = true;
 			continue;
 		}
-		if (m->u.hdr.type != type)
+		if (answer->u.hdr.type != type)
 			fatalx("unexpected %s from the master",
-			    ipc_type_name(m->u.hdr.type));
+			    ipc_type_name(answer->u.hdr.type));
 		return 0;
 	}
 }
@@ -254,7 +255,7 @@ priv_tls_sign(uint32_t op, const void *data, size_t len, void *sig,
 	m.len = (uint32_t)len;
 	memcpy(m.data, data, len);
 	if (ipc_send(IPC_CHILD_FD, &m, sizeof(m), NULL, 0) < 0 ||
-	    wait_answer(IPC_SIGN_RESULT, answer) < 0)
+	    wait_answer(IPC_SIGN_RESULT) < 0)
 		return -1;
 	r = (const struct ipc_sign_result *)answer->u.raw;
 	if (r->error != 0 || r->len == 0 || r->len > sigmax ||
@@ -273,7 +274,7 @@ socket_request(const void *req, size_t len, uint32_t answer_type,
 
 	if (ipc_send(IPC_CHILD_FD, req, len, NULL, 0) < 0)
 		return -1;
-	if (wait_answer(answer_type, answer) < 0) {
+	if (wait_answer(answer_type) < 0) {
 		errno = EPIPE;
 		return -1;
 	}
