@@ -16,7 +16,9 @@ uint64_t ascii_extra(const char *in, size_t n, bool *prev_cr);
 /*
  * CRLF to LF, for uploads.  A CR at the end of a chunk is held
  * (*held_cr) until the next byte shows whether an LF follows; at the end
- * of the stream a held CR is the caller's to write.  out holds n bytes.
+ * of the stream a held CR is the caller's to write.  out holds n + 1
+ * bytes: a CR held from the last chunk that is not followed by an LF
+ * comes out before the n.
  */
 size_t ascii_from_crlf(const char *in, size_t n, char *out, bool *held_cr);
 

@@ -127,7 +127,9 @@ control_gone(struct session *s)
 static enum up_result
 receive(struct session *s, struct upload *u, int dfd)
 {
-	static char buf[RECV_CHUNK], conv[RECV_CHUNK];
+	/* conv: one more, for a CR held from the last chunk that turns out
+	 * not to end a line (ascii_from_crlf gives up to n + 1 bytes). */
+	static char buf[RECV_CHUNK], conv[RECV_CHUNK + 1];
 	int64_t deadline = sys_now_ms() + (int64_t)s->data_timeout * 1000;
 	bool held_cr = false;
 

@@ -119,6 +119,30 @@ class WriteCommands(Writer):
         f.voidresp()
         self.assertEqual(self.read("raw.txt"), b"a\nb\rc\n")
 
+    def test_ascii_upload_held_cr_before_a_full_read(self):
+        # A CR at the end of one read is held; when the next read is a
+        # whole buffer that does not start with LF, the CR and all of it
+        # come out: one byte more than was read (the conversion buffer
+        # was one byte short; the sanitizer build aborted here).  The
+        # child is stopped while the second part queues, so that it
+        # comes in one full read.
+        f = self.ftp()
+        f.sendcmd("TYPE A")
+        pid = self.server.session_pid(f.sock)
+        big = b"X" * (4 << 20)
+        with f.transfercmd("STOR cr.txt") as conn:
+            conn.sendall(big)           # the receive window grows
+            conn.sendall(b"ab\r")
+            time.sleep(0.5)             # read: the CR is held
+            os.kill(pid, signal.SIGSTOP)
+            try:
+                conn.sendall(big)
+                time.sleep(0.2)
+            finally:
+                os.kill(pid, signal.SIGCONT)
+        f.voidresp()
+        self.assertEqual(self.read("cr.txt"), big + b"ab\r" + big)
+
     def test_rest_stor_resumes(self):
         f = self.ftp()
         f.storbinary("STOR r.bin", io.BytesIO(b"0123456789"))
