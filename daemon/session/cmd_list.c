@@ -144,6 +144,14 @@ list_prepare(struct session *s, struct listing *L, const char *typed)
 	base = path_basename(vpath);
 	path_dirname(vpath, parent, sizeof(parent));
 	typed_dir_prefix(typed, L->prefix, sizeof(L->prefix));
+	/* What is read from here on is the parent: a name or a wildcard in
+	 * it must not list what listing the parent would not (an upload
+	 * directory that is not listable). */
+	if ((err == 0 || wildcard_has_magic(base)) &&
+	    !fs_authorize(s, FS_LIST, parent)) {
+		reply(s, 550, "%s", fs_refusal_text(550));
+		return -1;
+	}
 	if (err == 0) {		/* one entry that is not a directory */
 		if (open_dir(s, L, parent) < 0)
 			return -1;

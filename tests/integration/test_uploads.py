@@ -655,6 +655,23 @@ class AnonymousUploads(OwnServer):
                         f.sendcmd(cmd)
                 self.assertTrue(str(e.exception).startswith(code),
                                 "%s: %s" % (cmd, e.exception))
+        # Nor through a name or a wildcard in it, from in or outside.
+        for cwd, cmd in (("/incoming", "LIST *"), ("/incoming", "NLST *.bin"),
+                         ("/incoming", "LIST -a .*"), ("/", "NLST incoming/*"),
+                         ("/", "LIST incoming/drop.bin"),
+                         ("/", "LIST incoming/*.bin")):
+            with self.subTest(cmd=cmd):
+                f.cwd(cwd)
+                lines = []
+                with self.assertRaises(ftplib.error_perm) as e:
+                    f.retrlines(cmd, lines.append)
+                self.assertTrue(str(e.exception).startswith("550"),
+                                "%s: %s" % (cmd, e.exception))
+                self.assertEqual(lines, [])
+        with self.assertRaises(ftplib.error_perm) as e:
+            f.sendcmd("STAT incoming/*")
+        self.assertTrue(str(e.exception).startswith("550"), str(e.exception))
+        f.cwd("/incoming")
         # No overwrite: the same name again is refused, the file stays.
         with self.assertRaises(ftplib.error_perm) as e:
             f.storbinary("STOR drop.bin", io.BytesIO(b"replaced"))
@@ -685,5 +702,6 @@ class AnonymousUploadsListable(AnonymousUploads):
         f = self.server.ftp()
         f.storbinary("STOR incoming/seen.bin", io.BytesIO(b"s"))
         self.assertEqual(f.nlst("incoming"), ["incoming/seen.bin"])
+        self.assertEqual(f.nlst("incoming/*.bin"), ["incoming/seen.bin"])
         with self.assertRaises(ftplib.error_perm):
             f.retrbinary("RETR incoming/seen.bin", lambda b: None)
