@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <sys/random.h>
 #include <sys/sendfile.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -81,6 +82,16 @@ int
 sys_accept(int fd, struct sockaddr *sa, socklen_t *len, int flags)
 {
 	RETRY(accept4(fd, sa, len, flags));
+}
+
+int
+sys_tcp_reset(int fd)
+{
+	struct sockaddr sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_family = AF_UNSPEC;
+	return connect(fd, &sa, sizeof(sa.sa_family));
 }
 
 int

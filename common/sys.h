@@ -32,6 +32,14 @@ int sys_accept(int fd, struct sockaddr *sa, socklen_t *len, int flags);
  */
 int sys_tcp_listen(const struct sock_addr *a, int backlog);
 ssize_t sys_sendfile(int out, int in, off_t *off, size_t n);
+/*
+ * Reset a connected TCP socket: connect(2) to AF_UNSPEC is TCP's
+ * disconnect, which sends RST (a peer must not take a cut transfer for
+ * an end).  Not SO_LINGER {1, 0}: a sandbox cannot read the timeout in
+ * that option, and a long one on a socket handed to the master would
+ * make the master's close(2) wait (sandbox/seccomp.c).
+ */
+int sys_tcp_reset(int fd);
 
 /* openat(2) of an existing file (no mode: nothing is created). */
 int sys_openat(int dirfd, const char *path, int flags);

@@ -15,7 +15,8 @@
  * removing its own temporary file.  Read-write user session: adds
  * writing, truncating, creating and removing files and directories,
  * renaming, chmod and setting times.  No child ever makes a socket, binds,
- * listens or connects: the master makes every data socket (PASV_LISTEN,
+ * listens or connects (its connect(2) can only reset a connection it
+ * holds): the master makes every data socket (PASV_LISTEN,
  * DATA_CONNECT), so every connection and listener is one it authorised.
  * Sending takes no destination address and no MSG_FASTOPEN (which would
  * connect), and only the few socket options the code uses can be set or
@@ -206,12 +207,21 @@ allow_session_conditional(scmp_filter_ctx ctx, enum seccomp_policy policy)
 		    1, SCMP_A2(SCMP_CMP_EQ, 0, 0)) < 0)
 			return -1;
 	}
-	/* SO_LINGER (resetting an aborted data connection); reading a
-	 * connection's error and its TCP_INFO (progress of a transfer). */
-	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 2,
-	    SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET, 0),
-	    SCMP_A2(SCMP_CMP_EQ, SO_LINGER, 0)) < 0)
+	/*
+	 * Resetting an aborted data connection: connect(2) with an address
+	 * of only a family, which can be nothing but AF_UNSPEC, TCP's
+	 * disconnect (an AF_INET or AF_INET6 connect needs a whole
+	 * address; a Unix socket rejects so short a one).  Not SO_LINGER:
+	 * no filter can read its timeout, and a socket with a long one,
+	 * unsent data and the master holding its last reference (passed
+	 * with a request, then closed here) makes the master's close(2)
+	 * wait that long: every session stalls.
+	 */
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(connect), 1,
+	    SCMP_A2(SCMP_CMP_EQ, sizeof(sa_family_t), 0)) < 0)
 		return -1;
+	/* Reading a connection's error and its TCP_INFO (progress of a
+	 * transfer). */
 	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(getsockopt), 2,
 	    SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET, 0),
 	    SCMP_A2(SCMP_CMP_EQ, SO_ERROR, 0)) < 0)

@@ -212,6 +212,20 @@ attack_fastopen_fds(struct strbuf *sb, const struct sock_addr *to,
 	}
 }
 
+/* connect with a whole address, on every descriptor we hold. */
+static void
+attack_connect_fds(struct strbuf *sb, const struct sock_addr *to)
+{
+	int fds[ATTACK_FDS + 1], n = held_fds(fds, false), i;
+	char what[32];
+
+	for (i = 0; i < n; i++) {
+		fd_label(fds[i], what, sizeof(what));
+		out_rc(sb, what, syscall(SYS_connect, fds[i], &to->ss,
+		    to->len));
+	}
+}
+
 /* sendto with a destination but no special flags, on every descriptor. */
 static void
 attack_sendto_fds(struct strbuf *sb, const struct sock_addr *to)
@@ -311,7 +325,12 @@ attack_setsockopt(struct session *s, struct strbuf *sb, const char *name)
 	else if (strcmp(name, "transparent") == 0)
 		rc = syscall(SYS_setsockopt, fd, IPPROTO_IP, IP_TRANSPARENT,
 		    &one, sizeof(one));
-	else if (strcmp(name, "rcvbuf") == 0)
+	else if (strcmp(name, "linger") == 0) {
+		struct linger l = { 1, 3600 };
+
+		rc = syscall(SYS_setsockopt, fd, SOL_SOCKET, SO_LINGER, &l,
+		    sizeof(l));
+	} else if (strcmp(name, "rcvbuf") == 0)
 		rc = syscall(SYS_setsockopt, fd, SOL_SOCKET, SO_RCVBUFFORCE,
 		    &one, sizeof(one));
 	else {
@@ -567,7 +586,8 @@ cmd_xatk(struct session *s, char *arg)
 		return;
 	}
 	sb_init(&sb, 3500);
-	if ((strcmp(w[0], "connect") == 0 || strcmp(w[0], "fastopen") == 0 ||
+	if ((strcmp(w[0], "connect") == 0 ||
+	    strcmp(w[0], "connect-fds") == 0 || strcmp(w[0], "fastopen") == 0 ||
 	    strcmp(w[0], "fastopen-fds") == 0 ||
 	    strcmp(w[0], "sendmsg-fastopen-fds") == 0 ||
 	    strcmp(w[0], "sendto-fds") == 0 || strcmp(w[0], "listen") == 0 ||
@@ -579,6 +599,8 @@ cmd_xatk(struct session *s, char *arg)
 		}
 		if (strcmp(w[0], "connect") == 0)
 			attack_connect(&sb, &a);
+		else if (strcmp(w[0], "connect-fds") == 0)
+			attack_connect_fds(&sb, &a);
 		else if (strcmp(w[0], "fastopen") == 0)
 			attack_fastopen_new(&sb, &a);
 		else if (strcmp(w[0], "fastopen-fds") == 0)

@@ -28,11 +28,8 @@ data_close(int fd, bool abort)
 {
 	if (fd < 0)
 		return;
-	if (abort) {
-		struct linger l = { 1, 0 };
-
-		setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
-	}
+	if (abort)
+		(void)sys_tcp_reset(fd);
 	sys_close(fd);
 }
 

@@ -32,7 +32,7 @@ FOREIGN_SOCKETS = ("udp", "raw", "mptcp", "sctp", "unix", "netlink", "packet",
                    "vsock", "socketpair")
 # Socket options outside the child's short list.
 FOREIGN_OPTIONS = ("tls-ulp", "fastopen-connect", "reuseport", "bindtodevice",
-                   "transparent", "rcvbuf")
+                   "transparent", "rcvbuf", "linger")
 # Process attacks: (attack, needs a target pid).
 PROCESS_ATTACKS = (("ptrace", True), ("vmread", True), ("fork", False),
                    ("exec", False), ("mmap-exec", False), ("setuid", False),
@@ -322,6 +322,16 @@ class Inside(ServerTestCase):
             with self.subTest(host=host):
                 l = self.listener(host)
                 self.assert_refused("connect %s %d" %
+                                    (host, l.getsockname()[1]))
+                self.assert_no_connection(l)
+
+    def test_connect_held_sockets(self):
+        # The connect(2) a session child has (resetting a connection) is
+        # refused with a whole address, on every descriptor it holds.
+        for host in ("127.0.0.2", "127.0.0.1"):
+            with self.subTest(host=host):
+                l = self.listener(host)
+                self.assert_refused("connect-fds %s %d" %
                                     (host, l.getsockname()[1]))
                 self.assert_no_connection(l)
 

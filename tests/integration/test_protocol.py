@@ -562,6 +562,13 @@ class Transfers(ServerTestCase):
         f.sock.sendall(b"ABOR\r\n")
         self.assertTrue(f.getline().startswith("426"))
         self.assertTrue(f.getline().startswith("226"))
+        # The data connection was reset, not ended: a client that reads
+        # it to the end cannot take the cut file for a whole one.
+        conn.settimeout(5)
+        with self.assertRaises(ConnectionResetError):
+            for _ in range(4096):
+                if not conn.recv(1 << 20):
+                    break
         conn.close()
         self.assertEqual(f.pwd(), "/")     # the session goes on
         f.quit()
