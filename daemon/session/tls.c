@@ -813,6 +813,29 @@ consume(struct relay_buf *b, size_t n)
 	b->len -= n;
 }
 
+/*
+ * How long the relay may wait: for ever while nothing waits for the
+ * client (the session's child times out an idle session itself), but
+ * no longer than idle_timeout without progress while replies do.  A
+ * client that sends and never reads would otherwise keep the relay for
+ * ever once the session's child gave up on it (its replies could not
+ * go out either); on a mirror, enough such relays stop new sessions.
+ * 0 when that time is over.
+ */
+static int
+relay_wait_ms(const struct session *s, bool replies_wait,
+    int64_t *stalled_until)
+{
+	int64_t now;
+
+	if (!replies_wait)
+		return -1;
+	now = sys_now_ms();
+	if (*stalled_until == 0)
+		*stalled_until = now + (int64_t)s->idle_timeout * 1000;
+	return now >= *stalled_until ? 0 : (int)(*stalled_until - now);
+}
+
 NORETURN void
 tls_relay(struct session *s, int sp)
 {
@@ -820,6 +843,7 @@ tls_relay(struct session *s, int sp)
 	SSL *ssl = s->ctrl_tls;
 	bool client_eof = false, child_eof = false, sp_shut = false;
 	short rd_wants = POLLIN, wr_wants = POLLOUT;
+	int64_t stalled_until = 0;	/* replies waiting: give up then */
 
 	/* What this child read but did not serve goes on as state; from
 	 * here on it only moves bytes. */
@@ -828,6 +852,7 @@ tls_relay(struct session *s, int sp)
 		bool moved = false;
 		struct pollfd p[3];
 		ssize_t n;
+		int wait;
 
 		if (!client_eof && up.len < RELAY_BUF) {
 			n = tls_read(ssl, up.data + up.len, RELAY_BUF - up.len);
@@ -868,6 +893,7 @@ tls_relay(struct session *s, int sp)
 			if (n > 0) {
 				consume(&down, (size_t)n);
 				moved = true;
+				stalled_until = 0;
 			} else if (errno != EAGAIN) {
 				break;		/* the client is gone */
 			} else {
@@ -896,7 +922,10 @@ tls_relay(struct session *s, int sp)
 			p[1].fd = -1;
 		p[2].fd = s->ipc_fd;
 		p[2].events = POLLIN;
-		if (sys_poll(p, 3, -1) < 0 && errno != EINTR)
+		wait = relay_wait_ms(s, down.len > 0, &stalled_until);
+		if (wait == 0)
+			break;		/* the client stopped reading */
+		if (sys_poll(p, 3, wait) < 0 && errno != EINTR)
 			break;
 		/* SHUTDOWN: the session's child says 421 through us; the
 		 * master's end: nothing is left to serve. */

@@ -467,6 +467,31 @@ class TlsUsers(OwnServer):
             self.assertEqual(fh.read(), data)
         self.assert_no_deaths()
 
+    def test_relay_ends_when_its_client_stops_reading(self):
+        # A client that sends commands over TLS and never reads a reply:
+        # the session's child gives up after idle_timeout (its replies
+        # cannot go out); the relay in front of it, holding replies that
+        # cannot go out either, must end too, not wait for ever.
+        s = self.start_tls(idle_timeout="2")
+        c = s.raw()
+        c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        c.reply()
+        tlsfiles.starttls(c)
+        self.assertEqual(c.login("alice", harness.TEST_PASSWORD)[0], 230)
+        relay = s.session_pid(c.sock, "sandftpd-login")
+        c.sock.settimeout(5)
+        try:
+            c.send("HELP\r\n" * 20000)
+        except (socket.timeout, ssl.SSLError, OSError):
+            pass                # it stopped taking commands: enough
+        deadline = time.time() + 20
+        while time.time() < deadline and running(relay):
+            time.sleep(0.1)
+        self.assertFalse(running(relay),
+                         "the relay still waits on a client that reads "
+                         "nothing")
+        c.sock.close()
+
     def test_ecdsa_certificate(self):
         s = self.start(dict(tlsfiles.options(self.work, "ec")))
         r = curl("--ssl-reqd", "--cacert", self.ca,
@@ -511,6 +536,12 @@ class TlsUsers(OwnServer):
                                 "anon_root=" + self.tree.root])
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("tls_cert", r.stderr)
+
+
+def running(pid):
+    """pid is a process that has not ended (not gone, not a zombie)."""
+    st = harness.proc_status(pid)
+    return st is not None and not st.get("State", "").startswith("Z")
 
 
 def key_secret(path):
