@@ -6,6 +6,7 @@
  * or read and write), and seccomp allows only the open flags of those
  * rights.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -44,9 +45,28 @@ fs_in_upload_dir(const struct session *s, int dirfd)
 }
 
 bool
+fs_is_upload_temp(const char *name)
+{
+	size_t pre = sizeof(FS_TEMP_PREFIX) - 1;
+	size_t suf = sizeof(FS_TEMP_SUFFIX) - 1;
+	size_t i;
+
+	if (strlen(name) != pre + 16 + suf ||
+	    strncmp(name, FS_TEMP_PREFIX, pre) != 0 ||
+	    strcmp(name + pre + 16, FS_TEMP_SUFFIX) != 0)
+		return false;
+	for (i = pre; i < pre + 16; i++)
+		if (!isxdigit((unsigned char)name[i]))
+			return false;
+	return true;
+}
+
+bool
 fs_authorize(const struct session *s, enum fs_op op, const char *vpath)
 {
 	if (!s->logged_in || s->root_fd < 0)
+		return false;
+	if (fs_is_upload_temp(path_basename(vpath)))
 		return false;
 	switch (op) {
 	case FS_LIST:

@@ -31,6 +31,17 @@ enum fs_op {
 	FS_SETTIME,	/* MDTM with a time */
 };
 
+/*
+ * An upload in progress is written under a temporary name in its
+ * directory (upload.c), FS_TEMP_PREFIX, 16 hex digits, FS_TEMP_SUFFIX,
+ * and renamed into place once complete.  No session lists, reads,
+ * renames, removes or writes such a name: another session's partial
+ * file must never pass for a whole one.
+ */
+#define FS_TEMP_PREFIX ".sandftpd-"
+#define FS_TEMP_SUFFIX ".part"
+bool fs_is_upload_temp(const char *name);
+
 /* The one authorization function. */
 bool fs_authorize(const struct session *s, enum fs_op op, const char *vpath);
 

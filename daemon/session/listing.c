@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../../common/sys.h"
+#include "fsaccess.h"
 #include "idlemem.h"
 #include "listing.h"
 #include "owners.h"
@@ -33,6 +34,8 @@ wanted(const char *name, unsigned flags, const char *pattern)
 {
 	bool dotdot = strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
 
+	if (fs_is_upload_temp(name))
+		return false;	/* an upload in progress (fsaccess.h) */
 	if (pattern) {
 		if (dotdot)
 			return false;

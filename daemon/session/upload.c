@@ -45,8 +45,6 @@
 #define WRITEBACK_CHUNK (8u * 1024 * 1024)
 #define UNIQUE_TRIES 1000
 #define CONTROL_GRACE_MS 20	/* see control_gone() */
-#define TEMP_PREFIX ".sandftpd-"
-#define TEMP_SUFFIX ".part"
 
 /* Why a transfer ended short, beyond enum xfer_result. */
 enum up_result {
@@ -243,8 +241,8 @@ make_temp(struct upload *u)
 
 		if (sys_random(&r, sizeof(r)) < 0)
 			return -1;
-		snprintf(u->temp, sizeof(u->temp), "%s%016llx%s", TEMP_PREFIX,
-		    (unsigned long long)r, TEMP_SUFFIX);
+		snprintf(u->temp, sizeof(u->temp), "%s%016llx%s",
+		    FS_TEMP_PREFIX, (unsigned long long)r, FS_TEMP_SUFFIX);
 		fd = sys_create(u->dirfd, u->temp, O_WRONLY | O_EXCL |
 		    O_NOFOLLOW | O_CLOEXEC, u->mode);
 		if (fd >= 0 || errno != EEXIST)

@@ -542,6 +542,50 @@ class AtomicUploads(Writer):
         self.assertIn(self.read("same.bin"), blobs)
         self.assertEqual(self.leftovers(), [])
 
+    def test_upload_in_progress_is_out_of_reach(self):
+        # While one session uploads, its temporary file is in the
+        # directory; another session neither sees nor touches it.
+        up = self.ftp()
+        up.voidcmd("TYPE I")
+        conn = up.transfercmd("STOR big.bin")
+        conn.sendall(b"p" * 65536)
+        deadline = time.time() + 10
+        while not self.leftovers() and time.time() < deadline:
+            time.sleep(0.05)
+        temp = self.leftovers()
+        self.assertEqual(len(temp), 1, temp)
+        temp = temp[0]
+        f = self.ftp()
+        self.assertNotIn(temp, [n for n, _ in f.mlsd()])
+        lines = []
+        f.retrlines("LIST -a", lines.append)
+        self.assertFalse([l for l in lines if temp in l], lines)
+        with self.assertRaises(ftplib.error_perm):   # matches nothing
+            f.nlst(".sandftpd-*")
+        for cmd in ("RETR", "APPE", "STOR", "SIZE", "MLST", "DELE", "RNFR",
+                    "SITE CHMOD 644"):
+            with self.subTest(cmd=cmd):
+                line = "%s %s" % (cmd, temp)
+                with self.assertRaises(ftplib.error_perm) as e:
+                    if cmd == "RETR":
+                        f.retrbinary(line, lambda b: None)
+                    elif cmd in ("APPE", "STOR"):
+                        f.storbinary(line, io.BytesIO(b"x"))
+                    else:
+                        f.sendcmd(line)
+                self.assertTrue(str(e.exception).startswith("550"),
+                                "%s: %s" % (line, e.exception))
+        f.storbinary("STOR mine.txt", io.BytesIO(b"m"))
+        f.sendcmd("RNFR mine.txt")
+        with self.assertRaises(ftplib.error_perm) as e:
+            f.sendcmd("RNTO " + temp)
+        self.assertTrue(str(e.exception).startswith("550"), str(e.exception))
+        conn.sendall(b"q" * 1000)
+        conn.close()
+        up.voidresp()
+        self.assertEqual(self.read("big.bin"), b"p" * 65536 + b"q" * 1000)
+        self.assertEqual(self.leftovers(), [])
+
 
 class NonAtomicUploads(Writer):
     extra = {"atomic_uploads": "no", "upload_fsync": "no"}
