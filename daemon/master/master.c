@@ -52,6 +52,9 @@
 
 static int ready_pipe = -1;	/* daemon mode: tells the parent we serve */
 
+/* Level-triggered (no EPOLLET): a socket with something left is
+ * reported again, so a handler may stop before it is empty (accept_on,
+ * monitor_readable). */
 void
 master_epoll_add(struct master *m, int fd, uint64_t tag)
 {

@@ -465,14 +465,22 @@ static answer_fn *const answers[IPC_NREQUESTS] = {
 #undef ANSWER
 };
 
-void
-monitor_readable(struct master *m, struct child *c)
+/*
+ * Answer at most max of the child's messages, fewer when its socket is
+ * empty.  A child cannot make the master read it alone: what is left
+ * waits for the next round of the event loop (epoll is level-triggered,
+ * so the socket is reported again), which serves the other ready sockets
+ * too.
+ */
+static void
+read_messages(struct master *m, struct child *c, unsigned max)
 {
 	struct ipc_msg msg;
 	const char *why;
 	char reason[160];
+	unsigned n;
 
-	while (c->ipc_fd >= 0) {
+	for (n = 0; n < max && c->ipc_fd >= 0; n++) {
 		int rc = ipc_recv(c->ipc_fd, &msg);
 
 		if (rc < 0) {
@@ -499,6 +507,18 @@ monitor_readable(struct master *m, struct child *c)
 		answers[msg.u.hdr.type - IPC_REQUEST_BASE - 1](m, c, &msg);
 		ipc_msg_close_fds(&msg);
 	}
+}
+
+void
+monitor_readable(struct master *m, struct child *c)
+{
+	read_messages(m, c, MONITOR_MSGS_PER_WAKEUP);
+}
+
+void
+monitor_last_words(struct master *m, struct child *c)
+{
+	read_messages(m, c, MONITOR_LAST_WORDS_MAX);
 }
 
 void

@@ -23,8 +23,25 @@ struct child;
 void monitor_init_session(const struct master *m, struct session_rec *sess,
     int64_t now);
 
-/* The child's socket is readable (or it died: its last words). */
+/*
+ * A child's messages answered per wakeup of the event loop: one child
+ * that sends without pause cannot keep the master from the others (as
+ * ACCEPTS_PER_WAKEUP bounds a listener's turn).
+ */
+#define MONITOR_MSGS_PER_WAKEUP 16
+/*
+ * A dead child's messages still queued: more than its socket's buffer
+ * holds (278 of the smallest request with the default 208 KiB; a child
+ * cannot change its buffer), and still a bound: the master does not
+ * depend on the queue ever running dry.
+ */
+#define MONITOR_LAST_WORDS_MAX 1024
+
+/* The child's socket is readable: up to MONITOR_MSGS_PER_WAKEUP of its
+ * messages answered, the rest on the next round. */
 void monitor_readable(struct master *m, struct child *c);
+/* The child died: what it still had queued, up to the bound above. */
+void monitor_last_words(struct master *m, struct child *c);
 /* Give a session (its socket and state) to an idle child. */
 int monitor_start_session(struct master *m, struct child *c,
     const struct session_rec *sess, uint32_t identity,

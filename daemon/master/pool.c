@@ -956,7 +956,7 @@ child_died(struct master *m, struct child *c, int st)
 		m->unchannelled--;
 	/* Its last words may still be in the socket (it is gone: nothing
 	 * it asked for can signal it now). */
-	monitor_readable(m, c);
+	monitor_last_words(m, c);
 	pool_child_label(c, label, sizeof(label));
 	describe_status(st, how, sizeof(how));
 	handoff_child_gone(m, c->pid);

@@ -29,6 +29,7 @@ main(void)
 	srunner_add_suite(sr, xferlog_suite());
 	srunner_add_suite(sr, seccomp_suite());
 	srunner_add_suite(sr, ratelimit_suite());
+	srunner_add_suite(sr, monitor_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -23,5 +23,6 @@ Suite *netlist_suite(void);
 Suite *xferlog_suite(void);
 Suite *seccomp_suite(void);
 Suite *ratelimit_suite(void);
+Suite *monitor_suite(void);
 
 #endif
