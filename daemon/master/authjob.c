@@ -316,14 +316,16 @@ authjob_expire(struct master *m, int64_t now)
 	return next;
 }
 
+/*
+ * Every job that holds a PAM session of this session: a REIN ends the
+ * user's, but a session must not count on having had only one.
+ */
 void
 authjob_session_ended(struct master *m, uint64_t session_id)
 {
 	int i;
 
-	if (holding == 0)
-		return;
-	for (i = 0; i < njobs; i++) {
+	for (i = 0; i < njobs && holding > 0; i++) {
 		struct auth_job *j = &jobs[i];
 
 		if (j->used && j->holding && j->session_id == session_id) {
@@ -331,7 +333,6 @@ authjob_session_ended(struct master *m, uint64_t session_id)
 			j->holding = false;
 			holding--;
 			maybe_free(j);
-			return;
 		}
 	}
 }

@@ -36,7 +36,8 @@ void authjob_readable(struct master *m, uint32_t index);
 bool authjob_reaped(struct master *m, pid_t pid, int status);
 /* Kill jobs past their time; ms until the next one is due, or -1. */
 int64_t authjob_expire(struct master *m, int64_t now);
-/* The session ended: let its PAM session close. */
+/* The session ended, or its user logged out (REIN): let its PAM
+ * sessions close. */
 void authjob_session_ended(struct master *m, uint64_t session_id);
 /* Stop: every job ends (PAM sessions close). */
 void authjob_stop_all(struct master *m);

@@ -20,6 +20,7 @@
 
 #include "../../common/log.h"
 #include "../../common/sys.h"
+#include "authjob.h"
 #include "handoff.h"
 #include "limits.h"
 #include "login.h"
@@ -272,6 +273,9 @@ priv_answer_rein(struct master *m, struct child *c, struct ipc_msg *msg)
 	}
 	if (!monitor_handoff_allowed(m, c, fd))
 		return;
+	/* The user logged out: a system user's PAM session ends here, not
+	 * with the connection (which may log in again, and hold another). */
+	authjob_session_ended(m, c->sess.id);
 	c->sess.user[0] = '\0';
 	handoff_queue(m, c, pool_greeter(m), -1, IDENTITY_NONE, &r->state, fd,
 	    false);

@@ -345,6 +345,35 @@ class SystemUsers(Accounts):
         s.wait_log(r"system user '%s' logged in" % self.user)
         self.assert_no_deaths()
 
+    def auth_processes(self, s):
+        return [p for p in s.pids()[1:]
+                if (harness.proc_status(p) or {}).get("Name") ==
+                "sandftpd-auth"]
+
+    def test_rein_ends_the_pam_session(self):
+        # Each login holds a PAM session in an authentication process;
+        # REIN logs the user out, so it ends there, and the session's
+        # end leaves no process behind, however many logins it had.
+        s = self.start(self.sys_options())
+        for _ in range(3):
+            c = self.raw()
+            self.assertEqual(c.reply()[0], 220)
+            code, lines = c.login(self.user, harness.TEST_PASSWORD)
+            self.assertEqual(code, 230, lines)
+            self.assertEqual(len(self.auth_processes(s)), 1)
+            self.assertEqual(c.cmd("REIN")[0], 220)
+            self.assertTrue(harness.wait_for(
+                lambda: not self.auth_processes(s), timeout=5),
+                "REIN left the PAM session open")
+            code, lines = c.login(self.user, harness.TEST_PASSWORD)
+            self.assertEqual(code, 230, lines)
+            self.assertEqual(c.cmd("QUIT")[0], 221)
+            self.assertTrue(c.closed())
+        self.assertTrue(harness.wait_for(
+            lambda: not self.auth_processes(s), timeout=5),
+            "authentication processes left after their sessions ended")
+        self.assert_no_deaths()
+
     def test_deny_list_and_root_look_like_a_wrong_password(self):
         s = self.start(self.sys_options())
         times = {}
