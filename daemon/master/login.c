@@ -219,11 +219,6 @@ accept_anonymous(struct master *m, struct child *c, struct ipc_login *l,
 {
 	char who[ADDR_TEXT_MAX], f[SESSION_FIELDS_MAX];
 
-	if (c->greets && l->tls) {
-		close(fd);
-		pool_kill(m, c, "LOGIN over TLS from a child without TLS");
-		return;
-	}
 	if (!monitor_handoff_allowed(m, c, fd))
 		return;
 	str_copy(c->sess.user, sizeof(c->sess.user), "anonymous");
@@ -251,6 +246,19 @@ login_request(struct master *m, struct child *c, struct ipc_login *l, int fd)
 	char user[IPC_USER_MAX * 4];
 	int64_t now = sys_now_ms();
 
+	/*
+	 * Only a child that was given the certificates (tls_gen) can have
+	 * a TLS connection.  Believed, the claim would leave this child as
+	 * the session's relay (handoff.c), which the master never retires,
+	 * holding the client's connection, for a session child without
+	 * TLS (anonymous: one of a pool that does not exist, so the
+	 * session is given up and no longer counted, and the child stays).
+	 */
+	if (l->tls && c->tls_gen == 0) {
+		close(fd);
+		pool_kill(m, c, "LOGIN over TLS from a child without TLS");
+		return;
+	}
 	if (c->login_pending) {
 		close(fd);
 		pool_kill(m, c, "LOGIN before its last one was answered");

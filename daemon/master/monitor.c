@@ -436,6 +436,10 @@ priv_answer_tls_sign(struct master *m, struct child *c, struct ipc_msg *msg)
 	char reason[160];
 	const char *why;
 
+	/* Its last words (child_died): no handshake of a process that is
+	 * gone needs a signature. */
+	if (c->reaped)
+		return;
 	/* After login with tls_data_reuse, data connections resume the
 	 * control connection's session: they sign nothing. */
 	if (c->phase == PHASE_SESSION && m->cf->tls_data_reuse) {

@@ -950,13 +950,14 @@ child_died(struct master *m, struct child *c, int st)
 		snprintf(c->note, sizeof(c->note), "nothing: is "
 		    "sandftpd-session (beside sandftpd) of this build?");
 	c->reaped = true;
-	tlskey_release(c->tls_gen);
-	c->tls_gen = 0;
 	if (c->channel_closed_ms)
 		m->unchannelled--;
 	/* Its last words may still be in the socket (it is gone: nothing
-	 * it asked for can signal it now). */
+	 * it asked for can signal it now).  Read while tls_gen still says
+	 * whether it had TLS, which its LOGIN is checked against. */
 	monitor_last_words(m, c);
+	tlskey_release(c->tls_gen);
+	c->tls_gen = 0;
 	pool_child_label(c, label, sizeof(label));
 	describe_status(st, how, sizeof(how));
 	handoff_child_gone(m, c->pid);

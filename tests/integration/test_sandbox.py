@@ -595,6 +595,12 @@ class Forgery(ForgeryBase):
                    "LOGIN with a descriptor that is not its client's; "
                    "killing it")
 
+    def test_login_claiming_tls_without_tls(self):
+        # No TLS configured: a LOGIN that says it came over TLS is a lie
+        # (it would make the child a relay nothing retires).
+        self.forge("login-tls", False,
+                   "LOGIN over TLS from a child without TLS; killing it")
+
     def test_login_after_login(self):
         self.forge("login-fd", True, self.REFUSED % (
             "LOGIN", 1, "session", "request not allowed in this phase"))
