@@ -937,7 +937,7 @@ describe_status(int st, char *buf, size_t n)
 static void
 child_died(struct master *m, struct child *c, int st)
 {
-	char label[POOL_LABEL_MAX], how[96];
+	char label[POOL_LABEL_MAX], how[96], note[sizeof(c->note) * 4 + 3];
 	bool abnormal = !WIFEXITED(st) || WEXITSTATUS(st) != 0;
 	bool crashed = WIFSIGNALED(st) || c->killed;
 	int64_t now = sys_now_ms();
@@ -960,6 +960,11 @@ child_died(struct master *m, struct child *c, int st)
 	c->tls_gen = 0;
 	pool_child_label(c, label, sizeof(label));
 	describe_status(st, how, sizeof(how));
+	/* Its last LOG line, or our reason for killing it: the child's own
+	 * words are one value, which cannot pose as a field of this line. */
+	note[0] = '\0';
+	if (c->note[0])
+		log_value(note, sizeof(note), c->note);
 	handoff_child_gone(m, c->pid);
 	metrics.deaths[c->retired ? DEATH_RETIRED : c->killed ? DEATH_KILLED :
 	    WIFSIGNALED(st) ? DEATH_SIGNAL : DEATH_EXIT]++;
@@ -979,10 +984,10 @@ child_died(struct master *m, struct child *c, int st)
 			/* One user's session (a bad root, say): that login
 			 * fails; the pools are not affected. */
 			log_err("%s failed while starting: %s%s%s", label, how,
-			    c->note[0] ? "; it said: " : "", c->note);
+			    note[0] ? "; it said: " : "", note);
 		} else if (abnormal) {
 			log_err("%s failed while starting: %s%s%s", label, how,
-			    c->note[0] ? "; it said: " : "", c->note);
+			    note[0] ? "; it said: " : "", note);
 			m->setup_failures++;
 			m->spawn_hold_until = now +
 			    (m->setup_failures > 6 ? SPAWN_HOLD_MAX_MS :
@@ -995,8 +1000,8 @@ child_died(struct master *m, struct child *c, int st)
 		idle_remove(m, c);
 	}
 	if (abnormal && c->phase != PHASE_SETUP)
-		log_warn("%s %s%s%s", label, how, c->note[0] ? "; last: " : "",
-		    c->note);
+		log_warn("%s %s%s%s", label, how, note[0] ? "; last: " : "",
+		    note);
 	else if (!abnormal)
 		log_debug("%s %s", label, how);
 

@@ -127,6 +127,13 @@ cmd_xfrg(struct session *s, char *arg)
 		l.tls = 1;
 		session_state_export(s, &l.state);
 		send_raw(s, &l, sizeof(l), &s->ctrl_fd, 1);
+	} else if (strcmp(arg, "log-fields") == 0) {
+		/* A valid LOG line that poses as the master's fields: as the
+		 * child's last words, its death line repeats it. */
+		str_copy(lg.text, sizeof(lg.text),
+		    "last words session=999 user=root");
+		(void)ipc_send(s->ipc_fd, &lg, sizeof(lg), NULL, 0);
+		reply(s, 200, "XFRG: logged");
 	} else if (strcmp(arg, "shutdown-channel") == 0) {
 		/* Stop listening to the master, and serve on regardless: the
 		 * master must not lose sight of us. */

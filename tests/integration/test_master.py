@@ -518,8 +518,8 @@ class SessionBinary(OwnServer):
         with open(main + "-session", "wb") as f:
             f.write(changed)
         self.failed_start(main, r"failed while starting: exited with "
-                          r"status 2; it said: nothing: is sandftpd-session "
-                          r"\(beside sandftpd\) of this build\?")
+                          r"status 2; it said: \"nothing: is sandftpd-session "
+                          r"\(beside sandftpd\) of this build\?\"")
 
 
 class IdleMemory(OwnServer):

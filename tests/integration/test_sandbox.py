@@ -12,6 +12,7 @@ import time
 import harness
 import tlsfiles
 from harness import Server, ServerTestCase, recv_all
+from test_logs import fields
 
 CAP_NAMES = [
     "chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill",
@@ -644,6 +645,30 @@ class Forgery(ForgeryBase):
         self.assertTrue(c.closed())
         self.server.wait_log(r"%s child \d+ .*killed by signal 11 "
                              r"\(SIGSEGV\)" % self.greeter_label, start=mark)
+        self.fresh_session_works()
+
+
+    def test_last_words_are_one_value(self):
+        # The death line repeats the child's last LOG text, quoted: it
+        # cannot add a session or user field to the master's line.
+        mark = self.server.mark()
+        c = self.server.raw()
+        self.assertEqual(c.reply()[0], 220)
+        self.assertEqual(c.login()[0], 230)
+        pid = self.server.session_pid(c.sock, "sandftpd-anon")
+        self.assertEqual(c.cmd("XFRG log-fields")[0], 200)
+        c.send("XFRG crash\r\n")
+        self.assertTrue(c.closed())
+        c.close()
+        line = self.server.wait_log(r"anonymous child %d .*killed by "
+                                    r"signal 11" % pid, start=mark)
+        self.assertTrue(line.endswith(
+            '; last: "last words session=999 user=root"'), line)
+        got = fields(line)
+        self.assertEqual([k for k, v in got if k == "session"], ["session"],
+                         line)
+        self.assertNotIn(("session", "999"), got, line)
+        self.assertNotIn(("user", "root"), got, line)
         self.fresh_session_works()
 
 
