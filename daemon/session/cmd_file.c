@@ -209,10 +209,11 @@ cmd_mdtm(struct session *s, char *arg)
 void
 cmd_mlst(struct session *s, char *arg)
 {
-	char vpath[VPATH_MAX];
+	char vpath[VPATH_MAX], dir[VPATH_MAX];
 	struct reply_buf rb;
 	struct strbuf line;
-	struct stat st;
+	struct stat st, parent;
+	bool have_parent;
 
 	if (command_path(s, FS_INFO, *arg ? arg : ".", vpath) < 0)
 		return;
@@ -220,9 +221,13 @@ cmd_mlst(struct session *s, char *arg)
 		reply(s, 550, "%s", fs_strerror(errno));
 		return;
 	}
+	/* The root has no parent in the tree: no "d" or "f" for it. */
+	have_parent = strcmp(vpath, "/") != 0 &&
+	    path_dirname(vpath, dir, sizeof(dir)) == 0 &&
+	    fs_stat(s, dir, &parent) == 0;
 	sb_init(&line, VPATH_MAX + 512);
-	list_line_mlsx(&line, vpath, &st, mlsx_type(&st), s->mlst_facts,
-	    &s->perm, false);
+	list_line_mlsx(&line, vpath, &st, have_parent ? &parent : NULL,
+	    mlsx_type(&st), s->mlst_facts, &s->perm, false);
 	reply_begin(s, &rb, 250, "Listing %s", vpath);
 	/* reply_line adds the single leading space RFC 3659 §7.2 wants. */
 	reply_line(&rb, "%s", sb_str(&line));

@@ -32,6 +32,8 @@ struct listing {
 	int err_code;			/* reply for a bad path: 550 (STAT 450) */
 	bool is_dir;			/* the target is a directory */
 	struct dirlist dl;
+	struct stat dir_st;		/* MLSD: the directory listed */
+	bool have_dir_st;
 };
 
 typedef enum xfer_result emit_fn(struct session *s, void *ctx,
@@ -256,8 +258,9 @@ format_entry(struct session *s, struct listing *L, const char *name,
 		st = followed;
 		type = mlsx_type(&st);
 	}
-	list_line_mlsx(out, safe_name(name, shown, sizeof(shown)), &st, type,
-	    s->mlst_facts, &s->perm, true);
+	list_line_mlsx(out, safe_name(name, shown, sizeof(shown)), &st,
+	    L->have_dir_st ? &L->dir_st : NULL, type, s->mlst_facts, &s->perm,
+	    true);
 }
 
 static enum xfer_result
@@ -266,13 +269,14 @@ list_generate(struct session *s, struct listing *L, emit_fn *emit, void *ctx)
 	time_t now = time(NULL);
 	enum xfer_result r = XFER_OK;
 	struct strbuf out;
-	struct stat st;
 	size_t i;
 
 	sb_init(&out, 4 * LIST_CHUNK);
-	if (L->fmt == FMT_MLSD && fstat(L->dirfd, &st) == 0)
-		list_line_mlsx(&out, ".", &st, "cdir", s->mlst_facts,
-		    &s->perm, true);
+	if (L->fmt == FMT_MLSD && fstat(L->dirfd, &L->dir_st) == 0) {
+		L->have_dir_st = true;
+		list_line_mlsx(&out, ".", &L->dir_st, NULL, "cdir",
+		    s->mlst_facts, &s->perm, true);
+	}
 	for (i = 0; i < L->dl.n && r == XFER_OK; i++) {
 		format_entry(s, L, dirlist_name(&L->dl, i), &out, now);
 		if (out.len >= LIST_CHUNK) {

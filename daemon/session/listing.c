@@ -416,33 +416,73 @@ may(const struct stat *st, const struct perm_ctx *pc, unsigned bit)
 	return mode & bit;
 }
 
+/* May these ids write into and search the directory st (to create,
+ * remove or rename what is in it)? */
+static bool
+may_change_in(const struct stat *dir, const struct perm_ctx *pc)
+{
+	return (pc->rights & RIGHT_WRITE) && may(dir, pc, 2) && may(dir, pc, 1);
+}
+
 /*
  * RFC 3659 §7.5.5 perm letters: what this session could do with the
- * object, from its rights and the object's mode.  Read-only sessions:
- * "r" a readable file; "e" a searchable directory, "l" one we can list.
+ * object, from its rights and the modes of the object and of the
+ * directory holding it (parent; NULL when not known, as for "." and
+ * the root: then no "d" or "f").  Files: "a" append, "d" delete, "f"
+ * rename, "r" retrieve, "w" store over.  Directories: "c" store in it,
+ * "d" remove, "e" enter, "f" rename, "l" list, "m" make directories in
+ * it, "p" remove what is in it.  Only a read-write session gets the
+ * letters that change the tree.
  */
 static void
-perm_letters(const struct stat *st, const struct perm_ctx *pc, char out[8])
+perm_letters(const struct stat *st, const struct stat *parent,
+    const struct perm_ctx *pc, char out[16])
 {
+	bool writer = (pc->rights & RIGHT_WRITE) != 0;
+	bool reader = (pc->rights & RIGHT_READ) != 0;
+	bool moves = parent && may_change_in(parent, pc);
 	size_t n = 0;
 
 	if (S_ISDIR(st->st_mode)) {
-		if ((pc->rights & RIGHT_READ) && may(st, pc, 1))
+		bool changes = may_change_in(st, pc);
+
+		if (changes)
+			out[n++] = 'c';
+		if (moves)
+			out[n++] = 'd';
+		if (reader && may(st, pc, 1))
 			out[n++] = 'e';
-		if ((pc->rights & RIGHT_READ) && may(st, pc, 1) &&
-		    may(st, pc, 4))
+		if (moves)
+			out[n++] = 'f';
+		if (reader && may(st, pc, 1) && may(st, pc, 4))
 			out[n++] = 'l';
-	} else if ((pc->rights & RIGHT_READ) && may(st, pc, 4)) {
-		out[n++] = 'r';
+		if (changes) {
+			out[n++] = 'm';
+			out[n++] = 'p';
+		}
+	} else {
+		bool writable = writer && may(st, pc, 2);
+
+		if (writable)
+			out[n++] = 'a';
+		if (moves) {
+			out[n++] = 'd';
+			out[n++] = 'f';
+		}
+		if (reader && may(st, pc, 4))
+			out[n++] = 'r';
+		if (writable)
+			out[n++] = 'w';
 	}
 	out[n] = '\0';
 }
 
 void
 list_line_mlsx(struct strbuf *out, const char *name, const struct stat *st,
-    const char *type, uint32_t facts, const struct perm_ctx *pc, bool crlf)
+    const struct stat *parent, const char *type, uint32_t facts,
+    const struct perm_ctx *pc, bool crlf)
 {
-	char when[MDTM_BUF], perm[8];
+	char when[MDTM_BUF], perm[16];
 	struct fields f = { .n = 0 };
 
 	if (facts & MLST_TYPE) {
@@ -462,7 +502,7 @@ list_line_mlsx(struct strbuf *out, const char *name, const struct stat *st,
 		put_char(&f, ';');
 	}
 	if (facts & MLST_PERM) {
-		perm_letters(st, pc, perm);
+		perm_letters(st, parent, pc, perm);
 		put(&f, "perm=", 5);
 		put(&f, perm, strlen(perm));
 		put_char(&f, ';');

@@ -56,9 +56,11 @@ const char *dirlist_name(const struct dirlist *dl, size_t i);
 void list_line_ls(struct strbuf *out, const char *name, const struct stat *st,
     const char *link_target, time_t now);
 
-/* One MLSx fact line "fact=v;...; name" (with CRLF unless for MLST). */
+/* One MLSx fact line "fact=v;...; name" (with CRLF unless for MLST).
+ * parent: the directory holding it, for the perm fact (NULL: unknown). */
 void list_line_mlsx(struct strbuf *out, const char *name, const struct stat *st,
-    const char *type, uint32_t facts, const struct perm_ctx *pc, bool crlf);
+    const struct stat *parent, const char *type, uint32_t facts,
+    const struct perm_ctx *pc, bool crlf);
 /* "file", "dir", or "OS.unix=..." for other kinds. */
 const char *mlsx_type(const struct stat *st);
 

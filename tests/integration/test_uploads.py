@@ -230,6 +230,25 @@ class WriteCommands(Writer):
             f.sendcmd("RNFR missing")
         self.assertTrue(str(e.exception).startswith("550"))
 
+    def test_mlsx_perm_shows_what_a_writer_may_do(self):
+        # RFC 3659 §7.5.5: a writer's own file may be appended, deleted,
+        # renamed, read and written; its own directory entered, listed,
+        # filled, removed and renamed.
+        if not harness.privileged():
+            # The daemon runs as nobody, whose uid is the overflow id a
+            # child cannot tell from an unmapped owner: it goes by the
+            # "other" bits only (rights.h).
+            self.skipTest("owner not known to an unprivileged daemon")
+        f = self.ftp()
+        f.storbinary("STOR mine.txt", io.BytesIO(b"m"))
+        f.sendcmd("MKD sub")
+        facts = {n: fx for n, fx in f.mlsd(facts=["perm"])}
+        self.assertEqual(facts["mine.txt"]["perm"], "adfrw")
+        self.assertEqual(facts["sub"]["perm"], "cdeflmp")
+        self.assertIn("perm=adfrw;", f.sendcmd("MLST mine.txt"))
+        f.sendcmd("SITE CHMOD 444 mine.txt")
+        self.assertIn("perm=dfr;", f.sendcmd("MLST mine.txt"))
+
     def test_mfmt_and_site_chmod(self):
         f = self.ftp()
         f.storbinary("STOR m", io.BytesIO(b"m"))

@@ -154,6 +154,55 @@ END_TEST
 /* A read-only session running as uid/gid 999, and one with no rights. */
 static const struct perm_ctx RO = { RIGHT_READ, 999, 999, -1u, -1u };
 static const struct perm_ctx NONE = { 0, 999, 999, -1u, -1u };
+static const struct perm_ctx RW = { RIGHT_READ | RIGHT_WRITE, 999, 999,
+    -1u, -1u };
+
+static const char *
+perm_of(const struct stat *st, const struct stat *parent,
+    const struct perm_ctx *pc, struct strbuf *sb)
+{
+	sb_reset(sb);
+	list_line_mlsx(sb, "x", st, parent, mlsx_type(st), MLST_PERM, pc,
+	    false);
+	return sb_str(sb);
+}
+
+/* RFC 3659 §7.5.5: the letters that change the tree, for a writer only,
+ * from the object's mode and its directory's. */
+START_TEST(test_mlsx_perm_letters)
+{
+	struct strbuf sb;
+	struct stat own_file, own_dir, ro_file, ro_dir, others_dir;
+
+	sb_init(&sb, 256);
+	own_file = make_stat(S_IFREG | 0644, 1, 999, 999, 1, NOW);
+	own_dir = make_stat(S_IFDIR | 0755, 2, 999, 999, 4096, NOW);
+	ro_file = make_stat(S_IFREG | 0444, 1, 999, 999, 1, NOW);
+	ro_dir = make_stat(S_IFDIR | 0555, 2, 999, 999, 4096, NOW);
+	others_dir = make_stat(S_IFDIR | 0755, 2, 0, 0, 4096, NOW);
+
+	ck_assert_str_eq(perm_of(&own_file, &own_dir, &RW, &sb),
+	    "perm=adfrw; x");
+	ck_assert_str_eq(perm_of(&own_dir, &own_dir, &RW, &sb),
+	    "perm=cdeflmp; x");
+	/* Read-only modes: no a/w for the file, no c/m/p for the dir. */
+	ck_assert_str_eq(perm_of(&ro_file, &own_dir, &RW, &sb),
+	    "perm=dfr; x");
+	ck_assert_str_eq(perm_of(&ro_dir, &own_dir, &RW, &sb),
+	    "perm=defl; x");
+	/* In a directory we may not write: no d/f; unknown parent: none. */
+	ck_assert_str_eq(perm_of(&own_file, &others_dir, &RW, &sb),
+	    "perm=arw; x");
+	ck_assert_str_eq(perm_of(&own_file, NULL, &RW, &sb),
+	    "perm=arw; x");
+	/* A read-only session never gets them, whatever the modes. */
+	ck_assert_str_eq(perm_of(&own_file, &own_dir, &RO, &sb),
+	    "perm=r; x");
+	ck_assert_str_eq(perm_of(&own_dir, &own_dir, &RO, &sb),
+	    "perm=el; x");
+	sb_free(&sb);
+}
+END_TEST
 
 START_TEST(test_mlsx)
 {
@@ -165,48 +214,48 @@ START_TEST(test_mlsx)
 	dir = make_stat(S_IFDIR | 0755, 2, 0, 0, 4096, NOW);
 	link = make_stat(S_IFLNK | 0777, 1, 0, 0, 3, NOW);
 
-	list_line_mlsx(&sb, "file.txt", &file, mlsx_type(&file),
+	list_line_mlsx(&sb, "file.txt", &file, NULL, mlsx_type(&file),
 	    MLST_FACTS_ALL, &RO, true);
 	ck_assert_str_eq(sb_str(&sb), "type=file;size=1234;"
 	    "modify=20231114221320;perm=r;unix.mode=0644; file.txt\r\n");
 	sb_reset(&sb);
 	/* No size for a directory, and its own perm letters. */
-	list_line_mlsx(&sb, "pub", &dir, mlsx_type(&dir), MLST_FACTS_ALL,
+	list_line_mlsx(&sb, "pub", &dir, NULL, mlsx_type(&dir), MLST_FACTS_ALL,
 	    &RO, true);
 	ck_assert_str_eq(sb_str(&sb), "type=dir;modify=20231114221320;"
 	    "perm=el;unix.mode=0755; pub\r\n");
 	sb_reset(&sb);
-	list_line_mlsx(&sb, "pub", &dir, "cdir", MLST_TYPE | MLST_SIZE,
+	list_line_mlsx(&sb, "pub", &dir, NULL, "cdir", MLST_TYPE | MLST_SIZE,
 	    &RO, true);
 	ck_assert_str_eq(sb_str(&sb), "type=cdir; pub\r\n");
 	sb_reset(&sb);
-	list_line_mlsx(&sb, "f", &file, "file", MLST_PERM, &NONE, false);
+	list_line_mlsx(&sb, "f", &file, NULL, "file", MLST_PERM, &NONE, false);
 	ck_assert_str_eq(sb_str(&sb), "perm=; f");
 	sb_reset(&sb);
 	/* Only the selected facts, in the fixed order; no CRLF for MLST. */
-	list_line_mlsx(&sb, "file.txt", &file, "file", MLST_SIZE | MLST_TYPE,
+	list_line_mlsx(&sb, "file.txt", &file, NULL, "file", MLST_SIZE | MLST_TYPE,
 	    &RO, false);
 	ck_assert_str_eq(sb_str(&sb), "type=file;size=1234; file.txt");
 	sb_reset(&sb);
-	list_line_mlsx(&sb, "file.txt", &file, "file", MLST_MODIFY,
+	list_line_mlsx(&sb, "file.txt", &file, NULL, "file", MLST_MODIFY,
 	    &RO, true);
 	ck_assert_str_eq(sb_str(&sb), "modify=20231114221320; file.txt\r\n");
 	sb_reset(&sb);
-	list_line_mlsx(&sb, "file.txt", &file, "file", 0, &RO, false);
+	list_line_mlsx(&sb, "file.txt", &file, NULL, "file", 0, &RO, false);
 	ck_assert_str_eq(sb_str(&sb), " file.txt");
 	sb_reset(&sb);
 	/* unix.mode is the permission bits in octal, type bits stripped. */
 	file.st_mode = S_IFREG | 04755;
-	list_line_mlsx(&sb, "suid", &file, "file", MLST_UNIX_MODE,
+	list_line_mlsx(&sb, "suid", &file, NULL, "file", MLST_UNIX_MODE,
 	    &RO, false);
 	ck_assert_str_eq(sb_str(&sb), "unix.mode=04755; suid");
 	sb_reset(&sb);
 	file.st_mode = S_IFREG | 0640;
-	list_line_mlsx(&sb, "g", &file, "file", MLST_UNIX_MODE, &RO,
+	list_line_mlsx(&sb, "g", &file, NULL, "file", MLST_UNIX_MODE, &RO,
 	    false);
 	ck_assert_str_eq(sb_str(&sb), "unix.mode=0640; g");
 	sb_reset(&sb);
-	list_line_mlsx(&sb, "l", &link, mlsx_type(&link),
+	list_line_mlsx(&sb, "l", &link, NULL, mlsx_type(&link),
 	    MLST_TYPE | MLST_SIZE, &RO, false);
 	ck_assert_str_eq(sb_str(&sb), "type=OS.unix=symlink;size=3; l");
 	sb_free(&sb);
@@ -240,7 +289,7 @@ START_TEST(test_mlsx_perm)
 		    cases[i].gid, 0, NOW);
 
 		sb_reset(&sb);
-		list_line_mlsx(&sb, "x", &st, mlsx_type(&st), MLST_PERM, &RO,
+		list_line_mlsx(&sb, "x", &st, NULL, mlsx_type(&st), MLST_PERM, &RO,
 		    false);
 		ck_assert_msg(strcmp(sb_str(&sb), cases[i].want) == 0,
 		    "case %zu: got '%s', want '%s'", i, sb_str(&sb),
@@ -262,11 +311,11 @@ START_TEST(test_mlsx_perm_unmapped_owner)
 	struct stat st = make_stat(S_IFREG | 0600, 1, 65534, 65534, 0, NOW);
 
 	sb_init(&sb, 256);
-	list_line_mlsx(&sb, "x", &st, "file", MLST_PERM, &nobody, false);
+	list_line_mlsx(&sb, "x", &st, NULL, "file", MLST_PERM, &nobody, false);
 	ck_assert_str_eq(sb_str(&sb), "perm=; x");
 	sb_reset(&sb);
 	st.st_mode = S_IFREG | 0604;
-	list_line_mlsx(&sb, "x", &st, "file", MLST_PERM, &nobody, false);
+	list_line_mlsx(&sb, "x", &st, NULL, "file", MLST_PERM, &nobody, false);
 	ck_assert_str_eq(sb_str(&sb), "perm=r; x");
 	sb_free(&sb);
 }
@@ -477,7 +526,7 @@ START_TEST(test_mlsx_out_of_range)
 		    odd_times[i]);
 
 		sb_reset(&sb);
-		list_line_mlsx(&sb, "f", &st, "file", MLST_FACTS_ALL, &pc,
+		list_line_mlsx(&sb, "f", &st, NULL, "file", MLST_FACTS_ALL, &pc,
 		    true);
 		ck_assert_str_eq(sb_str(&sb), "type=file;size=5;perm=r;"
 		    "unix.mode=0644; f\r\n");
@@ -652,6 +701,7 @@ listing_suite(void)
 	tcase_add_test(tc, test_ls_modes);
 	tcase_add_test(tc, test_ls_times);
 	tcase_add_test(tc, test_mlsx);
+	tcase_add_test(tc, test_mlsx_perm_letters);
 	tcase_add_test(tc, test_mlsx_perm);
 	tcase_add_test(tc, test_mlsx_type);
 	tcase_add_test(tc, test_facts_parse);
