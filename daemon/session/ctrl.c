@@ -70,23 +70,56 @@ ctrl_send(struct session *s, const char *data, size_t len)
 	}
 }
 
+/*
+ * The text of a reply line from start on, as the control connection
+ * carries it.  Text from the file system or the client could hold CR or
+ * LF and forge a reply line; RFC 959 sends an LF in a pathname as NUL.
+ * The connection is Telnet's (RFC 854): a 0xff byte in a name is sent
+ * as IAC IAC, or the client's Telnet layer takes it for a command.
+ */
+static void
+reply_escape(struct strbuf *sb, size_t start)
+{
+	size_t i, iacs = 0, end;
+
+	for (i = start; i < sb->len; i++) {
+		if (sb->data[i] == '\n' || sb->data[i] == '\r')
+			sb->data[i] = '\0';
+		else if ((unsigned char)sb->data[i] == 0xff)
+			iacs++;
+	}
+	if (iacs == 0)
+		return;
+	end = sb->len;
+	for (i = 0; i < iacs; i++) {
+		if (sb_append_char(sb, '\xff') < 0) {
+			/* No room to double them: not one bare IAC. */
+			sb->len = end;
+			sb->data[end] = '\0';
+			for (i = start; i < end; i++)
+				if ((unsigned char)sb->data[i] == 0xff)
+					sb->data[i] = '?';
+			return;
+		}
+	}
+	/* From the end back, every 0xff written twice. */
+	for (i = end; i-- > start && iacs > 0;) {
+		sb->data[i + iacs] = sb->data[i];
+		if ((unsigned char)sb->data[i] == 0xff)
+			sb->data[i + --iacs] = sb->data[i];
+	}
+}
+
 void
 reply_format(struct strbuf *sb, int code, char sep, const char *fmt,
     va_list ap)
 {
 	size_t start;
-	size_t i;
 
 	sb_appendf(sb, "%03d%c", code, sep);
 	start = sb->len;
 	sb_vappendf(sb, fmt, ap);
-	/*
-	 * Text from the file system or the client could hold CR or LF and
-	 * forge a reply line; RFC 959 sends an LF in a pathname as NUL.
-	 */
-	for (i = start; i < sb->len; i++)
-		if (sb->data[i] == '\n' || sb->data[i] == '\r')
-			sb->data[i] = '\0';
+	reply_escape(sb, start);
 	sb_append(sb, "\r\n", 2);
 }
 
@@ -154,7 +187,7 @@ reply_begin(struct session *s, struct reply_buf *rb, int code,
 void
 reply_line(struct reply_buf *rb, const char *fmt, ...)
 {
-	size_t start, i;
+	size_t start;
 	va_list ap;
 
 	/* A leading space: no inner line can look like the final one. */
@@ -163,9 +196,7 @@ reply_line(struct reply_buf *rb, const char *fmt, ...)
 	va_start(ap, fmt);
 	sb_vappendf(&rb->sb, fmt, ap);
 	va_end(ap);
-	for (i = start; i < rb->sb.len; i++)
-		if (rb->sb.data[i] == '\n' || rb->sb.data[i] == '\r')
-			rb->sb.data[i] = '\0';
+	reply_escape(&rb->sb, start);
 	sb_append(&rb->sb, "\r\n", 2);
 	/* Whole lines only: what is sent so far ends with CRLF. */
 	if (rb->sb.len >= REPLY_FLUSH) {

@@ -48,6 +48,25 @@ START_TEST(test_reply_simple)
 }
 END_TEST
 
+/* RFC 854: a 0xff byte of a name goes out as IAC IAC. */
+START_TEST(test_reply_iac_doubled)
+{
+	static const char want[] =
+	    "257 \"\xff\xff" "a\xff\xff" "b\xff\xff\xff\xff\"\r\n";
+	struct strbuf sb;
+
+	sb_init(&sb, 4096);
+	fmt_reply(&sb, 257, ' ', "\"%s\"", "\xff" "a\xff" "b\xff\xff");
+	expect_bytes(&sb, want, sizeof(want) - 1);
+	sb_free(&sb);
+	/* No room to double them (9 bytes at most): none is left bare. */
+	sb_init(&sb, 9);
+	fmt_reply(&sb, 257, ' ', "%s", "\xff\xff\xff");
+	ck_assert_str_eq(sb_str(&sb), "257 ???\r\n");
+	sb_free(&sb);
+}
+END_TEST
+
 START_TEST(test_reply_forged_line)
 {
 	static const char want[] = "550 a\0\0" "230 forged\0x\0\r\n";
@@ -131,6 +150,7 @@ reply_suite(void)
 
 	tcase_add_test(tc, test_reply_simple);
 	tcase_add_test(tc, test_reply_forged_line);
+	tcase_add_test(tc, test_reply_iac_doubled);
 	tcase_add_test(tc, test_reply_appends);
 	suite_add_tcase(s, tc);
 
