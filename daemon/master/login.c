@@ -27,7 +27,12 @@
 #include "pool.h"
 #include "userdb.h"
 
-#define LOGIN_REQUESTS_MAX 6	/* per pre-login child */
+/*
+ * LOGIN requests of one pre-login child: its max_login_failures
+ * counted refusals, and a few that are not counted (a login refused
+ * for want of TLS is not a guess).  More is not a client's doing.
+ */
+#define LOGIN_UNCOUNTED_MAX 3
 
 /* Refused logins waiting out their delay: a min-heap by due time. */
 struct refusal {
@@ -196,6 +201,26 @@ refuse_clear_login(struct master *m, struct child *c, const char *user,
 }
 
 /*
+ * The address is banned: refused after the usual delay and closed, not
+ * counted (the guess was not tried).
+ */
+static void
+refuse_banned(struct master *m, struct child *c, int64_t now,
+    const char *user, int fd)
+{
+	char who[ADDR_TEXT_MAX], f[SESSION_FIELDS_MAX];
+
+	close(fd);
+	metrics.logins_failed++;
+	log_warn("%s client %s: login refused for user '%s': the address is "
+	    "banned", master_session_fields(&c->sess, f, sizeof(f)),
+	    client_text(&c->sess, who, sizeof(who)), user);
+	c->login_pending = true;
+	heap_push((struct refusal){ now + LOGIN_FAIL_DELAY_MS,
+	    (int)(c - m->children), c->pid, true });
+}
+
+/*
  * An anonymous child that greeted the client (pool_greeter) is already
  * the session's process, sandboxed and jailed for it: it carries on.
  * Its copy of the socket, sent with the request, is not needed.
@@ -264,12 +289,27 @@ login_request(struct master *m, struct child *c, struct ipc_login *l, int fd)
 		pool_kill(m, c, "LOGIN before its last one was answered");
 		return;
 	}
-	if (++c->login_requests > LOGIN_REQUESTS_MAX) {
+	if (++c->login_requests > m->cf->max_login_failures +
+	    LOGIN_UNCOUNTED_MAX) {
 		close(fd);
 		pool_kill(m, c, "too many LOGIN requests");
 		return;
 	}
+	/* The refusal that spent the connection's failures told the child
+	 * to close it: asking again is not a client's doing. */
+	if (c->sess.login_failures >= m->cf->max_login_failures) {
+		close(fd);
+		pool_kill(m, c, "LOGIN after the connection's last failure");
+		return;
+	}
 	log_word(user, sizeof(user), l->user);
+	/* Banned since this connection was accepted (login_fail_limit,
+	 * crash_limit): no more guesses from the address on it either. */
+	if (limits_check(&c->sess.peer, now) == LIMIT_BANNED) {
+		explicit_bzero(l->pass, sizeof(l->pass));
+		refuse_banned(m, c, now, user, fd);
+		return;
+	}
 	if (!l->tls && tls_needed(m, l->user)) {
 		explicit_bzero(l->pass, sizeof(l->pass));
 		refuse_clear_login(m, c, user, fd);

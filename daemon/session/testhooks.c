@@ -17,6 +17,7 @@
 #include "../../common/log.h"
 #include "../../common/sys.h"
 #include "commands.h"
+#include "monitor_wrap.h"
 #include "session.h"
 
 /* Wait to be killed; if the master lets us live, say so and go on. */
@@ -125,6 +126,23 @@ cmd_xfrg(struct session *s, char *arg)
 		ipc_hdr_init(&l.hdr, IPC_LOGIN, sizeof(l));
 		str_copy(l.user, sizeof(l.user), "anonymous");
 		l.tls = 1;
+		session_state_export(s, &l.state);
+		send_raw(s, &l, sizeof(l), &s->ctrl_fd, 1);
+	} else if (strcmp(arg, "login-after-close") == 0) {
+		/* Logins refused until the master says the connection is
+		 * done with, then one more, as if it had not said so. */
+		static struct ipc_login l;
+		int i;
+
+		for (i = 0; i < 8; i++) {
+			session_state_export(s, priv_login_state());
+			if (priv_login(s->ctrl_fd, "nosuchuser", "x", false,
+			    NULL) != LOGIN_REFUSED)
+				break;
+		}
+		memset(&l, 0, sizeof(l));
+		ipc_hdr_init(&l.hdr, IPC_LOGIN, sizeof(l));
+		str_copy(l.user, sizeof(l.user), "anonymous");
 		session_state_export(s, &l.state);
 		send_raw(s, &l, sizeof(l), &s->ctrl_fd, 1);
 	} else if (strcmp(arg, "log-fields") == 0) {

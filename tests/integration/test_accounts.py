@@ -189,6 +189,9 @@ class VirtualUsers(Accounts):
     def test_address_ban(self):
         s = self.start(self.options(login_fail_limit="3",
                                     login_fail_ban="4"))
+        # Open before the ban, logged in only after it starts.
+        early = self.raw()
+        self.assertEqual(early.reply()[0], 220)
         clients = []
         for i in range(3):
             c = self.raw()
@@ -204,6 +207,14 @@ class VirtualUsers(Accounts):
         s.wait_log(r"client 127\.0\.0\.1: refused for 4 seconds after 3 "
                    r"failed logins")
         self.assert_refused(self.raw(), "temporarily refused")
+        # The ban holds on connections opened before it too: even the
+        # right password is refused, and the connection ends.
+        code, dt, early = self.timed_login("alice", harness.TEST_PASSWORD,
+                                           early)
+        self.assertEqual(code, 530)
+        self.assertEqual(early.reply()[0], 421)
+        self.assertTrue(early.closed())
+        s.wait_log(r"login refused for user 'alice': the address is banned")
         # Another address is not affected.
         c = self.raw("127.0.0.2")
         self.assertEqual(c.reply()[0], 220)

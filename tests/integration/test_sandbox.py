@@ -872,6 +872,16 @@ class Jail(ServerTestCase):
 
 
 
+class ForgeryLoginLimit(ForgeryBase):
+    """max_login_failures = 1: a child that asks for another login after
+    the refusal that ended its connection is killed."""
+    options = {"anon_direct": "no", "max_login_failures": "1"}
+
+    def test_login_after_the_last_failure(self):
+        self.forge("login-after-close", False,
+                   r"LOGIN after the connection's last failure; killing it")
+
+
 class ForgeryPassiveOnly(ForgeryBase):
     """active_mode = no: a child that asks for an active-mode data
     connection anyway (its PORT/EPRT are refused) is killed."""
