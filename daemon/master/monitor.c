@@ -186,7 +186,11 @@ priv_answer_xfer(struct master *m, struct child *c, struct ipc_msg *msg)
 	if (!rate_allowed(c, &c->xfer_rate, XFERS_PER_SECOND,
 	    "transfer reports"))
 		return;
-	metrics.bytes[x->direction] += x->bytes;
+	/* A counter never goes back (Prometheus reads a drop as a
+	 * restart): what a lying child reports stops at the top. */
+	metrics.bytes[x->direction] += x->bytes <
+	    UINT64_MAX - metrics.bytes[x->direction] ? x->bytes :
+	    UINT64_MAX - metrics.bytes[x->direction];
 	metrics.transfers[x->direction][complete]++;
 	log_info("%s cmd=%s path=%s reply=%u bytes=%llu duration_ms=%llu "
 	    "type=%s status=%s", master_session_fields(&c->sess, f,

@@ -8,6 +8,7 @@
 #include <check.h>
 #include <poll.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <syslog.h>
@@ -15,6 +16,7 @@
 
 #include "../../common/ipc.h"
 #include "../../common/util.h"
+#include "../../daemon/master/metrics.h"
 #include "../../daemon/master/monitor.h"
 #include "../../daemon/master/pool.h"
 #include "suites.h"
@@ -26,13 +28,11 @@ static struct master m;
 static struct child c;
 static int peer = -1;
 
-/* A session child whose end of the socketpair holds QUEUED LOG
- * requests (debug lines: nothing is printed). */
+/* A session child with nothing queued yet. */
 static void
-setup_child(void)
+setup_empty_child(void)
 {
-	struct ipc_log l;
-	int sp[2], i;
+	int sp[2];
 
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK,
 	    0, sp), 0);
@@ -44,6 +44,17 @@ setup_child(void)
 	c.phase = PHASE_SESSION;
 	c.ipc_fd = sp[0];
 	peer = sp[1];
+}
+
+/* The same child, whose end of the socketpair holds QUEUED LOG
+ * requests (debug lines: nothing is printed). */
+static void
+setup_child(void)
+{
+	struct ipc_log l;
+	int i;
+
+	setup_empty_child();
 	memset(&l, 0, sizeof(l));
 	ipc_hdr_init(&l.hdr, IPC_LOG, sizeof(l));
 	l.prio = LOG_DEBUG;
@@ -110,6 +121,33 @@ START_TEST(test_last_words_to_the_end)
 }
 END_TEST
 
+/*
+ * Transfer reports that add up past 2^64: the bytes counter stops at the
+ * top instead of going round to a small number (Prometheus would read a
+ * counter that went back as a restart).
+ */
+START_TEST(test_bytes_counter_saturates)
+{
+	struct ipc_xfer x;
+	int i;
+
+	metrics.bytes[DIR_OUT] = 0;
+	memset(&x, 0, sizeof(x));
+	ipc_hdr_init(&x.hdr, IPC_XFER, sizeof(x));
+	x.cmd = XFER_RETR;
+	x.direction = XFER_OUT;
+	x.flags = XFER_COMPLETE;
+	x.reply = 226;
+	x.bytes = UINT64_MAX - 10;
+	str_copy(x.path, sizeof(x.path), "/f");
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(ipc_send(peer, &x, sizeof(x), NULL, 0), 0);
+	monitor_readable(&m, &c);
+	ck_assert_int_ge(c.ipc_fd, 0);		/* not killed: valid reports */
+	ck_assert(metrics.bytes[DIR_OUT] == UINT64_MAX);
+}
+END_TEST
+
 Suite *
 monitor_suite(void)
 {
@@ -120,6 +158,10 @@ monitor_suite(void)
 	tcase_add_test(tc, test_one_wakeup_is_bounded);
 	tcase_add_test(tc, test_the_rest_on_later_rounds);
 	tcase_add_test(tc, test_last_words_to_the_end);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("xfer");
+	tcase_add_checked_fixture(tc, setup_empty_child, teardown_child);
+	tcase_add_test(tc, test_bytes_counter_saturates);
 	suite_add_tcase(s, tc);
 	return s;
 }
