@@ -13,7 +13,10 @@
  *
  * A resume (APPE, REST + STOR) writes into the file itself: that is what
  * it asks for.  When it fails, the bytes written stay, and the reply
- * says how many.
+ * says how many.  What an upload changes before its first byte (the cut
+ * of a REST + STOR or of a STOR in place, the file an APPE of a new name
+ * makes) waits for the data connection: a command whose data connection
+ * never comes leaves the file as it was.
  *
  * In stream mode the end of the data connection is the end of the file,
  * so a client that dies mid-upload looks like one that finished.  It
@@ -68,6 +71,7 @@ struct upload {
 	bool sync;		/* upload_fsync */
 	mode_t mode;
 	bool atomic;
+	bool cut;		/* truncate at offset once the data comes */
 	bool fresh;		/* it did not exist: remove it on failure */
 	bool anonymous;		/* new files only */
 	int err;
@@ -338,6 +342,11 @@ prepare(struct session *s, struct upload *u, uint64_t rest)
 	return 0;
 }
 
+/*
+ * Open the target without changing it, or (APPE of a new name) not at
+ * all: commit_target() does the rest once the data connection is open.
+ * -1 with errno when the upload cannot go ahead.
+ */
 static int
 open_target(struct session *s, struct upload *u, uint64_t rest)
 {
@@ -352,29 +361,52 @@ open_target(struct session *s, struct upload *u, uint64_t rest)
 				remember_cleanup(s, u, u->temp);
 			return u->fd;
 		}
-		flags |= u->anonymous || u->kind == UPLOAD_UNIQUE ? O_EXCL :
-		    O_TRUNC;
+		if (u->anonymous || u->kind == UPLOAD_UNIQUE)
+			flags |= O_EXCL;
+		else
+			u->cut = true;	/* not O_TRUNC: see above */
 		u->fd = sys_create(u->dirfd, u->name, flags, u->mode);
 		if (u->fd >= 0 && u->fresh)
 			remember_cleanup(s, u, u->name);
 		return u->fd;
 	case UPLOAD_APPEND:
-		u->fd = sys_create(u->dirfd, u->name, flags | O_APPEND,
-		    u->mode);
+		if (u->fresh)
+			return 0;	/* made by commit_target() */
+		u->fd = sys_openat(u->dirfd, u->name, flags | O_APPEND);
 		return u->fd;
 	case UPLOAD_RESUME:
 		u->fd = sys_openat(u->dirfd, u->name, flags);
-		if (u->fd >= 0 && ftruncate(u->fd, (off_t)rest) < 0) {
-			int e = errno;
-
-			sys_close(u->fd);
-			errno = e;
-			u->fd = -1;
-		}
 		u->offset = u->flushed = rest;
+		u->cut = true;
 		return u->fd;
 	}
 	return -1;
+}
+
+/*
+ * The data connection is open: now the target may change.  A file
+ * written in place is cut where the writing starts (0, or the REST
+ * offset), an APPE of a new name makes its file.  -1 with errno.
+ */
+static int
+commit_target(struct upload *u)
+{
+	if (u->fd < 0)
+		u->fd = sys_create(u->dirfd, u->name, O_WRONLY | O_APPEND |
+		    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, u->mode);
+	if (u->fd < 0)
+		return -1;
+	if (u->cut && ftruncate(u->fd, (off_t)u->offset) < 0)
+		return -1;
+	return 0;
+}
+
+/* An open or a commit_target() failed: the reply. */
+static void
+open_reply(struct session *s, int err)
+{
+	reply(s, err == ENOSPC ? 452 : err == EDQUOT ? 552 : 550, "%s",
+	    fs_strerror(err));
 }
 
 /* The temporary becomes the file; STOU and anonymous uploads never
@@ -542,8 +574,7 @@ upload_run(struct session *s, enum upload_kind kind, const char *arg)
 	if (prepare(s, &u, rest) < 0)
 		goto out;
 	if (open_target(s, &u, rest) < 0) {
-		reply(s, errno == ENOSPC ? 452 : errno == EDQUOT ? 552 : 550,
-		    "%s", fs_strerror(errno));
+		open_reply(s, errno);
 		goto out;
 	}
 	xr = data_open(s, &dfd);
@@ -551,6 +582,17 @@ upload_run(struct session *s, enum upload_kind kind, const char *arg)
 		sys_close(u.fd);
 		upload_abandon(s);
 		xfer_reply(s, xr, "");
+		sys_close(u.dirfd);
+		return;
+	}
+	if (commit_target(&u) < 0) {
+		int e = errno;
+
+		tls_data_end(s, true);
+		data_close(dfd, true);
+		sys_close(u.fd);
+		upload_abandon(s);
+		open_reply(s, e);
 		sys_close(u.dirfd);
 		return;
 	}

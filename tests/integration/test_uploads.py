@@ -626,6 +626,98 @@ class NonAtomicUploads(Writer):
         harness.wait_for(lambda: not os.path.exists(self.path("fresh")))
 
 
+
+class NoDataConnectionBase(Writer):
+    """A write command whose data connection never comes (nobody
+    connects to the passive port within data_timeout, or ABOR while the
+    server waits for it) leaves the tree as it was: a REST + STOR does
+    not cut the file, an APPE of a new name makes none, a STOR in place
+    (atomic_uploads = no) does not empty the old file."""
+
+    extra = {"data_timeout": "1"}
+    old = b"0123456789"
+
+    def session(self):
+        c = self.raw()
+        self.assertEqual(c.reply()[0], 220)
+        self.assertEqual(c.cmd("USER alice")[0], 331)
+        self.assertEqual(c.cmd("PASS %s" % harness.TEST_PASSWORD)[0], 230)
+        self.assertEqual(c.cmd("TYPE I")[0], 200)
+        return c
+
+    def keep_old(self, name):
+        with open(self.path(name), "wb") as fh:
+            fh.write(self.old)
+        uid, gid = harness.account_ids()
+        if harness.IS_ROOT:
+            os.chown(self.path(name), uid, gid)
+
+    def timed_out(self, *cmds):
+        """cmds after an EPSV nobody connects to: the last one times out
+        (421, and the session ends)."""
+        c = self.session()
+        self.assertEqual(c.cmd("EPSV")[0], 229)
+        for cmd in cmds[:-1]:
+            self.assertEqual(c.cmd(cmd)[0], 350)
+        code, lines = c.cmd(cmds[-1])
+        self.assertEqual(code, 421, lines)
+        self.assertIn("timed out", lines[0])
+        self.assertTrue(c.closed())
+
+    def aborted(self, *cmds):
+        """The same, ended by ABOR while the server waits: 426, 226, and
+        the session goes on."""
+        c = self.session()
+        self.assertEqual(c.cmd("EPSV")[0], 229)
+        for cmd in cmds[:-1]:
+            self.assertEqual(c.cmd(cmd)[0], 350)
+        c.send(cmds[-1] + "\r\n")
+        time.sleep(0.2)
+        c.send("ABOR\r\n")
+        self.assertEqual(c.reply()[0], 426)
+        self.assertEqual(c.reply()[0], 226)
+        self.assertEqual(c.cmd("NOOP")[0], 200)
+
+    def assert_old(self, name):
+        self.assertEqual(os.path.getsize(self.path(name)), len(self.old))
+        self.assertEqual(self.read(name), self.old)
+
+
+class NoDataConnection(NoDataConnectionBase):
+
+    def test_rest_stor_timeout_keeps_the_file(self):
+        self.keep_old("r.bin")
+        self.timed_out("REST 4", "STOR r.bin")
+        self.assert_old("r.bin")
+
+    def test_rest_stor_abor_keeps_the_file(self):
+        self.keep_old("r.bin")
+        self.aborted("REST 4", "STOR r.bin")
+        self.assert_old("r.bin")
+
+    def test_appe_of_a_new_name_timeout_makes_no_file(self):
+        self.timed_out("APPE new.bin")
+        self.assertFalse(os.path.exists(self.path("new.bin")))
+
+    def test_appe_of_a_new_name_abor_makes_no_file(self):
+        self.aborted("APPE new.bin")
+        self.assertFalse(os.path.exists(self.path("new.bin")))
+        # With a data connection it still makes the file.
+        f = self.ftp()
+        f.storbinary("APPE new.bin", io.BytesIO(b"made"))
+        self.assertEqual(self.read("new.bin"), b"made")
+
+
+class NoDataConnectionInPlace(NoDataConnectionBase):
+    extra = {"data_timeout": "1", "atomic_uploads": "no"}
+
+    def test_stor_in_place_abor_keeps_the_file(self):
+        self.keep_old("p.bin")
+        self.aborted("STOR p.bin")
+        self.assert_old("p.bin")
+        self.assertEqual(self.leftovers(), [])
+
+
 @unittest.skipUnless(harness.IS_ROOT, "mounting a tmpfs needs root")
 class FullDisk(Writer):
     """A 1 MiB tmpfs as alice's root."""
