@@ -6,7 +6,8 @@
  * name in the target's directory, flushes it to the disk (fsync, with
  * upload_fsync, the default; writeback starts every 8 MiB on the way)
  * once the whole stream has arrived, and only then renames it over the
- * target: a
+ * target, and flushes the directory (the rename is on the disk only
+ * then) before the 226: a
  * client that disconnects, aborts or runs the disk full leaves the old
  * file as it was and no temporary behind.  Two uploads of one name each
  * write their own temporary; the last rename wins, whole.
@@ -55,6 +56,7 @@ enum up_result {
 	UP_XFER,	/* see the xfer_result */
 	UP_DISK,	/* writing failed: errno in err */
 	UP_ABANDONED,	/* the client's control connection went first */
+	UP_DIR_SYNC,	/* in place, but flushing the directory failed */
 };
 
 struct upload {
@@ -432,6 +434,40 @@ put_in_place(struct upload *u)
 	}
 }
 
+/*
+ * upload_fsync: a new name (the rename, or a file made in place) is on
+ * the disk only once its directory is flushed too.  u->dirfd is O_PATH,
+ * which fsync refuses (EBADF), so a descriptor that reads the directory
+ * is opened for it (O_RDONLY | O_DIRECTORY: what every session's filter
+ * and Landlock domain allow already).  A directory the session's user
+ * may not read (a drop box of mode 0733) cannot be opened so, and a file
+ * system may not flush directories (EINVAL): then only the file was
+ * flushed, which the log says once per session.  -1 with errno when the
+ * flush itself failed.
+ */
+static int
+sync_dir(struct upload *u)
+{
+	static bool told;
+	int fd, rc, e;
+
+	fd = sys_openat(u->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	rc = fd < 0 ? -1 : fsync(fd);
+	e = errno;
+	sys_close(fd);
+	if (rc == 0)
+		return 0;
+	if (e != EACCES && e != EINVAL) {
+		errno = e;
+		return -1;
+	}
+	if (!told)
+		log_warn("upload_fsync: a directory was not flushed (%s); "
+		    "its new names may not survive a crash", strerror(e));
+	told = true;
+	return 0;
+}
+
 static void
 disk_reply(struct session *s, const struct upload *u, bool kept)
 {
@@ -462,6 +498,8 @@ upload_code(const struct upload *u, enum up_result r, bool resume)
 		    u->err == EDQUOT || u->err == EFBIG ? 552 : 451;
 	case UP_ABANDONED:
 		return 426;
+	case UP_DIR_SYNC:
+		return 451;
 	case UP_XFER:
 		break;
 	}
@@ -488,14 +526,21 @@ finish(struct session *s, struct upload *u, enum up_result r, int dfd,
 		u->err = errno;
 		r = UP_DISK;
 	}
+	/* A resume of a file that was there changed no name. */
+	if (r == UP_OK && u->sync && (u->atomic || u->fresh) &&
+	    sync_dir(u) < 0) {
+		u->err = errno;
+		r = UP_DIR_SYNC;
+	}
 	xfer_report(s, upload_code(u, r, resume), r == UP_OK);
 	xfer_end(s);
-	if (r == UP_OK || resume)
+	if (r == UP_OK || r == UP_DIR_SYNC || resume)
 		forget_cleanup(s);	/* what is there stays */
 	else
 		upload_abandon(s);
 	log_info("%s %s: %llu bytes%s", s->xfer.verb, vpath,
 	    (unsigned long long)u->written, r == UP_OK ? "" :
+	    r == UP_DIR_SYNC ? " (in place; directory not flushed)" :
 	    r == UP_ABANDONED ? " (client gone; discarded)" :
 	    resume ? " (incomplete; kept)" : " (incomplete; discarded)");
 	switch (r) {
@@ -512,6 +557,11 @@ finish(struct session *s, struct upload *u, enum up_result r, int dfd,
 			    "replace a file.");
 		else
 			disk_reply(s, u, resume);
+		break;
+	case UP_DIR_SYNC:
+		reply(s, 451, "The file is in place, but flushing its "
+		    "directory failed (%s): a crash may lose it.",
+		    strerror(u->err));
 		break;
 	case UP_ABANDONED:
 		reply(s, 426, "Connection closed; transfer aborted.");

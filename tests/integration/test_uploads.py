@@ -627,6 +627,92 @@ class NonAtomicUploads(Writer):
 
 
 
+
+@unittest.skipUnless(shutil.which("strace") and harness.IS_ROOT,
+                     "needs strace, and root to trace a session child")
+class FlushedDirectory(Writer):
+    """upload_fsync: the directory is flushed after the rename (or after
+    a new file is made in place) and before the 226.  No test can cut
+    the power: strace shows the calls and their order, made by the
+    sandboxed session child itself."""
+
+    CALLS = "openat,fsync,fdatasync,renameat,renameat2,sendto"
+
+    def traced(self, c, work):
+        """Run work() with strace attached to c's session child; the
+        trace's lines."""
+        pid = self.server.session_pid(c.sock, "sandftpd-user")
+        out = os.path.join(self.work, "trace")
+        tracer = subprocess.Popen(
+            ["strace", "-s", "64", "-e", "trace=" + self.CALLS,
+             "-o", out, "-p", str(pid)], stderr=subprocess.PIPE, text=True)
+        try:
+            said = tracer.stderr.readline()
+            self.assertIn("attached", said)
+            work()
+        finally:
+            tracer.send_signal(signal.SIGINT)
+            tracer.wait(10)
+        with open(out) as fh:
+            return fh.read().splitlines()
+
+    def assert_flushed_before_226(self, lines, name_call):
+        """name_call: the index of the call that made the new name."""
+        fd = None
+        for i, l in enumerate(lines[name_call:], name_call):
+            # Not the O_PATH descriptor (fsync refuses it): one that
+            # reads the directory.
+            m = re.match(r'openat\(\d+, "\.", ([A-Z_|]+)\) += (\d+)$', l)
+            flags = m.group(1).split("|") if m else []
+            if "O_DIRECTORY" in flags and "O_PATH" not in flags:
+                fd = m.group(2)
+                break
+        self.assertIsNotNone(fd, "no directory opened after the new "
+                             "name:\n" + "\n".join(lines))
+        done = [j for j, l in enumerate(lines)
+                if j > i and re.match(r"fsync\(%s\) += 0$" % fd, l)]
+        self.assertTrue(done, "\n".join(lines))
+        ok = [j for j, l in enumerate(lines) if '"226 ' in l]
+        self.assertTrue(ok, "\n".join(lines))
+        self.assertLess(done[0], ok[-1], "\n".join(lines))
+
+    def test_rename_and_new_file_are_flushed(self):
+        c = self.raw()
+        self.assertEqual(c.reply()[0], 220)
+        self.assertEqual(c.cmd("USER alice")[0], 331)
+        self.assertEqual(c.cmd("PASS %s" % harness.TEST_PASSWORD)[0], 230)
+        self.assertEqual(c.cmd("TYPE I")[0], 200)
+
+        def put(cmd):
+            def work():
+                data = harness.pasv_from_own_address(c)
+                self.assertEqual(c.cmd(cmd)[0], 150)
+                data.sendall(b"flushed\n")
+                data.close()
+                self.assertEqual(c.reply()[0], 226)
+            return work
+        # Atomic STOR: fsync of the temporary, the rename, the directory.
+        lines = self.traced(c, put("STOR f.bin"))
+        renames = [i for i, l in enumerate(lines)
+                   if re.match(r'renameat2?\(\d+, "\.sandftpd-[0-9a-f]+'
+                               r'\.part", \d+, "f\.bin".*\) = 0$', l)]
+        self.assertTrue(renames, "\n".join(lines))
+        file_syncs = [i for i, l in enumerate(lines)
+                      if re.match(r"fsync\(\d+\) += 0$", l)]
+        self.assertLess(file_syncs[0], renames[0], "\n".join(lines))
+        self.assert_flushed_before_226(lines, renames[0])
+        # APPE of a new name: the file is made in place.
+        lines = self.traced(c, put("APPE new.bin"))
+        made = [i for i, l in enumerate(lines)
+                if re.match(r'openat\(\d+, "new\.bin", O_WRONLY\|'
+                            r'O_CREAT\|.*O_APPEND.*\) += \d+$', l)]
+        self.assertTrue(made, "\n".join(lines))
+        self.assert_flushed_before_226(lines, made[0])
+        self.assertEqual(self.read("f.bin"), b"flushed\n")
+        self.assertEqual(self.read("new.bin"), b"flushed\n")
+        self.assert_no_deaths()
+
+
 class NoDataConnectionBase(Writer):
     """A write command whose data connection never comes (nobody
     connects to the passive port within data_timeout, or ABOR while the
@@ -846,6 +932,26 @@ class AnonymousUploads(OwnServer):
                          ["drop.bin", "second.bin"])
         self.server.wait_log(r"anonymous session sandbox: seccomp "
                              r"anonymous upload")
+        self.assert_no_deaths()
+
+    def test_drop_box_the_session_cannot_read(self):
+        """A write-only upload directory (0333) cannot be opened to be
+        flushed: the uploads still succeed, and the log says so once."""
+        if self.listable == "yes":
+            self.skipTest("the same in AnonymousUploads")
+        os.chmod(self.incoming, 0o333)
+        f = self.server.ftp()
+        for name in ("one.bin", "two.bin"):
+            self.assertTrue(f.storbinary("STOR incoming/" + name,
+                                         io.BytesIO(b"dropped"))
+                            .startswith("226"))
+        os.chmod(self.incoming, 0o755)
+        self.assertEqual(sorted(os.listdir(self.incoming)),
+                         ["one.bin", "two.bin"])
+        f.quit()
+        line = r"upload_fsync: a directory was not flushed"
+        self.server.wait_log(line)
+        self.assertEqual(len(re.findall(line, self.server.log())), 1)
         self.assert_no_deaths()
 
 
