@@ -221,6 +221,11 @@ child_main(void)
 	log_set_sink(priv_log);
 	log_set_fatal_exit(child_exit);
 	signal(SIGPIPE, SIG_IGN);
+	/* A write past a finite RLIMIT_FSIZE (inherited from the master's
+	 * environment) fails with EFBIG, answered 552, and the upload's
+	 * temporary is removed; the default action would kill the child
+	 * and leave the temporary behind. */
+	signal(SIGXFSZ, SIG_IGN);
 	sandbox_on_violation(report_violation);
 
 	init = mmap(NULL, sizeof(*init), PROT_READ | PROT_WRITE,

@@ -112,11 +112,12 @@ class Server:
 
     def __init__(self, tree=None, options=None, binary=None, anonymous=True,
                  ipv6=False, args=None, nofile=None, env=None,
-                 netns=None):
+                 netns=None, fsize=None):
         self.tree = tree
         self.netns = netns              # run inside this network namespace
         self.env = dict(env or {})      # added to the daemon's environment
         self.nofile = nofile            # RLIMIT_NOFILE: N, or (soft, hard)
+        self.fsize = fsize              # RLIMIT_FSIZE in bytes
         self.args = list(args or [])    # extra command-line arguments
         self.binary = binary or BINARY
         self.port = free_port()
@@ -159,11 +160,14 @@ class Server:
 
     def start(self, wait=True):
         def limits():
+            import resource
             if self.nofile:
-                import resource
                 soft, hard = (self.nofile if isinstance(self.nofile, tuple)
                               else (self.nofile, self.nofile))
                 resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+            if self.fsize:
+                resource.setrlimit(resource.RLIMIT_FSIZE,
+                                   (self.fsize, self.fsize))
         self.proc = subprocess.Popen(self.command(), stderr=subprocess.PIPE,
                                      stdout=subprocess.DEVNULL,
                                      env=daemon_env(self.env),

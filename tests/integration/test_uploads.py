@@ -804,6 +804,39 @@ class NoDataConnectionInPlace(NoDataConnectionBase):
         self.assertEqual(self.leftovers(), [])
 
 
+class FileSizeLimit(Writer):
+    """The daemon runs with a finite RLIMIT_FSIZE (64 KiB), which the
+    children that write inherit: an upload past it is refused (552), the
+    session lives on, no temporary is left."""
+
+    LIMIT = 64 * 1024
+
+    def start(self, options=None, binary=None, **kw):
+        return super().start(options, binary, fsize=self.LIMIT, **kw)
+
+    def test_upload_past_the_limit_gets_552(self):
+        f = self.ftp()
+        try:
+            f.storbinary("STOR big.bin", io.BytesIO(b"b" * (4 * self.LIMIT)))
+            self.fail("an upload past RLIMIT_FSIZE succeeded")
+        except ftplib.error_perm as e:
+            text = str(e)
+        except OSError:         # the server stopped reading
+            with self.assertRaises(ftplib.error_perm) as e:
+                f.getresp()
+            text = str(e.exception)
+        self.assertTrue(text.startswith("552"), text)
+        self.assertIn("File too large", text)
+        self.assertEqual(f.sendcmd("NOOP")[:3], "200")
+        harness.wait_for(lambda: self.leftovers() == [])
+        self.assertEqual(self.leftovers(), [])
+        self.assertFalse(os.path.exists(self.path("big.bin")))
+        # Below the limit, the same session still stores.
+        f.storbinary("STOR small.bin", io.BytesIO(b"s" * 1000))
+        self.assertEqual(self.read("small.bin"), b"s" * 1000)
+        self.assert_no_deaths()
+
+
 @unittest.skipUnless(harness.IS_ROOT, "mounting a tmpfs needs root")
 class FullDisk(Writer):
     """A 1 MiB tmpfs as alice's root."""
