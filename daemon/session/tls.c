@@ -757,12 +757,18 @@ tls_send_file(struct session *s, int fd, int file_fd, off_t off)
 	idlemem_scratch(buf, sizeof(buf));
 	for (;;) {
 		enum xfer_result r;
+		uint64_t want;
 		ssize_t n;
 
 		if (lr_has_line(&s->in) && s->during_transfer(s))
 			return XFER_ABORTED;
+		/* The size the 150 announced, no more (a file may grow). */
+		if (s->xfer.done >= s->xfer.total)
+			return XFER_OK;
+		want = s->xfer.total - s->xfer.done;
 		if (ktls) {
-			size_t len = TLS_FILE_CHUNK;
+			size_t len = want < TLS_FILE_CHUNK ? (size_t)want :
+			    TLS_FILE_CHUNK;
 
 			if (s->xfer.limited &&
 			    (r = xfer_rate_grant(s, &len)) != XFER_OK)
@@ -779,7 +785,7 @@ tls_send_file(struct session *s, int fd, int file_fd, off_t off)
 				continue;
 			}
 			if (n == 0)
-				return XFER_OK;
+				return xfer_file_end(s);
 			if (io_error(ssl, (int)n) < 0 && errno != EAGAIN)
 				return XFER_CONN_LOST;
 			r = xfer_wait(s, fd, wants, deadline);
@@ -787,11 +793,12 @@ tls_send_file(struct session *s, int fd, int file_fd, off_t off)
 				return r;
 			continue;
 		}
-		n = sys_pread(file_fd, buf, sizeof(buf), off);
+		n = sys_pread(file_fd, buf, want < sizeof(buf) ? (size_t)want :
+		    sizeof(buf), off);
 		if (n < 0)
 			return XFER_LOCAL_ERROR;
 		if (n == 0)
-			return XFER_OK;
+			return xfer_file_end(s);
 		off += n;
 		r = xfer_send_buf(s, fd, buf, (size_t)n);
 		if (r != XFER_OK)

@@ -88,6 +88,7 @@ xfer_reply_code(enum xfer_result r)
 	case XFER_DATA_LIMIT:
 		return 425;
 	case XFER_LOCAL_ERROR:
+	case XFER_FILE_CUT:
 		return 451;
 	case XFER_TIMEOUT:
 		return 421;
@@ -279,6 +280,13 @@ xfer_send_buf(struct session *s, int fd, const char *buf, size_t len)
 	return XFER_OK;
 }
 
+enum xfer_result
+xfer_file_end(const struct session *s)
+{
+	/* The 150 announced the size: fewer bytes are not the file. */
+	return s->xfer.done < s->xfer.total ? XFER_FILE_CUT : XFER_OK;
+}
+
 static enum xfer_result
 send_binary(struct session *s, int fd, int file_fd, uint64_t offset)
 {
@@ -298,6 +306,9 @@ send_binary(struct session *s, int fd, int file_fd, uint64_t offset)
 		/* Serve ABOR/STAT even when the socket never fills up. */
 		if (lr_has_line(&s->in) && s->during_transfer(s))
 			return XFER_ABORTED;
+		/* No more than the 150 announced (a file may grow). */
+		if (len > s->xfer.total - s->xfer.done)
+			len = (size_t)(s->xfer.total - s->xfer.done);
 		/* Limited: a chunk of what the bucket holds, so the bytes go
 		 * out evenly rather than in bursts of a whole chunk. */
 		if (s->xfer.limited &&
@@ -321,8 +332,8 @@ send_binary(struct session *s, int fd, int file_fd, uint64_t offset)
 				return r;
 			continue;
 		}
-		if (n == 0)
-			return XFER_OK;		/* end of file */
+		if (n == 0)		/* end of file: cut meanwhile? */
+			return xfer_file_end(s);
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return peer_gone(errno) ? XFER_CONN_LOST :
 			    XFER_LOCAL_ERROR;
@@ -403,6 +414,10 @@ xfer_reply(struct session *s, enum xfer_result r, const char *ok_text)
 	case XFER_LOCAL_ERROR:
 		reply(s, 451, "Requested action aborted: local error in "
 		    "processing.");
+		break;
+	case XFER_FILE_CUT:
+		reply(s, 451, "The file shrank while it was sent; the transfer "
+		    "is incomplete.");
 		break;
 	case XFER_TIMEOUT:
 		session_close(s, "Data connection timed out.");

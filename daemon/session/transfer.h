@@ -25,6 +25,7 @@ enum xfer_result {
 	XFER_TLS_NO_REUSE,	/* ... did not resume the session: 522 */
 	XFER_PROT_REQUIRED,	/* tls_required = all, and PROT C: 521 */
 	XFER_DATA_LIMIT,	/* over max_data_sockets_per_minute: 425 */
+	XFER_FILE_CUT,		/* the file ended before its size: 451 */
 };
 
 #define XFER_DATA_LIMIT_TEXT "Too many data connections; try again later."
@@ -45,6 +46,10 @@ enum xfer_result xfer_send_buf(struct session *s, int fd, const char *buf,
     size_t len);
 enum xfer_result xfer_send_file(struct session *s, int fd, int file_fd,
     uint64_t offset, bool ascii);
+/* A file being sent (s->xfer.total bytes announced) read as ended:
+ * XFER_OK when all of them went out; cut meanwhile, XFER_FILE_CUT
+ * (451), as the client did not get the file the 150 announced. */
+enum xfer_result xfer_file_end(const struct session *s);
 void xfer_begin(struct session *s, const char *verb, const char *path,
     uint64_t total);
 void xfer_end(struct session *s);

@@ -127,6 +127,34 @@ class Limited(OwnServer):
         self.assertLess(abs(rate / limit - 1), TOLERANCE,
                         "%.0f bytes/s, the limit is %d" % (rate, limit))
 
+    def cut_while_sent(self, c, name, path, keep):
+        """RETR name; once bytes come, the file (path) is cut to keep
+        bytes: the reply is 451, not 226 (the client got less than the
+        file it was promised; the data connection is reset, so that its
+        end does not look like the file's), and the session goes on.
+        What came, at most keep bytes (a reset may lose the tail)."""
+        data = pasv_from_own_address(c)
+        code, lines = c.cmd("RETR " + name)
+        self.assertEqual(code, 150, lines)
+        data.settimeout(10)
+        got = data.recv(65536)
+        self.assertTrue(got)
+        os.truncate(path, keep)
+        try:
+            while True:
+                b = data.recv(65536)
+                if not b:
+                    break
+                got += b
+        except ConnectionResetError:
+            pass
+        data.close()
+        code, lines = c.reply()
+        self.assertEqual(code, 451, lines)
+        self.assertIn("shrank", lines[0])
+        self.assertEqual(c.cmd("NOOP")[0], 200)
+        return got
+
     def assert_fast(self, nbytes, seconds, limit=RATE):
         # Unlimited: loopback moves 5 MiB in well under a second, even
         # with the sanitizers.
@@ -191,6 +219,14 @@ class AnonymousLimited(Limited):
         self.assertLess(len(head) + len(rest), 2 * RATE)
         # The session goes on.
         self.assertEqual(c.cmd("NOOP")[0], 200)
+
+    def test_file_cut_while_sent_gets_451(self):
+        c = self.session()
+        got = self.cut_while_sent(c, "big.bin",
+                                  os.path.join(self.tree.root, "big.bin"),
+                                  RATE // 2)
+        self.assertEqual(got, self.big[:len(got)])
+        self.assertLessEqual(len(got), RATE // 2)
 
     def test_users_unlimited(self):
         c = self.session("alice")

@@ -449,6 +449,38 @@ class TlsUsers(OwnServer):
         self.assertFalse(os.path.exists(os.path.join(self.alice_root,
                                                      "cut.bin")))
 
+    def test_file_cut_while_sent_gets_451(self):
+        # PROT P sends a file through OpenSSL, not sendfile: a file cut
+        # meanwhile ends with 451 there too, not 226.  Rate-limited, so
+        # the cut comes while it is sent.
+        rate = 1 << 20
+        big = os.urandom(4 * rate)
+        path = self.tree.file("big.bin", big)
+        s = self.start_tls(anon_max_rate=str(rate))
+        f = tls_ftp(s)
+        f.voidcmd("TYPE I")
+        conn = f.transfercmd("RETR big.bin")
+        got = conn.recv(65536)
+        self.assertTrue(got)
+        os.truncate(path, rate // 2)
+        try:
+            while True:
+                b = conn.recv(65536)
+                if not b:
+                    break
+                got += b
+        except (OSError, ssl.SSLError):
+            pass                        # reset: the data is not whole
+        conn.close()
+        with self.assertRaises(ftplib.error_temp) as e:
+            f.voidresp()
+        self.assertTrue(str(e.exception).startswith("451"), e.exception)
+        self.assertLessEqual(len(got), rate // 2)
+        self.assertEqual(got, big[:len(got)])
+        f.voidcmd("NOOP")
+        f.quit()
+        self.assert_no_deaths()
+
     def test_lftp_upload_verified(self):
         s = self.start_tls(tls_required="all")
         data = os.urandom(700 * 1024 + 5)
