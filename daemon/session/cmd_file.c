@@ -106,7 +106,7 @@ cmd_retr(struct session *s, char *arg)
 	/* The converted size is not known up front in TYPE A. */
 	xfer_begin(s, "RETR", vpath, s->ascii ? 0 :
 	    (uint64_t)st.st_size - rest);
-	r = xfer_send_file(s, dfd, fd, rest, s->ascii);
+	r = xfer_send_file(s, dfd, fd, rest, (uint64_t)st.st_size, s->ascii);
 	xfer_close(s, dfd, &r);
 	sys_close(fd);
 	xfer_report(s, xfer_reply_code(r), r == XFER_OK);

@@ -347,28 +347,41 @@ send_binary(struct session *s, int fd, int file_fd, uint64_t offset)
  * TYPE A: convert in a streaming pass.  A restart offset counts bytes as
  * transferred, so the converted stream is produced from the start of the
  * file and its first `skip` bytes are dropped (cheaper than sending them,
- * which is what the client would otherwise have had to fetch).
+ * which is what the client would otherwise have had to fetch).  The file
+ * is read up to `size`, its size at the open, as a binary transfer sends
+ * what its 150 announced: a file that grows is not streamed for ever,
+ * and one cut meanwhile is not a complete transfer.
  */
 static enum xfer_result
-send_ascii(struct session *s, int fd, int file_fd, uint64_t skip)
+send_ascii(struct session *s, int fd, int file_fd, uint64_t skip,
+    uint64_t size)
 {
 	static char in[ASCII_CHUNK], out[2 * ASCII_CHUNK];
+	int64_t deadline;
 	bool prev_cr = false;
-	off_t off = 0;
+	uint64_t off = 0;
 
 	idlemem_scratch(in, sizeof(in));
 	idlemem_scratch(out, sizeof(out));
 
 	for (;;) {
-		ssize_t n = sys_pread(file_fd, in, sizeof(in), off);
+		size_t want = size - off < sizeof(in) ? (size_t)(size - off) :
+		    sizeof(in);
+		ssize_t n;
 		enum xfer_result r;
 		size_t o, from = 0;
 
+		/* Serve ABOR/STAT even when the socket never fills up. */
+		if (lr_has_line(&s->in) && s->during_transfer(s))
+			return XFER_ABORTED;
+		if (off >= size)
+			return XFER_OK;
+		n = sys_pread(file_fd, in, want, (off_t)off);
 		if (n < 0)
 			return XFER_LOCAL_ERROR;
 		if (n == 0)
-			return XFER_OK;
-		off += n;
+			return XFER_FILE_CUT;	/* shorter than at the open */
+		off += (uint64_t)n;
 		o = ascii_to_crlf(in, (size_t)n, out, &prev_cr);
 		if (skip > 0) {
 			from = skip < o ? (size_t)skip : o;
@@ -379,15 +392,22 @@ send_ascii(struct session *s, int fd, int file_fd, uint64_t skip)
 		r = xfer_send_buf(s, fd, out + from, o - from);
 		if (r != XFER_OK)
 			return r;
+		/* A send that never had to wait read no command: look, as
+		 * send_binary does after each chunk (this returns at once
+		 * while the socket takes more). */
+		deadline = sys_now_ms() + (int64_t)s->data_timeout * 1000;
+		r = xfer_wait(s, fd, POLLOUT, deadline);
+		if (r != XFER_OK)
+			return r;
 	}
 }
 
 enum xfer_result
 xfer_send_file(struct session *s, int fd, int file_fd, uint64_t offset,
-    bool ascii)
+    uint64_t size, bool ascii)
 {
 	if (ascii)
-		return send_ascii(s, fd, file_fd, offset);
+		return send_ascii(s, fd, file_fd, offset, size);
 	return send_binary(s, fd, file_fd, offset);
 }
 

@@ -44,8 +44,11 @@ enum xfer_result xfer_wait(struct session *s, int fd, short events,
 enum xfer_result xfer_rate_grant(struct session *s, size_t *len);
 enum xfer_result xfer_send_buf(struct session *s, int fd, const char *buf,
     size_t len);
+/* Send a file of `size` bytes (at its open) from offset (TYPE A: from
+ * the start, skipping offset bytes of the converted stream); binary
+ * sends the s->xfer.total bytes xfer_begin() was given. */
 enum xfer_result xfer_send_file(struct session *s, int fd, int file_fd,
-    uint64_t offset, bool ascii);
+    uint64_t offset, uint64_t size, bool ascii);
 /* A file being sent (s->xfer.total bytes announced) read as ended:
  * XFER_OK when all of them went out; cut meanwhile, XFER_FILE_CUT
  * (451), as the client did not get the file the 150 announced. */

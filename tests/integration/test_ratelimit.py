@@ -6,7 +6,9 @@ anonymous binary RETR (sendfile), a virtual user's STOR and TYPE A
 RETR; the bytes arrive intact; STAT, NOOP and ABOR are answered at once
 while the transfer waits for its tokens; a class without a limit runs
 at loopback speed; a SIGHUP puts a new limit in force for new sessions
-only.
+only.  The limit also makes room to change a file while it is sent: a
+RETR (binary, TYPE A) of a file cut meanwhile gets 451, a TYPE A RETR
+of a growing file stops at its size at the open.
 
 max_data_sockets_per_minute: over it, PASV/EPSV and an active-mode
 transfer get 425 "Too many data connections", the session goes on and
@@ -228,6 +230,28 @@ class AnonymousLimited(Limited):
         self.assertEqual(got, self.big[:len(got)])
         self.assertLessEqual(len(got), RATE // 2)
 
+    def test_abor_queued_behind_an_unlimited_ascii_retr(self):
+        """ABOR sent with the RETR (queued before the transfer starts):
+        a TYPE A transfer looks for it before each chunk, as a binary
+        one does, even when it never waits (unlimited, the data fits in
+        the sockets' buffers): 426 and 226, not the whole file."""
+        path = os.path.join(self.root, "small.txt")
+        with open(path, "wb") as f:
+            f.write(text_lines(16 * 1024))
+        os.chmod(path, 0o644)
+        c = self.session("alice", type_="A")
+        data = pasv_from_own_address(c)
+        c.send("RETR small.txt\r\nABOR\r\n")
+        self.assertEqual(c.reply()[0], 150)
+        code, lines = c.reply()
+        self.assertEqual(code, 426, lines)
+        self.assertEqual(c.reply()[0], 226)
+        try:
+            recv_all(data)
+        except OSError:
+            pass
+        self.assertEqual(c.cmd("NOOP")[0], 200)
+
     def test_users_unlimited(self):
         c = self.session("alice")
         got, took = self.timed_retr(c, "big.bin")
@@ -261,6 +285,60 @@ class UsersLimited(Limited):
         got, took = self.timed_retr(c, "text.txt")
         self.assertEqual(got, self.text.replace(b"\n", b"\r\n"))
         self.assert_rate(len(got), took)
+
+    def user_text(self, name, data):
+        path = os.path.join(self.root, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        os.chmod(path, 0o644)
+        return path
+
+    def test_abor_during_ascii_retr(self):
+        c = self.session("alice", type_="A")
+        data = pasv_from_own_address(c)
+        self.assertEqual(c.cmd("RETR text.txt")[0], 150)
+        t0 = time.monotonic()
+        data.settimeout(5)
+        head = data.recv(65536)
+        self.assertTrue(head)
+        time.sleep(max(0, 0.5 - (time.monotonic() - t0)))
+        t = time.monotonic()
+        c.send("ABOR\r\n")
+        self.assertEqual(c.reply()[0], 426)
+        self.assertEqual(c.reply()[0], 226)
+        self.assertLess(time.monotonic() - t, 1.0)
+        rest = b""
+        try:
+            rest = recv_all(data)
+        except OSError:
+            pass
+        self.assertLess(len(head) + len(rest), 2 * RATE)
+        self.assertEqual(c.cmd("NOOP")[0], 200)
+
+    def test_ascii_retr_stops_at_the_size_at_open(self):
+        # Half a second's worth; what is appended meanwhile is not sent.
+        text = text_lines(RATE // 2)
+        path = self.user_text("grows.txt", text)
+        c = self.session("alice", type_="A")
+        data = pasv_from_own_address(c)
+        self.assertEqual(c.cmd("RETR grows.txt")[0], 150)
+        data.settimeout(10)
+        got = data.recv(65536)
+        self.assertTrue(got)
+        with open(path, "ab") as f:
+            f.write(b"appended after the open\n" * 40000)
+        got += recv_all(data)
+        self.assertEqual(c.reply()[0], 226)
+        self.assertEqual(got, text.replace(b"\n", b"\r\n"))
+
+    def test_ascii_file_cut_while_sent_gets_451(self):
+        text = text_lines(2 * RATE)
+        path = self.user_text("cut.txt", text)
+        c = self.session("alice", type_="A")
+        got = self.cut_while_sent(c, "cut.txt", path, RATE // 4)
+        crlf = text[:RATE // 4].replace(b"\n", b"\r\n")
+        self.assertEqual(got, crlf[:len(got)])
+        self.assertLessEqual(len(got), len(crlf))
 
     def test_anonymous_unlimited(self):
         c = self.session()
