@@ -743,6 +743,10 @@ setup_events(struct master *m)
 	if (m->sigfd < 0)
 		fatal("signalfd");
 	signal(SIGPIPE, SIG_IGN);
+	/* A log, xferlog or metrics file past RLIMIT_FSIZE: the write fails
+	 * (EFBIG) and is reported; the default action would end the master
+	 * and every session with it. */
+	signal(SIGXFSZ, SIG_IGN);
 	m->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (m->epfd < 0)
 		fatal("epoll_create1");

@@ -836,6 +836,28 @@ class FileSizeLimit(Writer):
         self.assertEqual(self.read("small.bin"), b"s" * 1000)
         self.assert_no_deaths()
 
+    def test_master_lives_on_when_its_log_reaches_the_limit(self):
+        # The master's own files meet the limit too: its xferlog line is
+        # refused (EFBIG); the master, and every session, goes on.
+        self.server.stop()
+        logs = harness.workdir("sandftpd-logs-")
+        self.addCleanup(shutil.rmtree, logs, True)
+        xferlog = os.path.join(logs, "xfer.log")
+        with open(xferlog, "wb") as fh:
+            fh.write(b"#" * (self.LIMIT - 20) + b"\n")
+        if harness.IS_ROOT and harness.UNPRIV:     # the master's files
+            os.chown(logs, harness.NOBODY, harness.NOBODY)
+            os.chown(xferlog, harness.NOBODY, harness.NOBODY)
+        self.start({"user_db": self.db, "xferlog_file": xferlog})
+        f = self.ftp()
+        for i in range(3):
+            f.storbinary("STOR x%d" % i, io.BytesIO(b"x"))
+        self.assertLessEqual(os.path.getsize(xferlog), self.LIMIT)
+        self.assertIsNone(self.server.proc.poll(), "the master died")
+        self.assertEqual(f.sendcmd("NOOP")[:3], "200")
+        g = self.ftp()
+        self.assertEqual(g.pwd(), "/")
+
 
 @unittest.skipUnless(harness.IS_ROOT, "mounting a tmpfs needs root")
 class FullDisk(Writer):
