@@ -312,6 +312,14 @@ prepare(struct session *s, struct upload *u, uint64_t rest)
 		return -1;
 	}
 	if (u->kind == UPLOAD_RESUME) {
+		/* In TYPE A a restart marker counts the bytes as sent (CRLF
+		 * lines, RFC 3659 §5.4), as SIZE and RETR count them; taken
+		 * as an offset in the file (LF lines) it would cut or
+		 * corrupt it. */
+		if (s->ascii) {
+			reply(s, 554, "Resuming an upload needs TYPE I.");
+			return -1;
+		}
 		if (!exists) {
 			reply(s, 550, "No such file to resume.");
 			return -1;

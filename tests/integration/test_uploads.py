@@ -152,6 +152,16 @@ class WriteCommands(Writer):
             f.storbinary("STOR r.bin", io.BytesIO(b"x"), rest=100)
         self.assertTrue(str(e.exception).startswith("554"))
         self.assertEqual(self.read("r.bin"), b"0123ABCDEFGH")
+        # In TYPE A a marker counts CRLF lines as sent, not the file's
+        # bytes: refused, the file as it was; the next STOR starts anew.
+        f.storbinary("STOR t.txt", io.BytesIO(b"a\nb\n"))
+        f.sendcmd("TYPE A")
+        with self.assertRaises(ftplib.error_perm) as e:
+            f.transfercmd("STOR t.txt", rest=3)
+        self.assertTrue(str(e.exception).startswith("554"), str(e.exception))
+        self.assertEqual(self.read("t.txt"), b"a\nb\n")
+        f.storlines("STOR t.txt", io.BytesIO(b"c\r\n"))
+        self.assertEqual(self.read("t.txt"), b"c\n")
 
     def test_appe(self):
         f = self.ftp()
