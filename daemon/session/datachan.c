@@ -123,6 +123,22 @@ data_set_port(struct session *s, const struct sock_addr *target)
 	s->data.mode = DATA_PORT;
 }
 
+/*
+ * A data connection that does not come within data_timeout is a 425
+ * for this command (RFC 959), not the end of the session: only a
+ * transfer that stops moving is (421).  A socket not yet connected
+ * has moved nothing: no earlier transfer's progress extends the wait.
+ */
+static enum xfer_result
+wait_connection(struct session *s, int fd, short events, int64_t deadline)
+{
+	enum xfer_result r;
+
+	s->xfer.acked = 0;
+	r = xfer_wait(s, fd, events, deadline);
+	return r == XFER_TIMEOUT ? XFER_CONN_FAILED : r;
+}
+
 static enum xfer_result
 accept_client(struct session *s, int *fd)
 {
@@ -143,7 +159,8 @@ accept_client(struct session *s, int *fd)
 		if (c < 0) {
 			if (errno != EAGAIN && errno != ECONNABORTED)
 				return XFER_CONN_FAILED;
-			r = xfer_wait(s, s->data.listen_fd, POLLIN, deadline);
+			r = wait_connection(s, s->data.listen_fd, POLLIN,
+			    deadline);
 			if (r != XFER_OK)
 				return r;
 			continue;
@@ -171,7 +188,7 @@ connect_client(struct session *s, int *fd)
 	if (c < 0)
 		return errno == IPC_ERR_DATA_SOCKETS ? XFER_DATA_LIMIT :
 		    XFER_CONN_FAILED;
-	r = xfer_wait(s, c, POLLOUT, deadline);
+	r = wait_connection(s, c, POLLOUT, deadline);
 	if (r != XFER_OK) {
 		data_close(c, true);
 		return r;

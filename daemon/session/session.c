@@ -206,6 +206,10 @@ run_lines(struct session *s)
 			continue;
 		}
 		command_dispatch(s, line);
+		/* Idle is waiting for the client after our reply: a command
+		 * that waited long (for a data connection that never came)
+		 * leaves the client its whole idle_timeout. */
+		s->last_command_ms = sys_now_ms();
 		if (session_check_master(s, false))
 			session_close(s, "Server shutting down.");
 	}
