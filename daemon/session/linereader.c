@@ -124,6 +124,23 @@ lr_has_line(const struct linereader *lr)
 	return lr->too_long || memchr(lr->buf, '\n', lr->len) != NULL;
 }
 
+bool
+lr_next_is_quit(const struct linereader *lr)
+{
+	const char *lf;
+	size_t n;
+
+	if (lr->too_long)
+		return false;
+	lf = memchr(lr->buf, '\n', lr->len);
+	if (lf == NULL)
+		return false;
+	n = (size_t)(lf - lr->buf);
+	if (n > 0 && lr->buf[n - 1] == '\r')
+		n--;
+	return n == 4 && strncasecmp(lr->buf, "QUIT", 4) == 0;
+}
+
 enum rd_result
 lr_next(struct linereader *lr, char *out, size_t outsz)
 {

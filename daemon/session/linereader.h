@@ -40,5 +40,7 @@ char *lr_tail(struct linereader *lr);
 enum rd_result lr_next(struct linereader *lr, char *out, size_t outsz);
 /* Peek: is there a complete line or overlong-line report waiting? */
 bool lr_has_line(const struct linereader *lr);
+/* Peek: is the next complete line a QUIT (any case, no argument)? */
+bool lr_next_is_quit(const struct linereader *lr);
 
 #endif

@@ -112,20 +112,32 @@ write_all(struct upload *u, const char *buf, size_t len)
  * may handle one of them): that moment is waited for.  A client that
  * goes on sends nothing until our reply, and is answered
  * CONTROL_GRACE_MS later; one that pipelines its next command is
- * answered at once.
+ * answered at once.  One that said QUIT during the upload asked for its
+ * end (RFC 959: QUIT waits for the transfer), whether or not it closed
+ * its side after the QUIT: the upload completes, then QUIT is served.
  */
 static bool
 control_gone(struct session *s)
 {
 	struct pollfd p = { s->ctrl_fd, POLLIN | POLLRDHUP, 0 };
 
+	if (!s->ctrl_eof) {
+		if (sys_poll(&p, 1, CONTROL_GRACE_MS) <= 0)
+			return false;
+		/* Read what came, to its end if that came too. */
+		while (!s->ctrl_eof && lr_room(&s->in) > 0) {
+			size_t before = s->in.len;
+
+			if (ctrl_read(s) < 0 || (!s->ctrl_eof &&
+			    s->in.len == before))
+				break;
+		}
+	}
+	if (lr_next_is_quit(&s->in))
+		return false;
 	if (s->ctrl_eof)
 		return true;
-	if (sys_poll(&p, 1, CONTROL_GRACE_MS) <= 0)
-		return false;
-	if (p.revents & (POLLHUP | POLLERR | POLLRDHUP))
-		return true;
-	return ctrl_read(s) <= 0 || s->ctrl_eof;
+	return (p.revents & (POLLHUP | POLLERR)) != 0;
 }
 
 static enum up_result

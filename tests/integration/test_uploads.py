@@ -535,6 +535,22 @@ class AtomicUploads(Writer):
         data.close()
         self.assert_old_intact()
 
+    def test_quit_during_the_upload_completes_it(self):
+        # RFC 959: QUIT during a transfer waits for its end.  A client
+        # that says QUIT, closes its side of the control connection and
+        # then ends the data gets its file, 226 and 221.
+        self.keep_old()
+        c, data = self.start_upload("f.bin", b"whole" * 1000)
+        c.send("QUIT\r\n")
+        c.sock.shutdown(socket.SHUT_WR)
+        time.sleep(0.2)
+        data.sendall(b"end")
+        data.close()
+        self.assertEqual(c.reply()[0], 226)
+        self.assertEqual(c.reply()[0], 221)
+        self.assertEqual(self.read("f.bin"), b"whole" * 1000 + b"end")
+        self.assertEqual(self.leftovers(), [])
+
     def test_abor_leaves_the_old_file(self):
         self.keep_old()
         c, data = self.start_upload("f.bin", b"partial" * 1000)

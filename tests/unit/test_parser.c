@@ -124,6 +124,32 @@ START_TEST(test_lr_pipelined)
 }
 END_TEST
 
+/* A QUIT waiting while an upload ends (upload.c): only a whole line
+ * that is QUIT and nothing else, first in the queue. */
+START_TEST(test_lr_next_is_quit)
+{
+	static const struct { const char *in; bool quit; } cases[] = {
+		{ "QUIT\r\n", true }, { "quit\n", true }, { "QuIt\r\n", true },
+		{ "QUIT", false }, { "QUIT x\r\n", false }, { "QUITS\r\n", false },
+		{ "NOOP\r\nQUIT\r\n", false }, { "\r\n", false },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		lr_init(&lr);
+		feed(cases[i].in);
+		ck_assert_msg(lr_next_is_quit(&lr) == cases[i].quit,
+		    "\"%s\"", cases[i].in);
+	}
+	/* Peeking takes nothing: the line is still there. */
+	lr_init(&lr);
+	feed("QuIt\r\n");
+	ck_assert(lr_next_is_quit(&lr));
+	expect_line("QuIt");
+	expect_none();
+}
+END_TEST
+
 START_TEST(test_lr_iac_ip_dm)
 {
 	lr_init(&lr);
@@ -456,6 +482,7 @@ parser_suite(void)
 	tcase_add_test(tc, test_lr_bare_lf);
 	tcase_add_test(tc, test_lr_split_feeds);
 	tcase_add_test(tc, test_lr_pipelined);
+	tcase_add_test(tc, test_lr_next_is_quit);
 	tcase_add_test(tc, test_lr_iac_ip_dm);
 	tcase_add_test(tc, test_lr_in_place);
 	tcase_add_test(tc, test_lr_iac_options);
