@@ -51,6 +51,8 @@ fs_is_upload_temp(const char *name)
 	size_t suf = sizeof(FS_TEMP_SUFFIX) - 1;
 	size_t i;
 
+	if (name[0] != '.')	/* every entry of a listing passes here */
+		return false;
 	if (strlen(name) != pre + 16 + suf ||
 	    strncmp(name, FS_TEMP_PREFIX, pre) != 0 ||
 	    strcmp(name + pre + 16, FS_TEMP_SUFFIX) != 0)
