@@ -129,6 +129,30 @@ class Limited(OwnServer):
         self.assertLess(abs(rate / limit - 1), TOLERANCE,
                         "%.0f bytes/s, the limit is %d" % (rate, limit))
 
+    def abor_half_a_second_in(self, c, name):
+        """ABOR half a second into a limited RETR of name: 426 and 226
+        within a second, far less than the file came, the session goes
+        on."""
+        data = pasv_from_own_address(c)
+        self.assertEqual(c.cmd("RETR " + name)[0], 150)
+        t0 = time.monotonic()
+        data.settimeout(5)
+        head = data.recv(65536)
+        self.assertTrue(head)
+        time.sleep(max(0, 0.5 - (time.monotonic() - t0)))
+        t = time.monotonic()
+        c.send("ABOR\r\n")
+        self.assertEqual(c.reply()[0], 426)
+        self.assertEqual(c.reply()[0], 226)
+        self.assertLess(time.monotonic() - t, 1.0)
+        rest = b""
+        try:
+            rest = recv_all(data)
+        except OSError:
+            pass
+        self.assertLess(len(head) + len(rest), 2 * RATE)
+        self.assertEqual(c.cmd("NOOP")[0], 200)
+
     def cut_while_sent(self, c, name, path, keep):
         """RETR name; once bytes come, the file (path) is cut to keep
         bytes: the reply is 451, not 226 (the client got less than the
@@ -199,28 +223,7 @@ class AnonymousLimited(Limited):
         self.assert_rate(len(got), took)
 
     def test_abor_while_waiting_for_tokens(self):
-        c = self.session()
-        data = pasv_from_own_address(c)
-        self.assertEqual(c.cmd("RETR big.bin")[0], 150)
-        t0 = time.monotonic()
-        data.settimeout(5)
-        head = data.recv(65536)
-        self.assertTrue(head)
-        time.sleep(max(0, 0.5 - (time.monotonic() - t0)))
-        t = time.monotonic()
-        c.send("ABOR\r\n")
-        self.assertEqual(c.reply()[0], 426)
-        self.assertEqual(c.reply()[0], 226)
-        self.assertLess(time.monotonic() - t, 1.0)
-        # Cut: far less than the file came.
-        rest = b""
-        try:
-            rest = recv_all(data)
-        except OSError:
-            pass
-        self.assertLess(len(head) + len(rest), 2 * RATE)
-        # The session goes on.
-        self.assertEqual(c.cmd("NOOP")[0], 200)
+        self.abor_half_a_second_in(self.session(), "big.bin")
 
     def test_file_cut_while_sent_gets_451(self):
         c = self.session()
@@ -294,26 +297,8 @@ class UsersLimited(Limited):
         return path
 
     def test_abor_during_ascii_retr(self):
-        c = self.session("alice", type_="A")
-        data = pasv_from_own_address(c)
-        self.assertEqual(c.cmd("RETR text.txt")[0], 150)
-        t0 = time.monotonic()
-        data.settimeout(5)
-        head = data.recv(65536)
-        self.assertTrue(head)
-        time.sleep(max(0, 0.5 - (time.monotonic() - t0)))
-        t = time.monotonic()
-        c.send("ABOR\r\n")
-        self.assertEqual(c.reply()[0], 426)
-        self.assertEqual(c.reply()[0], 226)
-        self.assertLess(time.monotonic() - t, 1.0)
-        rest = b""
-        try:
-            rest = recv_all(data)
-        except OSError:
-            pass
-        self.assertLess(len(head) + len(rest), 2 * RATE)
-        self.assertEqual(c.cmd("NOOP")[0], 200)
+        self.abor_half_a_second_in(self.session("alice", type_="A"),
+                                   "text.txt")
 
     def test_ascii_retr_stops_at_the_size_at_open(self):
         # Half a second's worth; what is appended meanwhile is not sent.
