@@ -368,7 +368,7 @@ static const char *
 verdict_refused(struct master *m, const struct login_wait *w,
     const struct auth_verdict *v, int root_fd)
 {
-	struct stat st;
+	struct stat st, top;
 
 	if (v->uid == 0 || v->gid == 0)
 		return "sessions never run as root";
@@ -380,7 +380,10 @@ verdict_refused(struct master *m, const struct login_wait *w,
 		    "server's own uid";
 	if (root_fd < 0 || fstat(root_fd, &st) < 0 || !S_ISDIR(st.st_mode))
 		return "the user's root is not a directory";
-	if (strcmp(v->root, "/") == 0)
+	/* By what was opened, not by its name: "//", "/." or a link to
+	 * "/" are the whole file system too. */
+	if (stat("/", &top) < 0 || (st.st_dev == top.st_dev &&
+	    st.st_ino == top.st_ino))
 		return "the user's root is /: the whole file system is never "
 		    "served";
 	return NULL;

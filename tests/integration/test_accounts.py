@@ -261,6 +261,22 @@ class VirtualUsers(Accounts):
         s.wait_log(r"login failed for user 'dora': the root directory")
         harness.user_ftp(s, "alice").quit()
 
+    def test_root_that_is_the_whole_file_system_is_refused(self):
+        # Not only "/" by name: any path that opens the top directory.
+        with open(self.db, "a") as f:
+            for name, root in (("slash", "/"), ("dot", "/."),
+                               ("double", "//")):
+                f.write("%s:%s:%s:%s:ro\n" % (name, harness.password_hash(),
+                                              harness.account(), root))
+        s = self.start(self.options())
+        for name in ("slash", "dot", "double"):
+            with self.subTest(user=name):
+                with self.assertRaises(ftplib.error_perm):
+                    harness.user_ftp(s, name)
+                s.wait_log(r"login failed for user '%s': the user's root is "
+                           r"/" % name)
+        harness.user_ftp(s, "alice").quit()
+
     def test_sha512_crypt_hash(self):
         """Hashes made elsewhere (openssl passwd -6: sha512-crypt) work;
         an MD5 one ($1$) is refused with its line."""
