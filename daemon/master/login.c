@@ -150,6 +150,21 @@ login_due_refusals(struct master *m, int64_t now)
 	return -1;
 }
 
+/* A login name: not empty, no control character (the child checked
+ * that it ends within its field). */
+static bool
+name_acceptable(const char *user)
+{
+	const unsigned char *p = (const unsigned char *)user;
+
+	if (*p == '\0')
+		return false;
+	for (; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+	return true;
+}
+
 static bool
 is_anonymous_name(const char *user)
 {
@@ -308,6 +323,14 @@ login_request(struct master *m, struct child *c, struct ipc_login *l, int fd)
 	if (limits_check(&c->sess.peer, now) == LIMIT_BANNED) {
 		explicit_bzero(l->pass, sizeof(l->pass));
 		refuse_banned(m, c, now, user, fd);
+		return;
+	}
+	/* Before PAM and NSS see it: their modules log names as given. */
+	if (!name_acceptable(l->user)) {
+		explicit_bzero(l->pass, sizeof(l->pass));
+		close(fd);
+		refuse(m, c, now, user, "the name is empty or holds control "
+		    "characters");
 		return;
 	}
 	if (!l->tls && tls_needed(m, l->user)) {

@@ -261,6 +261,16 @@ class VirtualUsers(Accounts):
         s.wait_log(r"login failed for user 'dora': the root directory")
         harness.user_ftp(s, "alice").quit()
 
+    def test_name_with_control_characters_never_reaches_pam(self):
+        s = self.start(self.options())
+        c = self.raw()
+        self.assertEqual(c.reply()[0], 220)
+        c.sock.sendall(b"USER al\x01ice\r\n")
+        self.assertEqual(c.reply()[0], 331)
+        self.assertEqual(c.cmd("PASS %s" % harness.TEST_PASSWORD)[0], 530)
+        s.wait_log(r"login failed for user '.*': the name is empty or "
+                   r"holds control characters")
+
     def test_root_that_is_the_whole_file_system_is_refused(self):
         # Not only "/" by name: any path that opens the top directory.
         with open(self.db, "a") as f:
