@@ -212,14 +212,7 @@ set_tls_policy(int *dst, const char *v, bool may_inherit)
 static bool
 is_printable_line(const char *v, size_t size)
 {
-	size_t i;
-
-	if (strlen(v) >= size)
-		return false;
-	for (i = 0; v[i]; i++)
-		if ((unsigned char)v[i] < ' ' || v[i] == 0x7f)
-			return false;
-	return true;
+	return strlen(v) < size && str_printable(v);
 }
 
 /* Printable ASCII without spaces: an OpenSSL cipher string. */

@@ -81,6 +81,15 @@ str_terminated(const char *buf, size_t n)
 	return memchr(buf, '\0', n) != NULL;
 }
 
+bool
+str_printable(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < ' ' || *s == 0x7f)
+			return false;
+	return true;
+}
+
 int
 parse_octal(const char *s, uint64_t max, uint64_t *out)
 {

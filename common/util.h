@@ -55,4 +55,7 @@ bool str_is_account_name(const char *s, size_t max);
 /* True when buf[0..n) contains a NUL (a terminated C string within n). */
 bool str_terminated(const char *buf, size_t n);
 
+/* True when s holds no control byte and no DEL (UTF-8 passes). */
+bool str_printable(const char *s);
+
 #endif
