@@ -94,6 +94,17 @@ client_text(const struct session_rec *s, char *buf, size_t n)
 	return buf;
 }
 
+/* Answer c's refused login at due (closing: its connection's last),
+ * and take no other LOGIN from it before. */
+static void
+answer_refusal_at(struct master *m, struct child *c, int64_t due,
+    bool close)
+{
+	c->login_pending = true;
+	heap_push((struct refusal){ due, (int)(c - m->children), c->pid,
+	    close });
+}
+
 /*
  * Refuse c's login: count the failure (connection and address), and
  * answer once the delay, measured from the request, is over.
@@ -121,9 +132,8 @@ refuse(struct master *m, struct child *c, int64_t started, const char *user,
 		delay *= 2;
 	if (delay > LOGIN_FAIL_DELAY_MAX_MS)
 		delay = LOGIN_FAIL_DELAY_MAX_MS;
-	c->login_pending = true;
-	heap_push((struct refusal){ started + delay, (int)(c - m->children),
-	    c->pid, n >= m->cf->max_login_failures });
+	answer_refusal_at(m, c, started + delay,
+	    n >= m->cf->max_login_failures);
 }
 
 int64_t
@@ -148,21 +158,6 @@ login_due_refusals(struct master *m, int64_t now)
 		pool_send(m, c, &res, sizeof(res), NULL, 0);
 	}
 	return -1;
-}
-
-/* A login name: not empty, no control character (the child checked
- * that it ends within its field). */
-static bool
-name_acceptable(const char *user)
-{
-	const unsigned char *p = (const unsigned char *)user;
-
-	if (*p == '\0')
-		return false;
-	for (; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return false;
-	return true;
 }
 
 static bool
@@ -230,9 +225,7 @@ refuse_banned(struct master *m, struct child *c, int64_t now,
 	log_warn("%s client %s: login refused for user '%s': the address is "
 	    "banned", master_session_fields(&c->sess, f, sizeof(f)),
 	    client_text(&c->sess, who, sizeof(who)), user);
-	c->login_pending = true;
-	heap_push((struct refusal){ now + LOGIN_FAIL_DELAY_MS,
-	    (int)(c - m->children), c->pid, true });
+	answer_refusal_at(m, c, now + LOGIN_FAIL_DELAY_MS, true);
 }
 
 /*
@@ -326,7 +319,7 @@ login_request(struct master *m, struct child *c, struct ipc_login *l, int fd)
 		return;
 	}
 	/* Before PAM and NSS see it: their modules log names as given. */
-	if (!name_acceptable(l->user)) {
+	if (l->user[0] == '\0' || !str_printable(l->user)) {
 		explicit_bzero(l->pass, sizeof(l->pass));
 		close(fd);
 		refuse(m, c, now, user, "the name is empty or holds control "

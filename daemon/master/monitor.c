@@ -181,6 +181,7 @@ priv_answer_xfer(struct master *m, struct child *c, struct ipc_msg *msg)
 	const struct ipc_xfer *x = (const void *)msg->u.raw;
 	bool complete = (x->flags & XFER_COMPLETE) != 0;
 	char f[SESSION_FIELDS_MAX], path[1024];
+	uint64_t room;
 
 	(void)m;
 	if (!rate_allowed(c, &c->xfer_rate, XFERS_PER_SECOND,
@@ -188,9 +189,8 @@ priv_answer_xfer(struct master *m, struct child *c, struct ipc_msg *msg)
 		return;
 	/* A counter never goes back (Prometheus reads a drop as a
 	 * restart): what a lying child reports stops at the top. */
-	metrics.bytes[x->direction] += x->bytes <
-	    UINT64_MAX - metrics.bytes[x->direction] ? x->bytes :
-	    UINT64_MAX - metrics.bytes[x->direction];
+	room = UINT64_MAX - metrics.bytes[x->direction];
+	metrics.bytes[x->direction] += x->bytes < room ? x->bytes : room;
 	metrics.transfers[x->direction][complete]++;
 	log_info("%s cmd=%s path=%s reply=%u bytes=%llu duration_ms=%llu "
 	    "type=%s status=%s", master_session_fields(&c->sess, f,

@@ -474,7 +474,8 @@ sync_dir(struct upload *u)
 	fd = sys_openat(u->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	rc = fd < 0 ? -1 : fsync(fd);
 	e = errno;
-	sys_close(fd);
+	if (fd >= 0)
+		sys_close(fd);
 	if (rc == 0)
 		return 0;
 	if (e != EACCES && e != EINVAL) {
