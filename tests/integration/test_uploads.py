@@ -49,6 +49,17 @@ class Writer(OwnServer):
         super().tearDown()
         shutil.rmtree(self.work, ignore_errors=True)
 
+    def login_raw(self, type_i=False):
+        """A raw control connection, logged in as alice (TYPE I if
+        type_i)."""
+        c = self.raw()
+        self.assertEqual(c.reply()[0], 220)
+        self.assertEqual(c.cmd("USER alice")[0], 331)
+        self.assertEqual(c.cmd("PASS %s" % harness.TEST_PASSWORD)[0], 230)
+        if type_i:
+            self.assertEqual(c.cmd("TYPE I")[0], 200)
+        return c
+
     def ftp(self, encoding="utf-8"):
         f = harness.user_ftp(self.server, "alice", encoding=encoding)
         self.clients.append(f)
@@ -183,11 +194,7 @@ class WriteCommands(Writer):
         return name
 
     def test_stou(self):
-        c = self.raw()
-        self.assertEqual(c.reply()[0], 220)
-        self.assertEqual(c.cmd("USER alice")[0], 331)
-        self.assertEqual(c.cmd("PASS %s" % harness.TEST_PASSWORD)[0], 230)
-        self.assertEqual(c.cmd("TYPE I")[0], 200)
+        c = self.login_raw(type_i=True)
         first = self.stou(c, "", b"one")
         second = self.stou(c, "", b"two")
         self.assertNotEqual(first, second)
@@ -304,10 +311,7 @@ class WriteCommands(Writer):
             os.fsencode(self.root), names[0].encode("latin-1") + b".d")))
         # Byte 0xff is Telnet's IAC: a client sends it doubled (RFC 959,
         # RFC 2640), it lands once, and the reply doubles it again.
-        c = self.raw()
-        self.assertEqual(c.reply()[0], 220)
-        c.cmd("USER alice")
-        self.assertEqual(c.cmd("PASS %s" % harness.TEST_PASSWORD)[0], 230)
+        c = self.login_raw()
         c.sock.sendall(b"MKD y\xff\xffz\r\n")
         self.assertEqual(c.file.readline(), b'257 "/y\xff\xffz" created.\r\n')
         self.assertTrue(os.path.isdir(os.path.join(os.fsencode(self.root),
@@ -391,13 +395,6 @@ class WriteCommands(Writer):
 class ClientReplays(Writer):
     """What real clients send, replayed byte for byte."""
 
-    def login_raw(self):
-        c = self.raw()
-        self.assertEqual(c.reply()[0], 220)
-        self.assertEqual(c.cmd("USER alice")[0], 331)
-        self.assertEqual(c.cmd("PASS %s" % harness.TEST_PASSWORD)[0], 230)
-        return c
-
     def test_windows_ftp_exe_ascii_upload_through_port(self):
         """Windows' ftp.exe: active mode (PORT), TYPE A (its default),
         XPWD/XMKD, a text file with CRLF line ends."""
@@ -480,11 +477,7 @@ class AtomicUploads(Writer):
     def start_upload(self, name, first):
         """A raw session that sent `first` bytes of a STOR of name and is
         still sending; (control client, data socket)."""
-        c = self.raw()
-        self.assertEqual(c.reply()[0], 220)
-        self.assertEqual(c.cmd("USER alice")[0], 331)
-        self.assertEqual(c.cmd("PASS %s" % harness.TEST_PASSWORD)[0], 230)
-        self.assertEqual(c.cmd("TYPE I")[0], 200)
+        c = self.login_raw(type_i=True)
         data = harness.pasv_from_own_address(c)
         code, lines = c.cmd("STOR %s" % name)
         self.assertEqual(code, 150, lines)
@@ -638,10 +631,7 @@ class NonAtomicUploads(Writer):
         f = self.ftp()
         f.storbinary("STOR in-place", io.BytesIO(b"whole"))
         self.assertEqual(self.read("in-place"), b"whole")
-        c = self.raw()
-        self.assertEqual(c.reply()[0], 220)
-        c.cmd("USER alice")
-        c.cmd("PASS %s" % harness.TEST_PASSWORD)
+        c = self.login_raw()
         data = harness.pasv_from_own_address(c)
         self.assertEqual(c.cmd("STOR fresh")[0], 150)
         data.sendall(b"half")
@@ -703,11 +693,7 @@ class FlushedDirectory(Writer):
         self.assertLess(done[0], ok[-1], "\n".join(lines))
 
     def test_rename_and_new_file_are_flushed(self):
-        c = self.raw()
-        self.assertEqual(c.reply()[0], 220)
-        self.assertEqual(c.cmd("USER alice")[0], 331)
-        self.assertEqual(c.cmd("PASS %s" % harness.TEST_PASSWORD)[0], 230)
-        self.assertEqual(c.cmd("TYPE I")[0], 200)
+        c = self.login_raw(type_i=True)
 
         def put(cmd):
             def work():
@@ -749,14 +735,6 @@ class NoDataConnectionBase(Writer):
     extra = {"data_timeout": "1"}
     old = b"0123456789"
 
-    def session(self):
-        c = self.raw()
-        self.assertEqual(c.reply()[0], 220)
-        self.assertEqual(c.cmd("USER alice")[0], 331)
-        self.assertEqual(c.cmd("PASS %s" % harness.TEST_PASSWORD)[0], 230)
-        self.assertEqual(c.cmd("TYPE I")[0], 200)
-        return c
-
     def keep_old(self, name):
         with open(self.path(name), "wb") as fh:
             fh.write(self.old)
@@ -767,7 +745,7 @@ class NoDataConnectionBase(Writer):
     def timed_out(self, *cmds):
         """cmds after an EPSV nobody connects to: the last one gets no
         data connection (425, and the session goes on)."""
-        c = self.session()
+        c = self.login_raw(type_i=True)
         self.assertEqual(c.cmd("EPSV")[0], 229)
         for cmd in cmds[:-1]:
             self.assertEqual(c.cmd(cmd)[0], 350)
@@ -778,7 +756,7 @@ class NoDataConnectionBase(Writer):
     def aborted(self, *cmds):
         """The same, ended by ABOR while the server waits: 426, 226, and
         the session goes on."""
-        c = self.session()
+        c = self.login_raw(type_i=True)
         self.assertEqual(c.cmd("EPSV")[0], 229)
         for cmd in cmds[:-1]:
             self.assertEqual(c.cmd(cmd)[0], 350)
