@@ -66,6 +66,8 @@ start_relay(struct master *m, struct child *c, struct session_rec *sess,
 	c->phase = PHASE_RELAY;
 	c->has_session = false;		/* the record moves on with it */
 	sess->relayed = true;
+	sess->relay_slot = (int)(c - m->children);
+	sess->relay_pid = c->pid;
 	sess->sock_dev = st.st_dev;
 	sess->sock_ino = st.st_ino;
 	*fd = sp[1];

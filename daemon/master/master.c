@@ -427,6 +427,7 @@ master_end_session(struct master *m, const struct session_rec *sess)
 	char f[SESSION_FIELDS_MAX];
 
 	authjob_session_ended(m, sess->id);
+	pool_relay_session_over(m, sess);
 	limits_remove(&sess->peer, sys_now_ms());
 	m->sessions--;
 	log_debug("%s session ended", master_session_fields(sess, f,

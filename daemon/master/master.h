@@ -60,6 +60,8 @@ struct session_rec {
 	bool implicit_tls;	/* accepted on a listen_implicit_tls listener */
 	bool relayed;		/* TLS: its pre-login child relays it, and the
 				 * session child has a socket to that relay */
+	int relay_slot;		/* that relay's slot and pid (relay_pid 0: */
+	pid_t relay_pid;	/* none), stopped once the session is over */
 	unsigned login_failures;	/* refused logins on it */
 	struct bucket handoffs;	/* its budget of further handoffs */
 	char user[IPC_USER_MAX];
@@ -127,6 +129,7 @@ struct master {
 	int starting[POOL_CLASSES];	/* spawned, not yet READY */
 	bool reported[CHILD_KINDS];	/* sandbox of this kind logged */
 	int unchannelled;	/* children whose socketpair closed, not reaped */
+	int relays_ending;	/* relays whose session is over, not reaped */
 	int sessions;		/* counted against max_clients */
 	uint64_t next_session_id;
 

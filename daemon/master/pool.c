@@ -865,25 +865,60 @@ pool_kill_all(struct master *m)
 			signal_child(&m->children[i]);
 }
 
+/*
+ * An honest relay exits as soon as it has passed on what the session's
+ * child said last; hostile code in one would stay, a process no session
+ * counts any more (and enough of them stop the pools from spawning).
+ * The relay is known by slot and pid, and only while unreaped: its pid
+ * is not signalled once another process may have it.
+ */
+void
+pool_relay_session_over(struct master *m, const struct session_rec *sess)
+{
+	struct child *c;
+
+	if (sess->relay_pid == 0 || sess->relay_slot < 0 ||
+	    sess->relay_slot >= m->nchildren)
+		return;
+	c = &m->children[sess->relay_slot];
+	if (!c->used || c->reaped || c->pid != sess->relay_pid ||
+	    c->phase != PHASE_RELAY || c->relay_over_ms)
+		return;
+	c->relay_over_ms = sys_now_ms();
+	m->relays_ending++;
+}
+
 void
 pool_check_channels(struct master *m, int64_t now)
 {
 	static int64_t next_check;
+	char label[POOL_LABEL_MAX];
 	int i;
 
 	/* Most such children are exiting and reaped soon; look at them all
 	 * only twice a second, and only while there are any. */
-	if (m->unchannelled == 0 || now < next_check)
+	if ((m->unchannelled == 0 && m->relays_ending == 0) ||
+	    now < next_check)
 		return;
 	next_check = now + CHANNEL_CHECK_INTERVAL_MS;
 	for (i = 0; i < m->nchildren; i++) {
 		struct child *c = &m->children[i];
 
-		if (c->used && !c->reaped && c->channel_closed_ms &&
-		    !c->killed && !c->retired &&
-		    now - c->channel_closed_ms > CHANNEL_CLOSED_GRACE_MS)
+		if (!c->used || c->reaped || c->killed || c->retired)
+			continue;
+		if (c->channel_closed_ms &&
+		    now - c->channel_closed_ms > CHANNEL_CLOSED_GRACE_MS) {
 			pool_kill(m, c, "closed its socket to the master but "
 			    "did not exit");
+		} else if (c->relay_over_ms &&
+		    now - c->relay_over_ms > RELAY_GRACE_MS) {
+			/* Not counted as a crash: an honest relay whose
+			 * client reads nothing ends here too. */
+			log_info("%s still relaying %d s after its session "
+			    "ended; stopped", pool_child_label(c, label,
+			    sizeof(label)), RELAY_GRACE_MS / 1000);
+			pool_retire(m, c);
+		}
 	}
 }
 
@@ -952,6 +987,8 @@ child_died(struct master *m, struct child *c, int st)
 	c->reaped = true;
 	if (c->channel_closed_ms)
 		m->unchannelled--;
+	if (c->relay_over_ms)
+		m->relays_ending--;
 	/* Its last words may still be in the socket (it is gone: nothing
 	 * it asked for can signal it now).  Read while tls_gen still says
 	 * whether it had TLS, which its LOGIN is checked against. */

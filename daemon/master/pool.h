@@ -19,6 +19,9 @@
  * (checked every CHANNEL_CHECK_INTERVAL_MS). */
 #define CHANNEL_CLOSED_GRACE_MS 2000
 #define CHANNEL_CHECK_INTERVAL_MS 500
+/* A TLS relay whose session is over must have exited within this time:
+ * it has the last replies to pass on, a few hundred bytes. */
+#define RELAY_GRACE_MS 5000
 
 /* A per-second limit on what a child may have the master write. */
 struct child_rate {
@@ -57,6 +60,7 @@ struct child {
 	bool killed;		/* by us, for a bad request: counts as a crash */
 	bool retired;		/* killed on purpose: its session moved on */
 	int64_t channel_closed_ms;	/* 0 while the socketpair is open */
+	int64_t relay_over_ms;	/* a relay: when its session ended; 0 */
 	unsigned login_requests;	/* LOGIN requests it made */
 	bool login_pending;	/* a refused LOGIN waits out its delay */
 	unsigned tls_gen;	/* the certificates it was given; 0: none */
@@ -103,7 +107,11 @@ void pool_kill_all(struct master *m);
  * configuration and certificate). */
 void pool_retire_idle(struct master *m);
 void pool_close_ipc(struct master *m, struct child *c);
-/* Kill children that closed their socketpair but did not exit. */
+/* The session relayed by a TLS child is over: that child has
+ * RELAY_GRACE_MS to exit. */
+void pool_relay_session_over(struct master *m, const struct session_rec *s);
+/* Kill children that closed their socketpair but did not exit, and
+ * relays that outlived their session's grace. */
 void pool_check_channels(struct master *m, int64_t now);
 void pool_broadcast_shutdown(struct master *m);
 int pool_send(struct master *m, struct child *c, const void *msg, size_t len,

@@ -33,6 +33,8 @@ cmd_fn cmd_list, cmd_nlst, cmd_mlsd;
 cmd_fn cmd_not_implemented;
 #ifdef SANDFTPD_TESTHOOKS
 cmd_fn cmd_xfrg, cmd_xatk;	/* testhooks.c, attacks.c */
+/* XFRG relay-stays: a TLS relay that outlives its session (tls.c). */
+extern bool testhook_relay_stays;
 #endif
 
 /*

@@ -20,6 +20,8 @@
 #include "monitor_wrap.h"
 #include "session.h"
 
+bool testhook_relay_stays;
+
 /* Wait to be killed; if the master lets us live, say so and go on. */
 static void
 await_verdict(struct session *s)
@@ -145,6 +147,11 @@ cmd_xfrg(struct session *s, char *arg)
 		str_copy(l.user, sizeof(l.user), "anonymous");
 		session_state_export(s, &l.state);
 		send_raw(s, &l, sizeof(l), &s->ctrl_fd, 1);
+	} else if (strcmp(arg, "relay-stays") == 0) {
+		/* Before a login over TLS: the relay this child becomes does
+		 * not exit when the session's child is gone. */
+		testhook_relay_stays = true;
+		reply(s, 200, "XFRG: the relay will stay");
 	} else if (strcmp(arg, "log-fields") == 0) {
 		/* A valid LOG line that poses as the master's fields: as the
 		 * child's last words, its death line repeats it. */

@@ -33,6 +33,7 @@
 #include "../../common/log.h"
 #include "../../common/sys.h"
 #include "../../common/tlslib.h"
+#include "commands.h"
 #include "ctrl.h"
 #include "idlemem.h"
 #include "monitor_wrap.h"
@@ -940,5 +941,9 @@ tls_relay(struct session *s, int sp)
 		    (p[2].revents & POLLHUP))
 			break;
 	}
+#ifdef SANDFTPD_TESTHOOKS
+	while (testhook_relay_stays)	/* as hostile code would */
+		sys_sleep_ms(60000);
+#endif
 	_exit(0);
 }

@@ -524,6 +524,32 @@ class TlsUsers(OwnServer):
                          "nothing")
         c.sock.close()
 
+    def test_relay_that_outlives_its_session_is_stopped(self):
+        # Hostile code in a relay (XFRG relay-stays: it does not exit
+        # when the session's child is gone) would hold a process that
+        # no session counts for ever; the master stops it a few seconds
+        # after the session ended.
+        opts = {"user_db": self.db}
+        opts.update(tlsfiles.options(self.work))
+        s = self.start(opts, binary=harness.HOOKS)
+        c = s.raw()
+        c.reply()
+        tlsfiles.starttls(c)
+        self.assertEqual(c.cmd("XFRG relay-stays")[0], 200)
+        self.assertEqual(c.login("alice", harness.TEST_PASSWORD)[0], 230)
+        relay = s.session_pid(c.sock, "sandftpd-login")
+        mark = s.mark()
+        self.assertEqual(c.cmd("QUIT")[0], 221)
+        time.sleep(2)
+        self.assertTrue(running(relay), "the forged relay did not stay")
+        deadline = time.time() + 15
+        while time.time() < deadline and running(relay):
+            time.sleep(0.1)
+        self.assertFalse(running(relay), "the relay outlived its session")
+        s.wait_log(r"login child %d still relaying 5 s after its "
+                   r"session ended; stopped" % relay, start=mark)
+        c.sock.close()
+
     def test_ecdsa_certificate(self):
         s = self.start(dict(tlsfiles.options(self.work, "ec")))
         r = curl("--ssl-reqd", "--cacert", self.ca,
