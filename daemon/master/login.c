@@ -282,10 +282,9 @@ login_request(struct master *m, struct child *c, struct ipc_login *l, int fd)
 	/*
 	 * Only a child that was given the certificates (tls_gen) can have
 	 * a TLS connection.  Believed, the claim would leave this child as
-	 * the session's relay (handoff.c), which the master never retires,
-	 * holding the client's connection, for a session child without
-	 * TLS (anonymous: one of a pool that does not exist, so the
-	 * session is given up and no longer counted, and the child stays).
+	 * the session's relay (handoff.c), holding the client's connection
+	 * in clear, for a session child without TLS (anonymous: one of a
+	 * pool that does not exist, so the session is given up).
 	 */
 	if (l->tls && c->tls_gen == 0) {
 		close(fd);
