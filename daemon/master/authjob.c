@@ -33,7 +33,7 @@ struct auth_job {
 	bool answered;		/* the verdict came (or the job was given up) */
 	bool holding;		/* keeps session_id's PAM session open */
 	int child_slot;		/* the pre-login child that asked */
-	pid_t child_pid;
+	uint64_t child_serial;
 	uint64_t session_id;
 	int64_t deadline;
 	struct login_wait wait;	/* what the answer needs */
@@ -142,7 +142,7 @@ authjob_start(struct master *m, struct child *c,
 	j->pid = pid;
 	j->fd = fd;
 	j->child_slot = (int)(c - m->children);
-	j->child_pid = c->pid;
+	j->child_serial = c->serial;
 	j->session_id = c->sess.id;
 	j->deadline = sys_now_ms() + (int64_t)m->cf->auth_timeout * 1000;
 	j->wait = *w;
@@ -155,10 +155,13 @@ authjob_start(struct master *m, struct child *c,
 static struct child *
 asking_child(struct master *m, const struct auth_job *j)
 {
-	struct child *c = &m->children[j->child_slot];
+	struct child *c;
 
-	if (j->child_slot >= m->nchildren || !c->used || c->reaped ||
-	    c->pid != j->child_pid || !c->login_pending)
+	if (j->child_slot >= m->nchildren)
+		return NULL;
+	c = &m->children[j->child_slot];
+	if (!c->used || c->reaped || c->serial != j->child_serial ||
+	    !c->login_pending)
 		return NULL;
 	return c;
 }

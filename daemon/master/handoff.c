@@ -67,7 +67,7 @@ start_relay(struct master *m, struct child *c, struct session_rec *sess,
 	c->has_session = false;		/* the record moves on with it */
 	sess->relayed = true;
 	sess->relay_slot = (int)(c - m->children);
-	sess->relay_pid = c->pid;
+	sess->relay_serial = c->serial;
 	sess->sock_dev = st.st_dev;
 	sess->sock_ino = st.st_ino;
 	*fd = sp[1];
@@ -104,7 +104,7 @@ handoff_queue(struct master *m, struct child *c, int to,
 	h->sess = sess;
 	h->to = to;
 	h->to_slot = slot;
-	h->to_pid = slot >= 0 ? m->children[slot].pid : 0;
+	h->to_serial = slot >= 0 ? m->children[slot].serial : 0;
 	h->identity = identity;
 	h->ctrl_fd = fd;
 	h->since_ms = sys_now_ms();
@@ -155,7 +155,8 @@ started_for(struct master *m, const struct handoff *h)
 {
 	struct child *c = &m->children[h->to_slot];
 
-	if (!c->used || c->reaped || c->pid != h->to_pid || c->ipc_fd < 0)
+	if (!c->used || c->reaped || c->serial != h->to_serial ||
+	    c->ipc_fd < 0)
 		return NULL;
 	return c;
 }

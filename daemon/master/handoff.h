@@ -19,7 +19,7 @@ struct handoff {
 	pid_t wait_pid;		/* the old child, until it is reaped */
 	int to;			/* the pool of the child it goes to */
 	int to_slot;		/* a child started for it (-1: any idle) */
-	pid_t to_pid;
+	uint64_t to_serial;	/* and its serial (pool.h) */
 	uint32_t identity;
 	int ctrl_fd;
 	int64_t since_ms;

@@ -38,7 +38,7 @@
 struct refusal {
 	int64_t due;
 	int slot;
-	pid_t pid;
+	uint64_t serial;	/* of the child in the slot (pool.h) */
 	bool close;		/* the last failure the connection gets */
 };
 static struct refusal *heap;
@@ -101,7 +101,7 @@ answer_refusal_at(struct master *m, struct child *c, int64_t due,
     bool close)
 {
 	c->login_pending = true;
-	heap_push((struct refusal){ due, (int)(c - m->children), c->pid,
+	heap_push((struct refusal){ due, (int)(c - m->children), c->serial,
 	    close });
 }
 
@@ -148,7 +148,7 @@ login_due_refusals(struct master *m, int64_t now)
 			return heap[0].due - now;
 		r = heap_pop();
 		c = &m->children[r.slot];
-		if (!c->used || c->reaped || c->pid != r.pid ||
+		if (!c->used || c->reaped || c->serial != r.serial ||
 		    !c->login_pending || c->phase != PHASE_PRELOGIN)
 			continue;
 		c->login_pending = false;

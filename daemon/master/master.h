@@ -60,8 +60,8 @@ struct session_rec {
 	bool implicit_tls;	/* accepted on a listen_implicit_tls listener */
 	bool relayed;		/* TLS: its pre-login child relays it, and the
 				 * session child has a socket to that relay */
-	int relay_slot;		/* that relay's slot and pid (relay_pid 0: */
-	pid_t relay_pid;	/* none), stopped once the session is over */
+	int relay_slot;		/* that relay's slot and serial (0: none), */
+	uint64_t relay_serial;	/* stopped once the session is over */
 	unsigned login_failures;	/* refused logins on it */
 	struct bucket handoffs;	/* its budget of further handoffs */
 	char user[IPC_USER_MAX];
@@ -128,6 +128,7 @@ struct master {
 	int idle[POOL_CLASSES];		/* by pool: ready and waiting */
 	int starting[POOL_CLASSES];	/* spawned, not yet READY */
 	bool reported[CHILD_KINDS];	/* sandbox of this kind logged */
+	uint64_t next_child_serial;
 	int unchannelled;	/* children whose socketpair closed, not reaped */
 	int relays_ending;	/* relays whose session is over, not reaped */
 	int sessions;		/* counted against max_clients */

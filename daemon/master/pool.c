@@ -493,6 +493,7 @@ spawn(struct master *m, int pool, const struct child_identity *id,
 	memset(c, 0, sizeof(*c));
 	c->used = true;
 	c->pid = pid;
+	c->serial = ++m->next_child_serial;
 	if (pid_map_put(pid, slot) < 0) {
 		/* Not findable when it dies: not ours to keep. */
 		kill(pid, SIGKILL);
@@ -869,19 +870,19 @@ pool_kill_all(struct master *m)
  * An honest relay exits as soon as it has passed on what the session's
  * child said last; hostile code in one would stay, a process no session
  * counts any more (and enough of them stop the pools from spawning).
- * The relay is known by slot and pid, and only while unreaped: its pid
- * is not signalled once another process may have it.
+ * The relay is known by slot and serial, and only while unreaped: its
+ * pid is not signalled once another process may have it.
  */
 void
 pool_relay_session_over(struct master *m, const struct session_rec *sess)
 {
 	struct child *c;
 
-	if (sess->relay_pid == 0 || sess->relay_slot < 0 ||
+	if (sess->relay_serial == 0 || sess->relay_slot < 0 ||
 	    sess->relay_slot >= m->nchildren)
 		return;
 	c = &m->children[sess->relay_slot];
-	if (!c->used || c->reaped || c->pid != sess->relay_pid ||
+	if (!c->used || c->reaped || c->serial != sess->relay_serial ||
 	    c->phase != PHASE_RELAY || c->relay_over_ms)
 		return;
 	c->relay_over_ms = sys_now_ms();

@@ -45,6 +45,9 @@ struct child {
 	bool used;
 	bool reaped;		/* waited for: never signal its pid again */
 	pid_t pid;
+	uint64_t serial;	/* unique for the master's life, unlike the
+				 * pid and the slot: what a later answer is
+				 * matched against */
 	int ipc_fd;		/* -1 once closed */
 	enum child_kind kind;
 	int pool;		/* its pool: the kind, or POOL_ANON_TLS */
