@@ -1,11 +1,20 @@
 #!/usr/bin/env python3
 """Run the integration tests against a built sandftpd.
 
-As root the suite runs twice: the daemon as root, then as an unprivileged
-user (nobody).  As another user it runs once, unprivileged.
+As root the suite runs twice: the daemon as root, and as an unprivileged
+user (nobody).  The two runs go side by side, each in a process of its
+own (--serial: one after the other); each run's output is printed whole
+when it ends.  They share nothing a test changes: every server has its
+own ports, directories and configuration, the system-user tests (which
+lock and expire a test account) run only with the daemon as root, and
+the test CA, PAM services and network namespaces are made per process.
+Most of a run is spent waiting (timeouts, delays, transfers at a rate
+limit): side by side they take little longer than the longer one.  As
+another user it runs once, unprivileged.
 
   python3 tests/integration/run.py --binary build/sandftpd \\
-      --hooks build/sandftpd-testhooks [--mode root|unpriv|both] [-k NAME]
+      --hooks build/sandftpd-testhooks [--mode root|unpriv|both] \\
+      [--serial] [-k NAME]
 """
 import argparse
 import os
@@ -26,6 +35,8 @@ def main():
     ap.add_argument("-k", dest="pattern", action="append",
                     help="only tests whose id contains this")
     ap.add_argument("-v", action="store_true")
+    ap.add_argument("--serial", action="store_true",
+                    help="both modes: one after the other")
     args = ap.parse_args()
 
     harness.BINARY = os.path.abspath(args.binary)
@@ -42,6 +53,8 @@ def main():
     if "root" in modes:
         ensure_session_user()
         ensure_accounts()
+    if len(modes) > 1 and not args.serial:
+        sys.exit(run_side_by_side(modes))
     here = os.path.dirname(os.path.abspath(__file__))
     failed = 0
     for mode in modes:
@@ -59,6 +72,46 @@ def main():
         if not result.wasSuccessful():
             failed += 1
     sys.exit(1 if failed else 0)
+
+
+def run_side_by_side(modes):
+    """Each mode in a child process of its own, at the same time; the
+    output of each, whole, as it ends.  The exit status: 1 if either
+    failed."""
+    import tempfile
+    procs = []
+    for mode in modes:
+        out = tempfile.TemporaryFile()
+        argv = [sys.executable, os.path.abspath(__file__)]
+        skip = False
+        for a in sys.argv[1:]:
+            if skip:
+                skip = False
+            elif a == "--mode":
+                skip = True
+            elif not a.startswith("--mode=") and a != "--serial":
+                argv.append(a)
+        procs.append((mode, out, subprocess.Popen(
+            argv + ["--mode", mode], stdout=out, stderr=subprocess.STDOUT)))
+    failed = 0
+    pending = list(procs)
+    while pending:
+        for item in list(pending):
+            mode, out, p = item
+            if p.poll() is None:
+                continue
+            pending.remove(item)
+            out.seek(0)
+            sys.stdout.flush()
+            sys.stdout.buffer.write(out.read())
+            sys.stdout.flush()
+            out.close()
+            if p.returncode != 0:
+                failed = 1
+                print("=== %s: FAILED (exit status %d) ===" %
+                      (mode, p.returncode), flush=True)
+        time.sleep(0.5)
+    return failed
 
 
 def ensure_session_user(name="sandftpd"):
