@@ -16,8 +16,9 @@
  * it asks for.  When it fails, the bytes written stay, and the reply
  * says how many.  What an upload changes before its first byte (the cut
  * of a REST + STOR or of a STOR in place, the file an APPE of a new name
- * makes) waits for the data connection: a command whose data connection
- * never comes leaves the file as it was.
+ * makes) waits for the data connection (with PROT P, for its handshake):
+ * a command whose data connection never comes, or is refused, leaves the
+ * file as it was.
  *
  * In stream mode the end of the data connection is the end of the file,
  * so a client that dies mid-upload looks like one that finished.  It
@@ -152,11 +153,6 @@ receive(struct session *s, struct upload *u, int dfd)
 	idlemem_scratch(buf, sizeof(buf));
 	idlemem_scratch(conv, sizeof(conv));
 
-	if (s->data_tls_pending) {
-		u->xr = tls_data_handshake(s, dfd);
-		if (u->xr != XFER_OK)
-			return UP_XFER;
-	}
 	for (;;) {
 		size_t want = sizeof(buf);
 		ssize_t n;
@@ -598,6 +594,15 @@ finish(struct session *s, struct upload *u, enum up_result r, int dfd,
 	}
 }
 
+static void
+reply_150(struct session *s, const struct upload *u)
+{
+	if (u->kind == UPLOAD_UNIQUE)
+		reply(s, 150, "FILE: %s", u->name);	/* RFC 1123 4.1.2.9 */
+	else
+		reply(s, 150, "Ok to send data.");
+}
+
 void
 upload_run(struct session *s, enum upload_kind kind, const char *arg)
 {
@@ -607,6 +612,7 @@ upload_run(struct session *s, enum upload_kind kind, const char *arg)
 	uint64_t rest = s->rest;
 	enum xfer_result xr;
 	enum up_result r;
+	bool tls;
 	int dfd;
 
 	s->rest = 0;
@@ -656,21 +662,33 @@ upload_run(struct session *s, enum upload_kind kind, const char *arg)
 		sys_close(u.dirfd);
 		return;
 	}
-	if (commit_target(&u) < 0) {
+	/*
+	 * PROT P: the connection is this session's client only once its
+	 * handshake is done (it resumed the control connection's session);
+	 * one that is refused must not cut or make the file either.  The
+	 * client starts the handshake after the 150, so that comes first.
+	 */
+	tls = s->data_tls_pending;
+	if (tls) {
+		reply_150(s, &u);
+		xr = tls_data_handshake(s, dfd);
+	}
+	if (xr != XFER_OK || commit_target(&u) < 0) {
 		int e = errno;
 
 		tls_data_end(s, true);
 		data_close(dfd, true);
 		sys_close(u.fd);
 		upload_abandon(s);
-		open_reply(s, e);
+		if (xr != XFER_OK)
+			xfer_reply(s, xr, "");
+		else
+			open_reply(s, e);
 		sys_close(u.dirfd);
 		return;
 	}
-	if (kind == UPLOAD_UNIQUE)
-		reply(s, 150, "FILE: %s", u.name);	/* RFC 1123 4.1.2.9 */
-	else
-		reply(s, 150, "Ok to send data.");
+	if (!tls)
+		reply_150(s, &u);
 	xfer_begin(s, verbs[kind], vpath, 0);
 	r = receive(s, &u, dfd);
 	finish(s, &u, r, dfd, vpath);

@@ -449,6 +449,47 @@ class TlsUsers(OwnServer):
         self.assertFalse(os.path.exists(os.path.join(self.alice_root,
                                                      "cut.bin")))
 
+    def test_refused_data_connection_changes_no_file(self):
+        # A PROT P data connection is this session's only once its
+        # handshake resumed the control connection's session.  One that
+        # is refused (plain ftplib makes a new session: 522) must leave
+        # the files as they were: a REST + STOR does not cut the file at
+        # the offset, an APPE of a new name makes no file.
+        s = self.start_tls()
+        f = tls_ftp(s, "alice", harness.TEST_PASSWORD)
+        f.storbinary("STOR r.bin", __import__("io").BytesIO(b"A" * 1000))
+        f.quit()
+        path = os.path.join(self.alice_root, "r.bin")
+        self.assertEqual(os.path.getsize(path), 1000)
+
+        def refused(f, cmd, rest=None):
+            with self.assertRaises((ftplib.error_perm, ssl.SSLError,
+                                    OSError)) as cm:
+                f.storbinary(cmd, __import__("io").BytesIO(b"B" * 10),
+                             rest=rest)
+            if isinstance(cm.exception, ftplib.error_perm):
+                return str(cm.exception)
+            try:
+                return f.getresp()
+            except (ftplib.error_perm, ftplib.error_temp) as e:
+                return str(e)
+
+        f = tls_ftp(s, "alice", harness.TEST_PASSWORD, cls=ftplib.FTP_TLS)
+        try:
+            f.voidcmd("TYPE I")
+            reply = refused(f, "STOR r.bin", rest=100)
+            self.assertTrue(reply.startswith("522"), reply)
+            with open(path, "rb") as fh:
+                self.assertEqual(fh.read(), b"A" * 1000)
+            reply = refused(f, "APPE new.bin")
+            self.assertTrue(reply.startswith("522"), reply)
+            self.assertFalse(os.path.exists(os.path.join(self.alice_root,
+                                                         "new.bin")))
+            self.assertTrue(f.voidcmd("NOOP").startswith("200"))
+        finally:
+            f.close()
+        self.assert_no_deaths()
+
     def test_file_cut_while_sent_gets_451(self):
         # PROT P sends a file through OpenSSL, not sendfile: a file cut
         # meanwhile ends with 451 there too, not 226.  Rate-limited, so
