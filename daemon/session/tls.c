@@ -615,32 +615,55 @@ tls_write(void *ssl, const void *buf, size_t n)
 	return -1;
 }
 
-/* SSL_accept until done, the deadline, or an error (why). */
-static int
-handshake(SSL *ssl, int fd, int64_t deadline, char *why, size_t n)
+/*
+ * SSL_accept until done (XFER_OK), the deadline, or an error (why;
+ * XFER_TLS_FAILED).  On a data connection (s not NULL) the wait is a
+ * transfer's: the control connection is served meanwhile (NOOP, STAT,
+ * ABOR: XFER_ABORTED) and a SHUTDOWN is seen, as while the connection
+ * itself was awaited; a client that never sends its ClientHello must not
+ * leave its session deaf for data_timeout.
+ */
+static enum xfer_result
+handshake(SSL *ssl, int fd, int64_t deadline, struct session *s, char *why,
+    size_t n)
 {
 	for (;;) {
 		struct pollfd p = { fd, POLLIN, 0 };
+		enum xfer_result r;
 		int64_t left;
 		int rc, e;
 
 		errno = 0;
 		rc = TLS_FN(SSL_accept)(ssl);
 		if (rc == 1)
-			return 0;
+			return XFER_OK;
 		e = TLS_FN(SSL_get_error)(ssl, rc);
 		if (e == SSL_ERROR_WANT_WRITE) {
 			p.events = POLLOUT;
 		} else if (e != SSL_ERROR_WANT_READ) {
 			tlslib_error(why, n, e == SSL_ERROR_SSL ?
 			    "protocol error" : "connection closed");
-			return -1;
+			return XFER_TLS_FAILED;
 		}
 		left = deadline - sys_now_ms();
-		if (left <= 0 || sys_poll(&p, 1, (int)left) <= 0) {
+		if (left <= 0) {
 			snprintf(why, n, "timed out");
-			return -1;
+			return XFER_TLS_FAILED;
 		}
+		if (s == NULL) {
+			if (sys_poll(&p, 1, (int)left) <= 0) {
+				snprintf(why, n, "timed out");
+				return XFER_TLS_FAILED;
+			}
+			continue;
+		}
+		r = xfer_wait(s, fd, p.events, deadline);
+		if (r == XFER_TIMEOUT) {
+			snprintf(why, n, "timed out");
+			return XFER_TLS_FAILED;
+		}
+		if (r != XFER_OK)
+			return r;
 	}
 }
 
@@ -662,7 +685,8 @@ tls_ctrl_handshake(struct session *s, int64_t deadline_ms)
 		log_err("TLS: %s", tlslib_error(why, sizeof(why), "no memory"));
 		return -1;
 	}
-	if (handshake(ssl, s->ctrl_fd, deadline_ms, why, sizeof(why)) < 0) {
+	if (handshake(ssl, s->ctrl_fd, deadline_ms, NULL, why, sizeof(why)) !=
+	    XFER_OK) {
 		log_info("TLS handshake on the control connection failed: %s",
 		    why);
 		TLS_FN(SSL_free)(ssl);
@@ -689,6 +713,7 @@ tls_data_handshake(struct session *s, int fd)
 	SSL *ssl = ssl_on(fd);
 	int64_t deadline = sys_now_ms() + (int64_t)s->data_timeout * 1000;
 	char why[256], what[128];
+	enum xfer_result r;
 
 	s->data_tls_pending = false;
 	if (ssl == NULL)
@@ -700,8 +725,11 @@ tls_data_handshake(struct session *s, int fd)
 	 * ticket in its buffer resets it, losing what we had not read. */
 	TLS_FN(SSL_set_num_tickets)(ssl, 0);
 	signing_refused = false;
-	if (handshake(ssl, fd, deadline, why, sizeof(why)) < 0) {
+	r = handshake(ssl, fd, deadline, s, why, sizeof(why));
+	if (r != XFER_OK) {
 		TLS_FN(SSL_free)(ssl);
+		if (r != XFER_TLS_FAILED)
+			return r;	/* ABOR, a shutdown: not the TLS's */
 		if (signing_refused) {
 			log_info("refused a PROT P data connection that did "
 			    "not resume the control connection's TLS session "

@@ -166,6 +166,32 @@ class TlsAnonymous(ServerTestCase):
         finally:
             f.close()
 
+    def test_abor_while_data_handshake_waits(self):
+        # A PROT P data connection whose client never starts TLS (or
+        # never finishes the handshake): the session still answers NOOP
+        # and ABOR on the control connection, as while it waits for the
+        # connection itself, not only after data_timeout (120 s here).
+        c = self.server.raw()
+        c.reply()
+        tlsfiles.starttls(c)
+        self.assertEqual(c.login()[0], 230)
+        self.assertEqual(c.cmd("PBSZ 0")[0], 200)
+        self.assertEqual(c.cmd("PROT P")[0], 200)
+        self.assertEqual(c.cmd("TYPE I")[0], 200)
+        d = harness.pasv_connect(c)
+        try:
+            self.assertEqual(c.cmd("RETR README.txt")[0], 150)
+            time.sleep(0.3)             # the server waits for a ClientHello
+            self.assertEqual(c.cmd("NOOP")[0], 200)
+            t0 = time.time()
+            self.assertEqual(c.cmd("ABOR")[0], 426)
+            self.assertEqual(c.reply()[0], 226)
+            self.assertLess(time.time() - t0, 5)
+            self.assertEqual(c.cmd("NOOP")[0], 200)
+        finally:
+            d.close()
+            c.close()
+
     # -- the protocol --
 
     def test_feat_and_help_name_tls(self):
