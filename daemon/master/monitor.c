@@ -445,8 +445,10 @@ priv_answer_tls_sign(struct master *m, struct child *c, struct ipc_msg *msg)
 	if (c->reaped)
 		return;
 	/* After login with tls_data_reuse, data connections resume the
-	 * control connection's session: they sign nothing. */
-	if (c->phase == PHASE_SESSION && m->cf->tls_data_reuse) {
+	 * control connection's session: they sign nothing.  The setting
+	 * the child was started with (INIT_TLS_DATA_REUSE), not the one of
+	 * a reload since: a running session keeps its configuration. */
+	if (c->phase == PHASE_SESSION && c->tls_reuse) {
 		pool_kill(m, c, "TLS_SIGN after login, where data connections "
 		    "resume the session (tls_data_reuse)");
 		return;

@@ -582,6 +582,7 @@ spawn(struct master *m, int pool, const struct child_identity *id,
 	    master_prelogin_user_policy(m);
 	if (tls.gen) {
 		c->tls_gen = tls.gen;
+		c->tls_reuse = m->cf->tls_data_reuse;
 		w.flags |= INIT_TLS |
 		    (m->cf->tls_data_reuse ? INIT_TLS_DATA_REUSE : 0) |
 		    (m->cf->tls_client_cert_required ? INIT_TLS_CLIENT_CERT :

@@ -70,6 +70,8 @@ struct child {
 	unsigned config_gen;	/* the configuration it was started with
 				 * (master.config_gen then) */
 	unsigned tls_signs;	/* TLS_SIGN requests it made */
+	bool tls_reuse;		/* tls_data_reuse when it was started: its
+				 * session's data connections sign nothing */
 	char note[160];		/* last thing it logged, for its obituary */
 	struct child_rate log_rate;	/* LOG lines */
 	struct child_rate xfer_rate;	/* XFER reports */

@@ -817,3 +817,34 @@ class TlsReload(OwnServer):
                    start=mark)
         self.assertEqual(self.served_cert(s), want)
         self.assert_no_deaths()
+
+    def test_running_session_keeps_tls_data_reuse(self):
+        # A session started with tls_data_reuse = no may go on making
+        # data connections that do not resume (plain ftplib) after a
+        # reload turned it on: it keeps the configuration it started
+        # with, and is not killed (nor counted as a crash) for it.
+        import test_reload
+        opts = dict(tlsfiles.options(self.work))
+        opts["tls_data_reuse"] = "no"
+        s = self.start(opts)
+        f = tls_ftp(s, cls=ftplib.FTP_TLS)
+        try:
+            self.assertEqual(retr_bytes(f, "README.txt"), b"Welcome.\n")
+            test_reload.write_config(s, tls_data_reuse="yes")
+            mark = s.mark()
+            os.kill(s.master_pid(), signal.SIGHUP)
+            s.wait_log(r"SIGHUP: configuration reloaded", start=mark)
+            self.assertEqual(retr_bytes(f, "README.txt"), b"Welcome.\n")
+            f.quit()
+        finally:
+            f.close()
+        self.assertNotIn("TLS_SIGN after login", s.log())
+        # New sessions get the new setting.
+        f = tls_ftp(s, cls=ftplib.FTP_TLS)
+        try:
+            with self.assertRaises((ftplib.error_perm, ssl.SSLError,
+                                    OSError)):
+                retr_bytes(f, "README.txt")
+        finally:
+            f.close()
+        self.assert_no_deaths()
