@@ -242,7 +242,7 @@ deps:
 	$(call apt_missing,$(BUILD_DEPS),make:make)
 
 test-deps: deps
-	$(call apt_missing,check:check,lftp:lftp curl:curl python3:python3 setpriv:util-linux ip:iproute2 fail2ban-regex:fail2ban openssl:openssl systemd-analyze:systemd systemd-socket-activate:systemd)
+	$(call apt_missing,check:check,lftp:lftp curl:curl python3:python3 setpriv:util-linux ip:iproute2 fail2ban-regex:fail2ban openssl:openssl systemd-analyze:systemd systemd-socket-activate:systemd strace:strace)
 
 # ---- make run: a demo tree, served anonymously on 127.0.0.1:2121 ----
 

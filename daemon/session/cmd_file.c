@@ -96,10 +96,10 @@ cmd_retr(struct session *s, char *arg)
 		return;
 	}
 	if (s->ascii)
-		reply(s, 150, "Opening ASCII mode data connection for %s.",
+		reply_hold(s, 150, "Opening ASCII mode data connection for %s.",
 		    path_basename(vpath));
 	else
-		reply(s, 150, "Opening BINARY mode data connection for %s "
+		reply_hold(s, 150, "Opening BINARY mode data connection for %s "
 		    "(%llu bytes).", path_basename(vpath),
 		    (unsigned long long)st.st_size);
 	started = sys_now_ms();

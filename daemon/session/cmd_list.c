@@ -324,7 +324,7 @@ list_command(struct session *s, enum list_fmt fmt, const char *verb,
 		xfer_reply(s, r, "");
 		return;
 	}
-	reply(s, 150, "Here comes the directory listing.");
+	reply_hold(s, 150, "Here comes the directory listing.");
 	xfer_begin(s, verb, L.dir_vpath, 0);
 	r = list_generate(s, &L, emit_data, &dfd);
 	xfer_close(s, dfd, &r);

@@ -45,8 +45,44 @@ ctrl_read(struct session *s)
 	return 1;
 }
 
+/* The held reply (reply_hold): one line of up to HELD_LINE_MAX bytes
+ * (a longer one is sent at once), with room for the next. */
+#define HELD_LINE_MAX 1024
+static char held[2 * HELD_LINE_MAX];
+static size_t held_len;
+
+static void send_all(struct session *s, const char *data, size_t len);
+
 void
 ctrl_send(struct session *s, const char *data, size_t len)
+{
+	size_t n;
+
+	if (held_len > 0 && len <= sizeof(held) - held_len) {
+		/* The held reply and this one, in one write. */
+		memcpy(held + held_len, data, len);
+		n = held_len + len;
+		held_len = 0;
+		send_all(s, held, n);
+		return;
+	}
+	ctrl_flush(s);
+	send_all(s, data, len);
+}
+
+void
+ctrl_flush(struct session *s)
+{
+	size_t n = held_len;
+
+	if (n == 0)
+		return;
+	held_len = 0;
+	send_all(s, held, n);
+}
+
+static void
+send_all(struct session *s, const char *data, size_t len)
 {
 	int64_t deadline = sys_now_ms() + (int64_t)s->idle_timeout * 1000;
 
@@ -121,6 +157,25 @@ reply_format(struct strbuf *sb, int code, char sep, const char *fmt,
 	sb_vappendf(sb, fmt, ap);
 	reply_escape(sb, start);
 	sb_append(sb, "\r\n", 2);
+}
+
+void
+reply_hold(struct session *s, int code, const char *fmt, ...)
+{
+	struct strbuf sb;
+	va_list ap;
+
+	sb_init(&sb, CTRL_LINE_MAX * 4);
+	va_start(ap, fmt);
+	reply_format(&sb, code, ' ', fmt, ap);
+	va_end(ap);
+	if (held_len == 0 && sb.len <= HELD_LINE_MAX) {
+		memcpy(held, sb.data, sb.len);
+		held_len = sb.len;
+	} else {
+		ctrl_send(s, sb.data, sb.len);
+	}
+	sb_free(&sb);
 }
 
 void

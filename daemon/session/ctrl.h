@@ -23,6 +23,18 @@ void reply(struct session *s, int code, const char *fmt, ...)
     PRINTF_LIKE(3, 4);
 
 /*
+ * A download's preliminary reply (150), held back: it goes out with the
+ * next reply, or with ctrl_flush() before the session waits for anything
+ * (xfer_wait, the command loop, an answer of the master).  A small file
+ * is sent before the client could want it, and its 150 and 226 leave in
+ * one segment; nothing ever waits while a reply is held, so no client
+ * waits for a 150 either.
+ */
+void reply_hold(struct session *s, int code, const char *fmt, ...)
+    PRINTF_LIKE(3, 4);
+void ctrl_flush(struct session *s);
+
+/*
  * Multi-line replies: begin, any number of lines, end.  Lines are sent
  * in pieces of REPLY_FLUSH bytes as they come, so a long one (STAT of a
  * large directory) needs no more memory than that.

@@ -231,6 +231,7 @@ command_loop(struct session *s)
 		int rc;
 
 		run_lines(s);
+		ctrl_flush(s);		/* nothing stays held while we wait */
 		if (s->ctrl_eof)
 			session_exit(s, 0);	/* served all it sent */
 		/* Decrypted bytes waiting in TLS: no poll would see them. */

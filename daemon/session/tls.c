@@ -716,6 +716,9 @@ tls_data_handshake(struct session *s, int fd)
 	enum xfer_result r;
 
 	s->data_tls_pending = false;
+	/* Clients start the handshake once they have the 150: a held one
+	 * (reply_hold) goes out now. */
+	ctrl_flush(s);
 	if (ssl == NULL)
 		return XFER_TLS_FAILED;
 	/* Kernel TLS for sending files, where the kernel has it. */

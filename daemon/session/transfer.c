@@ -145,6 +145,7 @@ peer_progressed(struct session *s, int fd)
 enum xfer_result
 xfer_wait(struct session *s, int fd, short events, int64_t deadline)
 {
+	ctrl_flush(s);		/* a held 150 goes out before any wait */
 	for (;;) {
 		/* With the input buffer full of queued commands, stop reading
 		 * the control connection until the transfer is over. */

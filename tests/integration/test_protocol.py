@@ -4,8 +4,12 @@ import ftplib
 import hashlib
 import os
 import re
+import shutil
+import signal
 import socket
+import subprocess
 import time
+import unittest
 
 import harness
 from harness import ServerTestCase, pasv_connect, recv_all
@@ -839,4 +843,80 @@ class LongTransfer(ServerTestCase):
         self.assertEqual(total, 16 * 1024 * 1024)
         self.assertTrue(f.voidresp().startswith("226"))
         self.assertEqual(f.pwd(), "/")  # not timed out right after
+        f.quit()
+
+
+@unittest.skipUnless(shutil.which("strace") and harness.IS_ROOT,
+                     "needs strace, and root to trace a session child")
+class HeldPreliminaryReply(ServerTestCase):
+    """A download's 150 is held back until the session would wait
+    (reply_hold): a small file's 150 leaves with its 226 in one send (one
+    segment, and one wakeup of the client fewer per file), a large one's
+    before the transfer first waits for the client.  strace shows what
+    the sandboxed session child itself sends."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        path = cls.tree.file("large.bin", b"")
+        with open(path, "wb") as f:
+            f.truncate(32 * 1024 * 1024)
+
+    def sends(self, f, work):
+        """The control replies f's session child sends during work(),
+        one string per send."""
+        pid = self.server.session_pid(f.sock, "sandftpd-anon")
+        out = os.path.join(self.server.workdir, "trace-%d" % pid)
+        tracer = subprocess.Popen(
+            ["strace", "-s", "200", "-e", "trace=sendto,write",
+             "-o", out, "-p", str(pid)], stderr=subprocess.PIPE, text=True)
+        try:
+            self.assertIn("attached", tracer.stderr.readline())
+            work()
+        finally:
+            tracer.send_signal(signal.SIGINT)
+            tracer.wait(10)
+        with open(out) as fh:
+            return [m.group(1) for m in
+                    re.finditer(r'sendto\(\d+, "((?:\d{3}[ -][^"]*)+)"',
+                                fh.read())]
+
+    def test_small_file_150_and_226_in_one_send(self):
+        f = self.server.ftp()
+        f.voidcmd("TYPE I")
+        got = []
+        sent = self.sends(f, lambda: f.retrbinary("RETR bin/small.bin",
+                                                  got.append))
+        self.assertEqual(b"".join(got), bytes(range(256)) * 16)
+        both = [s for s in sent if s.startswith("150 ") and "226 " in s]
+        self.assertEqual(len(both), 1, sent)
+        f.quit()
+
+    def test_listing_150_and_226_in_one_send(self):
+        f = self.server.ftp()
+        lines = []
+        sent = self.sends(f, lambda: f.retrlines("LIST", lines.append))
+        self.assertTrue(any(l.endswith(" README.txt") for l in lines))
+        both = [s for s in sent if s.startswith("150 ") and "226 " in s]
+        self.assertEqual(len(both), 1, sent)
+        f.quit()
+
+    def test_large_file_150_before_the_transfer_waits(self):
+        # ftplib reads the 150 before it reads any data: a 150 held
+        # while the session waits for the client would stall this.
+        f = self.server.ftp()
+        f.voidcmd("TYPE I")
+        n = [0]
+
+        def count(b):
+            n[0] += len(b)
+        sent = self.sends(f, lambda: f.retrbinary("RETR large.bin", count,
+                                                  blocksize=1 << 16))
+        self.assertEqual(n[0], 32 * 1024 * 1024)
+        first = [i for i, s in enumerate(sent) if s.startswith("150 ")]
+        last = [i for i, s in enumerate(sent) if s.startswith("226 ")]
+        self.assertEqual(len(first), 1, sent)
+        self.assertNotIn("226 ", sent[first[0]], sent)
+        self.assertEqual(len(last), 1, sent)
+        self.assertLess(first[0], last[0])
         f.quit()
