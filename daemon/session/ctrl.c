@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -159,17 +160,16 @@ reply_format(struct strbuf *sb, int code, char sep, const char *fmt,
 	sb_append(sb, "\r\n", 2);
 }
 
-void
-reply_hold(struct session *s, int code, const char *fmt, ...)
+/* A one-line reply, sent (with a held one before it) or held. */
+static void PRINTF_LIKE(4, 0)
+reply_v(struct session *s, bool hold, int code, const char *fmt,
+    va_list ap)
 {
 	struct strbuf sb;
-	va_list ap;
 
 	sb_init(&sb, CTRL_LINE_MAX * 4);
-	va_start(ap, fmt);
 	reply_format(&sb, code, ' ', fmt, ap);
-	va_end(ap);
-	if (held_len == 0 && sb.len <= HELD_LINE_MAX) {
+	if (hold && held_len == 0 && sb.len <= HELD_LINE_MAX) {
 		memcpy(held, sb.data, sb.len);
 		held_len = sb.len;
 	} else {
@@ -179,17 +179,23 @@ reply_hold(struct session *s, int code, const char *fmt, ...)
 }
 
 void
-reply(struct session *s, int code, const char *fmt, ...)
+reply_hold(struct session *s, int code, const char *fmt, ...)
 {
-	struct strbuf sb;
 	va_list ap;
 
-	sb_init(&sb, CTRL_LINE_MAX * 4);
 	va_start(ap, fmt);
-	reply_format(&sb, code, ' ', fmt, ap);
+	reply_v(s, true, code, fmt, ap);
 	va_end(ap);
-	ctrl_send(s, sb.data, sb.len);
-	sb_free(&sb);
+}
+
+void
+reply(struct session *s, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	reply_v(s, false, code, fmt, ap);
+	va_end(ap);
 }
 
 void
