@@ -79,6 +79,12 @@ class Tree:
             os.utime(path, (mtime, mtime))
         return path
 
+    def sparse(self, rel, size):
+        """A file of size zero bytes that takes no disk space."""
+        path = self.file(rel)
+        os.truncate(path, size)
+        return path
+
     def dir(self, rel, mode=0o755):
         path = os.path.join(self.root, rel)
         os.makedirs(path, mode=0o755, exist_ok=True)

@@ -140,9 +140,7 @@ class Bounds(ServerTestCase):
         t = cls.tree
         for name, size in (("big-text.txt", 9 << 20),
                            ("small-text.txt", 7 << 20)):
-            path = t.file(name, b"")
-            with open(path, "r+b") as f:
-                f.truncate(size)
+            t.sparse(name, size)
         cls.many = t.dir("many")
         for i in range(3000):
             open(os.path.join(cls.many, "entry-%04d-%s" % (i, "x" * 40)),

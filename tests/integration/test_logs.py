@@ -183,8 +183,7 @@ class Logs(unittest.TestCase):
         cls.spaced = os.urandom(10000)
         cls.tree.file("pub/a b.bin", cls.spaced)
         cls.tree.file(INJECT_NAME, b"injected\n")
-        with open(cls.tree.file("big.bin"), "wb") as f:
-            f.truncate(BIG)
+        cls.tree.sparse("big.bin", BIG)
         cls.incoming = os.path.join(cls.tree.root, "incoming")
         harness.owned_dir(cls.incoming, "sandftpd" if harness.privileged()
                           else None)

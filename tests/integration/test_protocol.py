@@ -554,9 +554,7 @@ class Transfers(ServerTestCase):
     def setUpClass(cls):
         super().setUpClass()
         # Big enough that a transfer is still running when we poke it.
-        path = cls.tree.file("big.bin", b"")
-        with open(path, "wb") as f:
-            f.truncate(200 * 1024 * 1024)
+        cls.tree.sparse("big.bin", 200 * 1024 * 1024)
 
     def test_abor_during_transfer(self):
         f = self.server.ftp()
@@ -823,9 +821,7 @@ class LongTransfer(ServerTestCase):
     options = {"idle_timeout": "2", "data_timeout": "5"}
 
     def test_transfer_longer_than_idle_timeout(self):
-        path = self.tree.file("slow.bin", b"")
-        with open(path, "wb") as out:
-            out.truncate(16 * 1024 * 1024)
+        self.tree.sparse("slow.bin", 16 * 1024 * 1024)
         f = self.server.ftp()
         f.voidcmd("TYPE I")
         conn = f.transfercmd("RETR slow.bin")
@@ -858,9 +854,7 @@ class HeldPreliminaryReply(ServerTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        path = cls.tree.file("large.bin", b"")
-        with open(path, "wb") as f:
-            f.truncate(32 * 1024 * 1024)
+        cls.tree.sparse("large.bin", 32 * 1024 * 1024)
 
     def sends(self, f, work):
         """The control replies f's session child sends during work(),

@@ -227,9 +227,7 @@ class EveryCommand(ServerTestCase):
             cls.tls_dir = harness.workdir("sandftpd-every-tls-")
             cls.options = tlsfiles.options(cls.tls_dir)
         super().setUpClass()
-        path = cls.tree.file("big.bin", b"")
-        with open(path, "wb") as f:
-            f.truncate(cls.BIG)
+        cls.tree.sparse("big.bin", cls.BIG)
         cls.tree.symlink("text/link.txt", "unix.txt")
         cls.random = open(os.path.join(cls.tree.root, "bin/random.bin"),
                           "rb").read()

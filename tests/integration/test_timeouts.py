@@ -85,9 +85,7 @@ class Timeouts(Base):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        path = cls.tree.file("big.bin", b"")
-        with open(path, "wb") as f:
-            f.truncate(512 * 1024 * 1024)       # sparse
+        cls.tree.sparse("big.bin", 512 * 1024 * 1024)
 
     def test_idle_timeout_after_login(self):
         c = self.login()
@@ -164,9 +162,7 @@ class SlowReader(Base):
 
     def test_slow_but_steady_reader_not_timed_out(self):
         size = 12 * 1024 * 1024
-        path = self.tree.file("steady.bin", b"")
-        with open(path, "wb") as f:
-            f.truncate(size)
+        self.tree.sparse("steady.bin", size)
         c = self.login()
         self.assertEqual(c.cmd("TYPE I")[0], 200)
         data = pasv_connect(c)
