@@ -22,6 +22,16 @@ BINARY = None        # path of build/sandftpd
 HOOKS = None         # path of build/sandftpd-testhooks
 UNPRIV = False       # run the daemon without root
 SANITIZED = False    # the binaries are a sanitizer build
+# (i, n): this run takes the i-th of n slices of the test port ranges,
+# so runs side by side (run.py) never pick the same port.
+PORT_SLICE = (0, 1)
+
+
+def _slice(lo, hi):
+    """This run's part of the ports lo..hi."""
+    i, n = PORT_SLICE
+    span = (hi - lo + 1) // n
+    return lo + i * span, lo + (i + 1) * span - 1
 NOBODY = 65534
 
 IS_ROOT = os.geteuid() == 0
@@ -33,8 +43,9 @@ def privileged():
 
 
 def free_port():
+    lo, hi = _slice(20000, 29999)
     for _ in range(200):
-        port = random.randint(20000, 29999)
+        port = random.randint(lo, hi)
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))
@@ -45,8 +56,9 @@ def free_port():
 
 
 def free_range(width=40):
+    lo, hi = _slice(30000, 39999)
     for _ in range(200):
-        base = random.randint(30000, 39000)
+        base = random.randint(lo, hi - width + 1)
         ok = True
         for p in range(base, base + width):
             with socket.socket() as s:

@@ -4,13 +4,14 @@
 As root the suite runs twice: the daemon as root, and as an unprivileged
 user (nobody).  The two runs go side by side, each in a process of its
 own (--serial: one after the other); each run's output is printed whole
-when it ends.  They share nothing a test changes: every server has its
-own ports, directories and configuration, the system-user tests (which
-lock and expire a test account) run only with the daemon as root, and
-the test CA, PAM services and network namespaces are made per process.
-Most of a run is spent waiting (timeouts, delays, transfers at a rate
-limit): side by side they take little longer than the longer one.  As
-another user it runs once, unprivileged.
+when it ends.  They share nothing a test changes: each run picks its
+ports from its own slice of the test port ranges (--port-slice), every
+server has its own directories and configuration, the system-user
+tests (which lock and expire a test account) run only with the daemon
+as root, and the test CA, PAM services and network namespaces are made
+per process.  Most of a run is spent waiting (timeouts, delays,
+transfers at a rate limit): side by side they take little longer than
+the longer one.  As another user it runs once, unprivileged.
 
   python3 tests/integration/run.py --binary build/sandftpd \\
       --hooks build/sandftpd-testhooks [--mode root|unpriv|both] \\
@@ -37,8 +38,13 @@ def main():
     ap.add_argument("-v", action="store_true")
     ap.add_argument("--serial", action="store_true",
                     help="both modes: one after the other")
+    ap.add_argument("--port-slice", default="0/1",
+                    help="I/N: use the I-th of N slices of the test ports "
+                    "(set for runs side by side)")
     args = ap.parse_args()
 
+    i, n = (int(x) for x in args.port_slice.split("/"))
+    harness.PORT_SLICE = (i, n)
     harness.BINARY = os.path.abspath(args.binary)
     harness.HOOKS = os.path.abspath(args.hooks)
     harness.SANITIZED = "sanitizers" in subprocess.run(
@@ -80,7 +86,7 @@ def run_side_by_side(modes):
     failed."""
     import tempfile
     procs = []
-    for mode in modes:
+    for k, mode in enumerate(modes):
         out = tempfile.TemporaryFile()
         argv = [sys.executable, os.path.abspath(__file__)]
         skip = False
@@ -92,7 +98,8 @@ def run_side_by_side(modes):
             elif not a.startswith("--mode=") and a != "--serial":
                 argv.append(a)
         procs.append((mode, out, subprocess.Popen(
-            argv + ["--mode", mode], stdout=out, stderr=subprocess.STDOUT)))
+            argv + ["--mode", mode, "--port-slice", "%d/%d" % (k, len(modes))],
+            stdout=out, stderr=subprocess.STDOUT)))
     failed = 0
     pending = list(procs)
     while pending:
