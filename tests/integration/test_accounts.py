@@ -82,6 +82,19 @@ class Accounts(OwnServer):
         code = c.cmd("PASS %s" % password)[0]
         return code, time.time() - t0, c
 
+    def refusal_time(self, user, password, tries=2):
+        """Seconds from PASS to its 530, the least of a few tries: a
+        difference the server makes shows in every try; a moment the
+        test machine was busy (the other suite runs beside this one)
+        does not."""
+        best = None
+        for _ in range(tries):
+            code, dt, c = self.timed_login(user, password)
+            c.close()
+            self.assertEqual(code, 530, user)
+            best = dt if best is None else min(best, dt)
+        return best
+
 
 class VirtualUsers(Accounts):
 
@@ -153,12 +166,10 @@ class VirtualUsers(Accounts):
         for user, pw in (("alice", "wrong"), ("nosuchuser", "x"),
                          ("anonymous", "a@b"), ("root", "x")):
             with self.subTest(user=user):
-                code, dt, c = self.timed_login(user, pw)
-                self.assertEqual(code, 530)
+                dt = self.refusal_time(user, pw)
                 self.assertGreaterEqual(dt, 0.95)
                 self.assertLess(dt, 1.6)
                 seen.append(dt)
-                c.close()
         self.assertLess(max(seen) - min(seen), 0.4, seen)
         s.wait_log(r"client 127\.0\.0\.1: login failed for user 'alice': "
                    r"wrong password")
@@ -416,10 +427,7 @@ class SystemUsers(Accounts):
         times = {}
         for user, pw in ((self.user, "wrong"), ("root", "x"),
                          ("daemon", "x"), ("no-such-user", "x")):
-            code, dt, c = self.timed_login(user, pw)
-            c.close()
-            self.assertEqual(code, 530, user)
-            times[user] = dt
+            times[user] = self.refusal_time(user, pw)
         self.assertLess(max(times.values()) - min(times.values()), 0.4,
                         times)
         s.wait_log(r"login failed for user 'root': the name is in "
