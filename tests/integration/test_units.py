@@ -227,10 +227,16 @@ class Install(Once):
         shutil.rmtree(self.dest, ignore_errors=True)
 
     def make(self, target, prefix="/usr/local"):
+        # -o: the binaries under test are installed as they are, never
+        # rebuilt here.  A build from here would compile whatever the
+        # tree holds now, with object names (and dependency files) under
+        # an absolute BUILD that the developer's own make then does not
+        # match: a later header change would miss those objects.
         r = run(["make", "-C", REPO, "--no-print-directory", target,
                  "DESTDIR=" + self.dest, "PREFIX=" + prefix,
                  "BUILD=" + os.path.dirname(harness.BINARY),
-                 "BIN=" + harness.BINARY])
+                 "BIN=" + harness.BINARY, "-o", harness.BINARY,
+                 "-o", harness.BINARY + "-session"])
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         return r
 
