@@ -155,15 +155,9 @@ authjob_start(struct master *m, struct child *c,
 static struct child *
 asking_child(struct master *m, const struct auth_job *j)
 {
-	struct child *c;
+	struct child *c = pool_child_at(m, j->child_slot, j->child_serial);
 
-	if (j->child_slot >= m->nchildren)
-		return NULL;
-	c = &m->children[j->child_slot];
-	if (!c->used || c->reaped || c->serial != j->child_serial ||
-	    !c->login_pending)
-		return NULL;
-	return c;
+	return c != NULL && c->login_pending ? c : NULL;
 }
 
 static void

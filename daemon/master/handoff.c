@@ -153,12 +153,9 @@ remove_handoff(struct master *m, int i)
 static struct child *
 started_for(struct master *m, const struct handoff *h)
 {
-	struct child *c = &m->children[h->to_slot];
+	struct child *c = pool_child_at(m, h->to_slot, h->to_serial);
 
-	if (!c->used || c->reaped || c->serial != h->to_serial ||
-	    c->ipc_fd < 0)
-		return NULL;
-	return c;
+	return c != NULL && c->ipc_fd >= 0 ? c : NULL;
 }
 
 void

@@ -147,9 +147,9 @@ login_due_refusals(struct master *m, int64_t now)
 		if (heap[0].due > now)
 			return heap[0].due - now;
 		r = heap_pop();
-		c = &m->children[r.slot];
-		if (!c->used || c->reaped || c->serial != r.serial ||
-		    !c->login_pending || c->phase != PHASE_PRELOGIN)
+		c = pool_child_at(m, r.slot, r.serial);
+		if (c == NULL || !c->login_pending ||
+		    c->phase != PHASE_PRELOGIN)
 			continue;
 		c->login_pending = false;
 		memset(&res, 0, sizeof(res));

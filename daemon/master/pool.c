@@ -867,6 +867,19 @@ pool_kill_all(struct master *m)
 			signal_child(&m->children[i]);
 }
 
+struct child *
+pool_child_at(struct master *m, int slot, uint64_t serial)
+{
+	struct child *c;
+
+	if (slot < 0 || slot >= m->nchildren || serial == 0)
+		return NULL;
+	c = &m->children[slot];
+	if (!c->used || c->reaped || c->serial != serial)
+		return NULL;
+	return c;
+}
+
 /*
  * An honest relay exits as soon as it has passed on what the session's
  * child said last; hostile code in one would stay, a process no session
@@ -877,14 +890,10 @@ pool_kill_all(struct master *m)
 void
 pool_relay_session_over(struct master *m, const struct session_rec *sess)
 {
-	struct child *c;
+	struct child *c = pool_child_at(m, sess->relay_slot,
+	    sess->relay_serial);
 
-	if (sess->relay_serial == 0 || sess->relay_slot < 0 ||
-	    sess->relay_slot >= m->nchildren)
-		return;
-	c = &m->children[sess->relay_slot];
-	if (!c->used || c->reaped || c->serial != sess->relay_serial ||
-	    c->phase != PHASE_RELAY || c->relay_over_ms)
+	if (c == NULL || c->phase != PHASE_RELAY || c->relay_over_ms)
 		return;
 	c->relay_over_ms = sys_now_ms();
 	m->relays_ending++;

@@ -108,6 +108,11 @@ void pool_kill(struct master *m, struct child *c, const char *why);
 void pool_retire(struct master *m, struct child *c);
 /* Kill every child still alive (the end of a stop). */
 void pool_kill_all(struct master *m);
+/* The child in slot if it is still the one of that serial (not reaped:
+ * its pid is not another's yet); NULL otherwise.  How every answer that
+ * comes later (a refusal's delay, a verdict, a handoff, a relay's end)
+ * finds its child. */
+struct child *pool_child_at(struct master *m, int slot, uint64_t serial);
 /* Retire the idle children (a reload: new ones start with the new
  * configuration and certificate). */
 void pool_retire_idle(struct master *m);
