@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/random.h>
 #include <sys/sendfile.h>
 #include <string.h>
@@ -92,6 +93,12 @@ sys_tcp_reset(int fd)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_family = AF_UNSPEC;
 	return connect(fd, &sa, sizeof(sa.sa_family));
+}
+
+int
+sys_tcp_cork(int fd, int on)
+{
+	return setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof(on));
 }
 
 int

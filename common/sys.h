@@ -40,6 +40,15 @@ ssize_t sys_sendfile(int out, int in, off_t *off, size_t n);
  * make the master's close(2) wait (sandbox/seccomp.c).
  */
 int sys_tcp_reset(int fd);
+/*
+ * TCP_CORK on (1) or off (0).  The master corks every data socket it
+ * makes (a passive listener passes it on to what it accepts): a small
+ * file or listing and its FIN then leave in one segment, not two.  The
+ * session turns it off where it waits for its peer after partial output
+ * (a TLS handshake's flight, a bandwidth limit's pauses), which a cork
+ * would hold back for up to 200 ms.
+ */
+int sys_tcp_cork(int fd, int on);
 
 /* openat(2) of an existing file (no mode: nothing is created). */
 int sys_openat(int dirfd, const char *path, int flags);

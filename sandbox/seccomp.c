@@ -230,6 +230,13 @@ allow_session_conditional(scmp_filter_ctx ctx, enum seccomp_policy policy)
 	    SCMP_A1(SCMP_CMP_EQ, IPPROTO_TCP, 0),
 	    SCMP_A2(SCMP_CMP_EQ, TCP_INFO, 0)) < 0)
 		return -1;
+	/* Uncorking a data connection (sys_tcp_cork): the only socket
+	 * option a session sets.  It changes when its own bytes leave, no
+	 * more. */
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 2,
+	    SCMP_A1(SCMP_CMP_EQ, IPPROTO_TCP, 0),
+	    SCMP_A2(SCMP_CMP_EQ, TCP_CORK, 0)) < 0)
+		return -1;
 	return 0;
 }
 

@@ -364,6 +364,8 @@ priv_answer_pasv_listen(struct master *m, struct child *c,
 		addr_set_port(&a, port);
 		fd = sys_tcp_listen(&a, 1);
 		if (fd >= 0) {
+			/* What it accepts is corked too (sys_tcp_cork). */
+			(void)sys_tcp_cork(fd, 1);
 			err = 0;
 			break;
 		}
@@ -410,6 +412,7 @@ priv_answer_data_connect(struct master *m, struct child *c,
 	if (fd < 0 ||
 	    (m->port20 && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
 	    sizeof(one)) < 0) ||
+	    sys_tcp_cork(fd, 1) < 0 ||
 	    bind(fd, (struct sockaddr *)&local.ss, local.len) < 0 ||
 	    (connect(fd, (struct sockaddr *)&target.ss, target.len) < 0 &&
 	    errno != EINPROGRESS))

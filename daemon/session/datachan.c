@@ -220,6 +220,12 @@ data_open(struct session *s, int *fd)
 	/* One data connection per PASV/PORT: the next transfer needs a new
 	 * command.  A listener that worked is kept for it a while. */
 	s->data_tls_pending = r == XFER_OK && s->tls_prot_p;
+	/* The master corked the socket, so a small file leaves with its
+	 * FIN.  A TLS handshake waits for its peer after each flight, and a
+	 * bandwidth limit pauses between chunks: a cork would hold what
+	 * came before for up to 200 ms (sys_tcp_cork). */
+	if (r == XFER_OK && (s->tls_prot_p || s->rate.rate != 0))
+		(void)sys_tcp_cork(*fd, 0);
 	if (r == XFER_OK && s->data.mode == DATA_PASV) {
 		s->data.mode = DATA_NONE;
 		s->data.keep_until = sys_now_ms() + DATA_KEEP_MS;

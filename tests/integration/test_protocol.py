@@ -7,6 +7,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import time
 import unittest
@@ -910,4 +911,61 @@ class HeldPreliminaryReply(ServerTestCase):
         self.assertNotIn("226 ", sent[first[0]], sent)
         self.assertEqual(len(last), 1, sent)
         self.assertLess(first[0], last[0])
+        f.quit()
+
+
+def segments_received(sock):
+    """tcpi_segs_in of a connection's own TCP_INFO: every segment it
+    received, its SYN or SYN-ACK included."""
+    info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
+    return struct.unpack_from("I", info, 140)[0]
+
+
+class CorkedDataConnection(ServerTestCase):
+    """The master corks the data sockets it makes (sys_tcp_cork): a small
+    file, or a small listing, reaches the client in one segment with its
+    FIN, not in a segment and a FIN.  The client's own TCP_INFO counts
+    what it received."""
+
+    SMALL = bytes(range(256)) * 16
+
+    def fetch(self, f, cmd):
+        conn = f.transfercmd(cmd)
+        chunks = []
+        while True:
+            b = conn.recv(65536)
+            if not b:
+                break
+            chunks.append(b)
+        data = b"".join(chunks)
+        segs = segments_received(conn)
+        conn.close()
+        f.voidresp()
+        return data, segs
+
+    def test_passive_small_file_and_fin_in_one_segment(self):
+        f = self.server.ftp()
+        f.voidcmd("TYPE I")
+        data, segs = self.fetch(f, "RETR bin/small.bin")
+        self.assertEqual(data, self.SMALL)
+        # The SYN-ACK, then the file with its FIN.
+        self.assertEqual(segs, 2)
+        f.quit()
+
+    def test_passive_small_listing_and_fin_in_one_segment(self):
+        f = self.server.ftp()
+        data, segs = self.fetch(f, "NLST bin")
+        self.assertIn(b"small.bin", data)
+        self.assertEqual(segs, 2)
+        f.quit()
+
+    def test_active_small_file_and_fin_in_one_segment(self):
+        f = self.server.ftp()
+        f.set_pasv(False)
+        f.voidcmd("TYPE I")
+        data, segs = self.fetch(f, "RETR bin/small.bin")
+        self.assertEqual(data, self.SMALL)
+        # The SYN and the handshake's last ACK (an accepted socket counts
+        # both), then the file with its FIN.
+        self.assertEqual(segs, 3)
         f.quit()

@@ -99,6 +99,22 @@ class TlsAnonymous(ServerTestCase):
         self.server.wait_log(r"TLS data connections: TLSv1\.3, .*resumed; "
                              r"files are sent with (kernel|user-space) TLS")
 
+    def test_prot_p_data_connection_not_held_by_the_cork(self):
+        # The master corks data sockets (a small file leaves with its
+        # FIN); the session uncorks one that carries TLS.  A corked
+        # handshake flight waits for a full segment, up to 200 ms: every
+        # try would take that long.
+        f = tls_ftp(self.server)
+        f.voidcmd("TYPE I")
+        times = []
+        for _ in range(3):
+            t = time.monotonic()
+            data = retr_bytes(f, "bin/small.bin")
+            times.append(time.monotonic() - t)
+            self.assertEqual(data, bytes(range(256)) * 16)
+        f.quit()
+        self.assertLess(min(times), 0.19, times)
+
     def test_curl_refuses_a_wrong_certificate_authority(self):
         # Verification is real: another CA's view of the server fails.
         other = tlsfiles.files()["rsa2"]
