@@ -178,33 +178,100 @@ prio_name(int prio)
 }
 
 /*
- * Not inlined into emit: its buffer would then be in the frame of every
- * log call, children's too (which log through the sink), and a child's
- * deepest stack page stays resident while it idles.
+ * Lines for stderr or the journal's stream, held between log_hold() and
+ * log_release() and written together: the master holds them while it
+ * answers one round of events, so a round that reports many transfers
+ * writes once, not once a line.  At most PIPE_BUF bytes a write, so
+ * that no other writer's line lands inside one of ours.
+ */
+static struct {
+	bool on;
+	long pid;		/* getpid() once, not per line */
+	size_t len;
+	char buf[4096];
+} held;
+
+static void
+held_flush(void)
+{
+	if (held.len > 0)
+		(void)!write(2, held.buf, held.len);
+	held.len = 0;
+}
+
+void
+log_hold(void)
+{
+	if (target != TARGET_STDERR && target != TARGET_JOURNAL)
+		return;
+	held.on = true;
+	held.pid = (long)getpid();
+}
+
+void
+log_release(void)
+{
+	held_flush();
+	held.on = false;
+}
+
+/* One whole line, now or with the held ones. */
+static void
+put_line(char *out, int len, size_t size)
+{
+	if (len <= 0)
+		return;
+	if ((size_t)len >= size) {		/* cut: still a line */
+		len = (int)size - 1;
+		out[len - 1] = '\n';
+	}
+	if (!held.on) {
+		/* One write: lines of several processes never interleave. */
+		(void)!write(2, out, (size_t)len);
+		return;
+	}
+	if (held.len + (size_t)len > sizeof(held.buf))
+		held_flush();
+	memcpy(held.buf + held.len, out, (size_t)len);
+	held.len += (size_t)len;
+}
+
+/*
+ * Not inlined into emit: their buffers would then be in the frame of
+ * every log call, children's too (which log through the sink), and a
+ * child's deepest stack page stays resident while it idles.
  */
 static __attribute__((noinline)) void
 emit_journal(int prio, const char *line)
 {
 	char out[LOG_LINE_MAX + 8];
-	int len = snprintf(out, sizeof(out), "<%d>%s\n", prio, line);
 
-	if (len <= 0)
-		return;
-	if ((size_t)len >= sizeof(out)) {	/* cut: still a line */
-		len = (int)sizeof(out) - 1;
-		out[len - 1] = '\n';
+	put_line(out, snprintf(out, sizeof(out), "<%d>%s\n", prio, line),
+	    sizeof(out));
+}
+
+static __attribute__((noinline)) void
+emit_stderr(int prio, const char *line)
+{
+	static time_t stamp_of = -1;
+	static char stamp[32];
+	char out[LOG_LINE_MAX + 96];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (now != stamp_of) {
+		gmtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		stamp_of = now;
 	}
-	/* One write: lines of several processes never interleave. */
-	(void)!write(2, out, (size_t)len);
+	put_line(out, snprintf(out, sizeof(out), "%s sandftpd[%ld]: %s: %s\n",
+	    stamp, held.on ? held.pid : (long)getpid(), prio_name(prio), line),
+	    sizeof(out));
 }
 
 static void
 emit(int prio, const char *line)
 {
-	char stamp[32];
-	struct tm tm;
-	time_t now;
-
 	switch (target) {
 	case TARGET_SINK:
 		sink(prio, line);
@@ -216,11 +283,7 @@ emit(int prio, const char *line)
 		emit_journal(prio, line);
 		break;
 	case TARGET_STDERR:
-		now = time(NULL);
-		gmtime_r(&now, &tm);
-		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		fprintf(stderr, "%s sandftpd[%ld]: %s: %s\n", stamp,
-		    (long)getpid(), prio_name(prio), line);
+		emit_stderr(prio, line);
 		break;
 	}
 }
@@ -274,6 +337,7 @@ fatal(const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(LOG_ERR, fmt, ap, why);
 	va_end(ap);
+	log_release();
 	fatal_exit(1);
 	_exit(1);
 }
@@ -286,6 +350,7 @@ fatalx(const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(LOG_ERR, fmt, ap, NULL);
 	va_end(ap);
+	log_release();
 	fatal_exit(1);
 	_exit(1);
 }

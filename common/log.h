@@ -26,6 +26,13 @@ void log_set_debug(int on);
 
 /* Exit status used by fatal() in this process (children use _exit). */
 void log_set_fatal_exit(void (*exit_fn)(int));
+/*
+ * Hold the lines for stderr or the journal and write them together at
+ * log_release() (fatal() and fatalx() release too).  The master holds
+ * them for one round of its event loop.
+ */
+void log_hold(void);
+void log_release(void);
 
 void log_msg(int prio, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void log_err(const char *fmt, ...) PRINTF_LIKE(1, 2);

@@ -683,6 +683,9 @@ event_loop(struct master *m)
 		n = epoll_wait(m->epfd, ev, 64, next_timeout(m));
 		if (n < 0 && errno != EINTR)
 			fatal("epoll_wait");
+		/* A round's lines go out in one write (a burst of transfer
+		 * reports: a line each), at its end. */
+		log_hold();
 		for (i = 0; i < n; i++) {
 			uint64_t tag = ev[i].data.u64;
 			uint32_t idx = (uint32_t)(tag & 0xffffffffu);
@@ -705,6 +708,7 @@ event_loop(struct master *m)
 				break;
 			}
 		}
+		log_release();
 		if (m->starting_up) {
 			if (startup_complete(m))
 				startup_done(m);
