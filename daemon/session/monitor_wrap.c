@@ -33,6 +33,8 @@ priv_log(int prio, const char *line)
 {
 	struct ipc_log m;
 
+	/* After the transfers it may speak of, as they happened. */
+	priv_xfer_flush();
 	memset(&m, 0, sizeof(m));
 	ipc_hdr_init(&m.hdr, IPC_LOG, sizeof(m));
 	m.prio = prio;
@@ -41,22 +43,87 @@ priv_log(int prio, const char *line)
 	(void)ipc_send(IPC_CHILD_FD, &m, sizeof(m), NULL, 0);
 }
 
+struct held_xfer {
+	uint32_t cmd, flags, reply, path_len;	/* path_len with its NUL */
+	uint64_t bytes, duration_ms;
+};
+#define XFER_HOLD_MS 500	/* below IDLEMEM_AFTER_MS: sent before idling */
+#define XFER_HELD_MAX 32
+struct held_buf {
+	unsigned char b[8192];	/* a report with a whole path fits */
+};
+static IDLEMEM_PAGES(struct held_buf) held_pages;
+static unsigned char *const held = held_pages.v.b;
+static size_t held_used;
+static unsigned held_count;
+static int64_t held_since_ms;
+
 void
 priv_xfer(uint32_t cmd, uint32_t flags, uint32_t reply, uint64_t bytes,
     uint64_t duration_ms, const char *path)
 {
-	static struct ipc_xfer m;	/* 4 KiB: not on the stack */
+	struct held_xfer h;
+	size_t len = strnlen(path, IPC_PATH_MAX - 1);
+	size_t need = sizeof(h) + ((len + 1 + 7) & ~(size_t)7);
 
-	memset(&m, 0, sizeof(m));
-	ipc_hdr_init(&m.hdr, IPC_XFER, sizeof(m));
-	m.cmd = cmd;
-	m.direction = cmd == XFER_RETR ? XFER_OUT : XFER_IN;
-	m.flags = flags;
-	m.reply = reply;
-	m.bytes = bytes;
-	m.duration_ms = duration_ms;
-	str_copy(m.path, sizeof(m.path), path);
-	(void)ipc_send(IPC_CHILD_FD, &m, sizeof(m), NULL, 0);
+	if (held_count == XFER_HELD_MAX ||
+	    held_used + need > sizeof(held_pages.v.b))
+		priv_xfer_flush();
+	if (held_count == 0) {
+		idlemem_scratch(&held_pages, sizeof(held_pages));
+		held_since_ms = sys_now_ms();
+	}
+	h.cmd = cmd;
+	h.flags = flags;
+	h.reply = reply;
+	h.path_len = (uint32_t)len + 1;
+	h.bytes = bytes;
+	h.duration_ms = duration_ms;
+	memcpy(held + held_used, &h, sizeof(h));
+	memcpy(held + held_used + sizeof(h), path, len);
+	held[held_used + sizeof(h) + len] = '\0';
+	held_used += need;
+	held_count++;
+}
+
+void
+priv_xfer_flush(void)
+{
+	static struct ipc_xfer m;	/* 4 KiB: not on the stack */
+	size_t off = 0;
+	unsigned i;
+
+	for (i = 0; i < held_count; i++) {
+		struct held_xfer h;
+
+		memcpy(&h, held + off, sizeof(h));
+		memset(&m, 0, offsetof(struct ipc_xfer, path));
+		ipc_hdr_init(&m.hdr, IPC_XFER, sizeof(m));
+		m.cmd = h.cmd;
+		m.direction = h.cmd == XFER_RETR ? XFER_OUT : XFER_IN;
+		m.flags = h.flags;
+		m.reply = h.reply;
+		m.bytes = h.bytes;
+		m.duration_ms = h.duration_ms;
+		memcpy(m.path, held + off + sizeof(h), h.path_len);
+		memset(m.path + h.path_len, 0, sizeof(m.path) - h.path_len);
+		(void)ipc_send(IPC_CHILD_FD, &m, sizeof(m), NULL, 0);
+		off += sizeof(h) + ((h.path_len + 7) & ~(size_t)7);
+	}
+	held_count = 0;
+	held_used = 0;
+}
+
+int64_t
+priv_xfer_due(int64_t now)
+{
+	if (held_count == 0)
+		return -1;
+	if (now - held_since_ms >= XFER_HOLD_MS) {
+		priv_xfer_flush();
+		return -1;
+	}
+	return held_since_ms + XFER_HOLD_MS - now;
 }
 
 void
@@ -312,6 +379,7 @@ priv_data_connect(uint16_t port)
 void
 priv_rein(int ctrl_fd)
 {
+	priv_xfer_flush();
 	memset(&rein_msg, 0, offsetof(struct ipc_rein, state));
 	ipc_hdr_init(&rein_msg.hdr, IPC_REIN, sizeof(rein_msg));
 	if (send_with_socket(&rein_msg, sizeof(rein_msg), ctrl_fd) < 0)

@@ -24,6 +24,8 @@ void priv_log(int prio, const char *line);
 /* A file transfer ended; best effort, like LOG. */
 void priv_xfer(uint32_t cmd, uint32_t flags, uint32_t reply, uint64_t bytes,
     uint64_t duration_ms, const char *path);
+void priv_xfer_flush(void);
+int64_t priv_xfer_due(int64_t now);
 /*
  * The session state a LOGIN (REIN) carries, filled in place by
  * session_state_export before priv_login (priv_rein): the request's own

@@ -146,6 +146,7 @@ NORETURN void
 session_exit(struct session *s, int status)
 {
 	xfer_report(s, 426, false);	/* the session ends in the middle */
+	priv_xfer_flush();
 	upload_abandon(s);
 	tls_ctrl_end(s);
 	if (s->ctrl_fd >= 0) {
@@ -247,6 +248,9 @@ command_loop(struct session *s)
 		keep = data_expire(s, sys_now_ms());
 		if (keep >= 0 && keep < left)
 			left = keep;
+		keep = priv_xfer_due(sys_now_ms());
+		if (keep >= 0 && keep < left)
+			left = keep;
 		if (left > 3600000)
 			left = 3600000;
 		/* A wait past IDLEMEM_AFTER_MS is idling: give memory back
@@ -257,6 +261,7 @@ command_loop(struct session *s)
 			rc = sys_poll(p, 2, IDLEMEM_AFTER_MS);
 			polled = rc != 0;
 			if (rc == 0) {
+				priv_xfer_flush();
 				idlemem_release();
 				released = true;
 				left -= IDLEMEM_AFTER_MS;

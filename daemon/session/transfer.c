@@ -155,11 +155,14 @@ xfer_wait(struct session *s, int fd, short events, int64_t deadline)
 			{ room ? s->ctrl_fd : -1, POLLIN, 0 },
 			{ s->ipc_fd, POLLIN, 0 },
 		};
-		int64_t now = sys_now_ms(), left = deadline - now;
+		int64_t now = sys_now_ms(), left = deadline - now, due;
 		int rc;
 
 		if (s->during_transfer(s))
 			return XFER_ABORTED;
+		due = priv_xfer_due(now);
+		if (due >= 0 && due < left)
+			left = due;
 		/* A SHUTDOWN may have come while we waited for the master. */
 		if (session_check_master(s, false)) {
 			if (now >= s->shutdown_deadline_ms)

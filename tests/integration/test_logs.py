@@ -462,6 +462,74 @@ class Logs(unittest.TestCase):
                          "/x\\x0bsession=999_user=root")
 
 
+
+class HeldReports(unittest.TestCase):
+    """A session holds its transfer reports a moment and sends them
+    together (priv_xfer, daemon/session/monitor_wrap.c).  Without
+    log_debug: the session's debug line about each RETR would send them
+    at once."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tree = harness.standard_tree()
+        cls.tree.file("pub/a b.bin", os.urandom(3000))
+        cls.incoming = os.path.join(cls.tree.root, "incoming")
+        harness.owned_dir(cls.incoming, "sandftpd" if harness.privileged()
+                          else None)
+        cls.dir = log_dir()
+        cls.xferlog = os.path.join(cls.dir, "xferlog")
+        cls.server = harness.Server(cls.tree, {
+            "xferlog_file": cls.xferlog,
+            "anon_upload_dir": "/incoming",
+        }).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.tree.cleanup()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def xferlog_lines(self):
+        try:
+            with open(self.xferlog, "rb") as f:
+                return f.read().decode().splitlines()
+        except FileNotFoundError:
+            return []
+
+    def test_report_held_no_longer_than_a_moment(self):
+        # A session's reports go to the master in groups (priv_xfer): one
+        # that goes on with commands but no transfers still has its last
+        # transfer logged once XFER_HOLD_MS (500 ms) have passed, not at
+        # its end, nor only once it idles.
+        start = len(self.xferlog_lines())
+        f = self.server.ftp()
+        got = io.BytesIO()
+        f.retrbinary("RETR pub/a b.bin", got.write)
+        logged = False
+        for _ in range(15):		# 3 s of NOOPs, 0.2 s apart
+            f.voidcmd("NOOP")
+            if len(self.xferlog_lines()) > start:
+                logged = True
+                break
+            time.sleep(0.2)
+        self.assertTrue(logged, "no report while the session kept busy")
+        self.assertIn("/pub/a_b.bin", self.xferlog_lines()[start])
+        f.quit()
+
+    def test_reports_before_the_sessions_own_lines(self):
+        # A held report goes before anything else the session says: its
+        # upload's own line comes after the transfer's.
+        mark = self.server.mark()
+        f = self.server.ftp()
+        f.storbinary("STOR incoming/order.bin", io.BytesIO(b"o" * 5000))
+        f.quit()
+        report = self.server.wait_log(r"cmd=STOR path=/incoming/order\.bin "
+                                      r"reply=226 bytes=5000 ", start=mark)
+        own = self.server.wait_log(r"STOR /incoming/order\.bin: 5000 bytes",
+                                   start=mark)
+        lines = self.server.log().split("\n")
+        self.assertLess(lines.index(report), lines.index(own))
+
 class Unwritable(unittest.TestCase):
     """A log file that cannot be opened stops the server at start, and
     the error names the key."""
