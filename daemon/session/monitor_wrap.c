@@ -43,6 +43,19 @@ priv_log(int prio, const char *line)
 	(void)ipc_send(IPC_CHILD_FD, &m, sizeof(m), NULL, 0);
 }
 
+/*
+ * Transfer reports wait here and go to the master together: when
+ * XFER_HELD_MAX are held, when the first has waited XFER_HOLD_MS (the
+ * command loop and a transfer's waits look), before anything else the
+ * session sends (a log line speaks after the transfers it may be about;
+ * REIN), at the session's end, and before it idles (idlemem gives these
+ * pages back).  Each still goes as the one XFER message it always was,
+ * but in a burst that the master answers in one round of its event loop,
+ * with one write of the log lines: on a mirror of small files, the
+ * master's work per file falls from a wakeup, a read, a write and a
+ * getpid to little more than the read.  A held report is lost only with
+ * a child that dies without a word (killed, or a crash).
+ */
 struct held_xfer {
 	uint32_t cmd, flags, reply, path_len;	/* path_len with its NUL */
 	uint64_t bytes, duration_ms;
@@ -105,6 +118,8 @@ priv_xfer_flush(void)
 		m.reply = h.reply;
 		m.bytes = h.bytes;
 		m.duration_ms = h.duration_ms;
+		/* The path, its NUL, and zeros for the rest of the field
+		 * (what an earlier, longer path left there). */
 		memcpy(m.path, held + off + sizeof(h), h.path_len);
 		memset(m.path + h.path_len, 0, sizeof(m.path) - h.path_len);
 		(void)ipc_send(IPC_CHILD_FD, &m, sizeof(m), NULL, 0);

@@ -24,7 +24,10 @@ void priv_log(int prio, const char *line);
 /* A file transfer ended; best effort, like LOG. */
 void priv_xfer(uint32_t cmd, uint32_t flags, uint32_t reply, uint64_t bytes,
     uint64_t duration_ms, const char *path);
+/* Send the held transfer reports now. */
 void priv_xfer_flush(void);
+/* Send them if they are due: -1 if none are held (then), else the ms
+ * until they are due. */
 int64_t priv_xfer_due(int64_t now);
 /*
  * The session state a LOGIN (REIN) carries, filled in place by

@@ -146,7 +146,7 @@ NORETURN void
 session_exit(struct session *s, int status)
 {
 	xfer_report(s, 426, false);	/* the session ends in the middle */
-	priv_xfer_flush();
+	priv_xfer_flush();		/* with those still held */
 	upload_abandon(s);
 	tls_ctrl_end(s);
 	if (s->ctrl_fd >= 0) {
@@ -248,6 +248,7 @@ command_loop(struct session *s)
 		keep = data_expire(s, sys_now_ms());
 		if (keep >= 0 && keep < left)
 			left = keep;
+		/* Held transfer reports go when due. */
 		keep = priv_xfer_due(sys_now_ms());
 		if (keep >= 0 && keep < left)
 			left = keep;
@@ -261,6 +262,8 @@ command_loop(struct session *s)
 			rc = sys_poll(p, 2, IDLEMEM_AFTER_MS);
 			polled = rc != 0;
 			if (rc == 0) {
+				/* None is held by now (XFER_HOLD_MS is
+				 * shorter): their pages go back too. */
 				priv_xfer_flush();
 				idlemem_release();
 				released = true;

@@ -160,6 +160,7 @@ xfer_wait(struct session *s, int fd, short events, int64_t deadline)
 
 		if (s->during_transfer(s))
 			return XFER_ABORTED;
+		/* The last files' reports do not wait for this one's end. */
 		due = priv_xfer_due(now);
 		if (due >= 0 && due < left)
 			left = due;
