@@ -555,14 +555,15 @@ def pasv_connect(client):
     return socket.create_connection((host, port), timeout=10)
 
 
-def recv_all(sock):
+def recv_all(sock, close=True):
     chunks = []
     while True:
         b = sock.recv(65536)
         if not b:
             break
         chunks.append(b)
-    sock.close()
+    if close:
+        sock.close()
     return b"".join(chunks)
 
 

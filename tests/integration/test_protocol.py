@@ -931,13 +931,7 @@ class CorkedDataConnection(ServerTestCase):
 
     def fetch(self, f, cmd):
         conn = f.transfercmd(cmd)
-        chunks = []
-        while True:
-            b = conn.recv(65536)
-            if not b:
-                break
-            chunks.append(b)
-        data = b"".join(chunks)
+        data = recv_all(conn, close=False)  # its TCP_INFO is read below
         segs = segments_received(conn)
         conn.close()
         f.voidresp()
