@@ -13,6 +13,7 @@
 #include "../../common/log.h"
 #include "../../common/sys.h"
 #include "ctrl.h"
+#include "monitor_wrap.h"
 #include "session.h"
 #include "tls.h"
 
@@ -98,6 +99,9 @@ send_all(struct session *s, const char *data, size_t len)
 		}
 		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
 			session_exit(s, 0);	/* client went away */
+		/* A client that does not read can keep us here up to
+		 * idle_timeout: held transfer reports go first. */
+		priv_xfer_flush();
 		struct pollfd p = { s->ctrl_fd,
 		    s->ctrl_tls ? tls_wants() : POLLOUT, 0 };
 		int64_t left = deadline - sys_now_ms();

@@ -476,6 +476,12 @@ class HeldReports(unittest.TestCase):
         cls.incoming = os.path.join(cls.tree.root, "incoming")
         harness.owned_dir(cls.incoming, "sandftpd" if harness.privileged()
                           else None)
+        # A STAT of this is a reply of about 700 kB on the control
+        # connection.
+        many = os.path.join(cls.tree.root, "many")
+        os.mkdir(many)
+        for i in range(10000):
+            open(os.path.join(many, "entry-%05d" % i), "wb").close()
         cls.dir = log_dir()
         cls.xferlog = os.path.join(cls.dir, "xferlog")
         cls.server = harness.Server(cls.tree, {
@@ -506,7 +512,7 @@ class HeldReports(unittest.TestCase):
         got = io.BytesIO()
         f.retrbinary("RETR pub/a b.bin", got.write)
         logged = False
-        for _ in range(15):		# 3 s of NOOPs, 0.2 s apart
+        for _ in range(15):  # 3 s of NOOPs, 0.2 s apart
             f.voidcmd("NOOP")
             if len(self.xferlog_lines()) > start:
                 logged = True
@@ -515,6 +521,33 @@ class HeldReports(unittest.TestCase):
         self.assertTrue(logged, "no report while the session kept busy")
         self.assertIn("/pub/a_b.bin", self.xferlog_lines()[start])
         f.quit()
+
+    def test_report_not_held_behind_a_blocked_reply(self):
+        # A client that stops reading keeps the session in its reply
+        # for up to idle_timeout: the reports it holds go before it
+        # waits there, not at the session's end.
+        start = len(self.xferlog_lines())
+        c = self.server.raw()
+        self.assertEqual(c.reply()[0], 220)
+        self.assertEqual(c.login()[0], 230)
+        self.assertEqual(c.cmd("TYPE I")[0], 200)
+        data = harness.pasv_connect(c)
+        c.send("RETR pub/a b.bin\r\n")
+        self.assertEqual(len(harness.recv_all(data)), 3000)
+        self.assertEqual(c.reply()[0], 150)
+        self.assertEqual(c.reply()[0], 226)
+        # Replies of 7 MB, more than the socket buffers take (4 MB at
+        # most here), never read.
+        c.send("STAT many\r\n" * 10)
+        lines = []
+        for _ in range(30):  # 3 s
+            lines = self.xferlog_lines()
+            if len(lines) > start:
+                break
+            time.sleep(0.1)
+        c.sock.close()
+        self.assertGreater(len(lines), start, "the report waited")
+        self.assertIn("/pub/a_b.bin", lines[start])
 
     def test_reports_before_the_sessions_own_lines(self):
         # A held report goes before anything else the session says: its
