@@ -71,13 +71,20 @@ static size_t held_used;
 static unsigned held_count;
 static int64_t held_since_ms;
 
+/* What one report takes in held: its fields, its path, 8-byte aligned. */
+static size_t
+held_size(size_t path_len)
+{
+	return sizeof(struct held_xfer) + ((path_len + 7) & ~(size_t)7);
+}
+
 void
 priv_xfer(uint32_t cmd, uint32_t flags, uint32_t reply, uint64_t bytes,
     uint64_t duration_ms, const char *path)
 {
 	struct held_xfer h;
 	size_t len = strnlen(path, IPC_PATH_MAX - 1);
-	size_t need = sizeof(h) + ((len + 1 + 7) & ~(size_t)7);
+	size_t need = held_size(len + 1);
 
 	if (held_count == XFER_HELD_MAX ||
 	    held_used + need > sizeof(held_pages.v.b))
@@ -123,7 +130,7 @@ priv_xfer_flush(void)
 		memcpy(m.path, held + off + sizeof(h), h.path_len);
 		memset(m.path + h.path_len, 0, sizeof(m.path) - h.path_len);
 		(void)ipc_send(IPC_CHILD_FD, &m, sizeof(m), NULL, 0);
-		off += sizeof(h) + ((h.path_len + 7) & ~(size_t)7);
+		off += held_size(h.path_len);
 	}
 	held_count = 0;
 	held_used = 0;

@@ -227,7 +227,7 @@ command_loop(struct session *s)
 			{ s->ipc_fd, POLLIN, 0 },
 		};
 		const char *why;
-		int64_t left, keep;
+		int64_t left, keep, now;
 		bool polled;
 		int rc;
 
@@ -244,12 +244,13 @@ command_loop(struct session *s)
 		left = time_left(s, &why);
 		if (left == 0)
 			session_close(s, why);
-		/* A listener kept for the next transfer expires on its own. */
-		keep = data_expire(s, sys_now_ms());
+		/* A listener kept for the next transfer expires on its own;
+		 * held transfer reports go when due. */
+		now = sys_now_ms();
+		keep = data_expire(s, now);
 		if (keep >= 0 && keep < left)
 			left = keep;
-		/* Held transfer reports go when due. */
-		keep = priv_xfer_due(sys_now_ms());
+		keep = priv_xfer_due(now);
 		if (keep >= 0 && keep < left)
 			left = keep;
 		if (left > 3600000)

@@ -174,6 +174,17 @@ def fields(line):
     return out
 
 
+def xferlog_lines(test, path):
+    """The whole lines of an xferlog_file (none before it exists)."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read().decode("utf-8")
+    except FileNotFoundError:
+        return []
+    test.assertTrue(data == "" or data.endswith("\n"))
+    return data.splitlines()
+
+
 class Logs(unittest.TestCase):
     """One server with xferlog_file, metrics_file and a NOTIFY_SOCKET."""
 
@@ -213,10 +224,7 @@ class Logs(unittest.TestCase):
         shutil.rmtree(cls.dir, ignore_errors=True)
 
     def xferlog_lines(self):
-        with open(self.xferlog, "rb") as f:
-            data = f.read().decode("utf-8")
-        self.assertTrue(data == "" or data.endswith("\n"))
-        return data.splitlines()
+        return xferlog_lines(self, self.xferlog)
 
     def wait_xferlog(self, n, timeout=5):
         deadline = time.time() + timeout
@@ -496,11 +504,7 @@ class HeldReports(unittest.TestCase):
         shutil.rmtree(cls.dir, ignore_errors=True)
 
     def xferlog_lines(self):
-        try:
-            with open(self.xferlog, "rb") as f:
-                return f.read().decode().splitlines()
-        except FileNotFoundError:
-            return []
+        return xferlog_lines(self, self.xferlog)
 
     def test_report_held_no_longer_than_a_moment(self):
         # A session's reports go to the master in groups (priv_xfer): one
